@@ -1,0 +1,177 @@
+"""Reading catalog folders, with errors that name the file and line."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+import yaml
+
+from lockin.catalog.model import CATALOG_COLUMNS, MATCH_TYPES, REQUIRED_COLUMNS, Catalog, CatalogRow
+from lockin.records import KINDS, PORTABILITY_CLASSES, InputError, Problem
+
+VENDOR_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
+
+
+def bundled_catalog_dir() -> Path:
+    """The catalog shipped with lockin (``data/catalog`` of the checkout)."""
+    return Path(__file__).resolve().parents[3] / "data" / "catalog"
+
+
+def load_catalog(extra_dirs: Iterable[str | Path] = (), *, bundled: bool = True) -> Catalog:
+    """Load the bundled catalog, then each user folder in order.
+
+    Parameters
+    ----------
+    extra_dirs : iterable of path
+        User catalog folders (``--catalog DIR``); their rows replace bundled
+        rows with the same kind, ecosystem, match type and match.
+    bundled : bool
+        Whether to start from the bundled catalog.
+
+    Returns
+    -------
+    Catalog
+
+    Raises
+    ------
+    InputError
+        If a catalog file is malformed; the message names the file and line.
+        A catalog is trusted configuration, so a bad row stops the load
+        rather than silently changing verdicts.
+    """
+    folders = ([bundled_catalog_dir()] if bundled else []) + [Path(d) for d in extra_dirs]
+    merged: dict[tuple[str, str, str, str], CatalogRow] = {}
+    versions, files = [], []
+    for folder in folders:
+        if not folder.is_dir():
+            raise InputError(str(folder), None, "catalog folder does not exist")
+        versions.append(_folder_version(folder))
+        for path in sorted(folder.glob("*.csv")):
+            files.append(str(path))
+            for row in read_catalog_file(path):
+                merged[row.key] = row
+    return Catalog(rows=list(merged.values()), version="+".join(versions), sources=files)
+
+
+def _folder_version(folder: Path) -> str:
+    meta = folder / "catalog.yml"
+    if not meta.exists():
+        return f"{folder.name}@unversioned"
+    try:
+        data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        line = getattr(getattr(exc, "problem_mark", None), "line", None)
+        raise InputError(str(meta), line + 1 if line is not None else None, f"invalid YAML: {exc}") from exc
+    return f"{data.get('name', folder.name)}@{data.get('version', 'unversioned')}"
+
+
+def read_catalog_file(path: str | Path) -> list[CatalogRow]:
+    """Read and validate one catalog CSV file.
+
+    Raises
+    ------
+    InputError
+        On unknown columns, a missing required column or value, an unknown
+        kind, match type or portability class, or an invalid regex.
+    """
+    path = Path(path)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(_without_comments(handle))
+        columns = reader.fieldnames or []
+        _check_columns(str(path), columns)
+        rows = []
+        for record in reader:
+            # DictReader counts physical lines; comments were dropped but kept as blanks.
+            rows.append(_row_from_record(str(path), reader.line_num, record))
+        return rows
+
+
+def _without_comments(lines: Iterable[str]) -> Iterable[str]:
+    # '#' lines document a file; they become empty lines so line numbers hold.
+    for line in lines:
+        yield "\n" if line.lstrip().startswith("#") else line
+
+
+def _check_columns(path: str, columns: list[str]) -> None:
+    if not columns:
+        raise InputError(path, 1, "empty catalog file: expected a header row")
+    missing = [c for c in REQUIRED_COLUMNS if c not in columns]
+    if missing:
+        raise InputError(path, 1, f"missing required column(s): {', '.join(missing)}")
+    known = set(CATALOG_COLUMNS)
+    for column in columns:
+        if column in known:
+            continue
+        vendor = column.removesuffix("_alternative")
+        if not VENDOR_NAME.match(vendor):
+            raise InputError(path, 1, f"unknown column {column!r}")
+
+
+def _row_from_record(path: str, line: int, record: dict[str, str | None]) -> CatalogRow:
+    def value(column: str) -> str:
+        return (record.get(column) or "").strip()
+
+    def fail(message: str) -> InputError:
+        return InputError(path, line, message)
+
+    if None in record:
+        raise fail("more fields than the header has columns")
+    for column in REQUIRED_COLUMNS:
+        if not value(column):
+            raise fail(f"empty {column!r}: every row needs kind, match, vendor, layer and source")
+    kind = value("kind")
+    if kind not in KINDS:
+        raise fail(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+    match_type = value("match_type") or "exact"
+    if match_type not in MATCH_TYPES:
+        raise fail(f"unknown match_type {match_type!r}; expected one of {', '.join(MATCH_TYPES)}")
+    if match_type == "regex":
+        try:
+            re.compile(value("match"))
+        except re.error as exc:
+            raise fail(f"invalid regex {value('match')!r}: {exc}") from exc
+    verdicts = {}
+    for column in record:
+        if column in CATALOG_COLUMNS[:7] or column.endswith("_alternative") or column in ("effort_hours", "note", "source"):
+            continue
+        portability = value(column)
+        if not portability:
+            continue
+        if portability not in PORTABILITY_CLASSES:
+            raise fail(f"column {column!r}: unknown portability {portability!r}; expected one of {', '.join(PORTABILITY_CLASSES)}")
+        verdicts[column] = (portability, value(f"{column}_alternative"))
+    effort = value("effort_hours")
+    try:
+        effort_hours = float(effort) if effort else None
+    except ValueError:
+        raise fail(f"effort_hours {effort!r} is not a number") from None
+    if effort_hours is not None and effort_hours < 0:
+        raise fail("effort_hours must not be negative")
+    return CatalogRow(
+        kind=kind,
+        ecosystem=value("ecosystem"),
+        match_type=match_type,
+        match=value("match"),
+        vendor=value("vendor").lower(),
+        layer=value("layer"),
+        family=value("family"),
+        verdicts=verdicts,
+        effort_hours=effort_hours,
+        note=value("note"),
+        source=value("source"),
+        origin=f"{path}:{line}",
+    )
+
+
+def problems_in_catalog_dir(folder: str | Path) -> list[Problem]:
+    """Validate every file of a catalog folder and return all problems found."""
+    problems = []
+    for path in sorted(Path(folder).glob("*.csv")):
+        try:
+            read_catalog_file(path)
+        except InputError as exc:
+            problems.append(exc.problem)
+    return problems

@@ -1,0 +1,130 @@
+"""The records every reader produces and every later step consumes.
+
+Readers (inventory parsers and source scanners) turn text into
+:class:`Evidence`; the classifier turns evidence into findings with the help
+of the catalog. Readers never see the catalog's verdicts and never touch the
+file system: they take text and a display path and return a
+:class:`ReadResult`, which keeps them easy to test and safe to run in
+worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+#: Columns of a finding record, in output order (DESIGN.md contract first).
+FINDING_COLUMNS = (
+    "project",
+    "path",
+    "line",
+    "kind",
+    "name",
+    "vendor",
+    "layer",
+    "portability",
+    "alternative",
+    "evidence",
+    "family",
+    "target",
+    "note",
+    "source",
+)
+
+#: Columns of a component record (one dependency of a project).
+COMPONENT_COLUMNS = ("project", "path", "line", "kind", "name", "spec", "ecosystem", "evidence")
+
+#: Columns of a skipped-input record.
+SKIPPED_COLUMNS = ("project", "path", "line", "reason")
+
+#: Kinds of evidence. Inventory parsers emit the first group, which are the
+#: project's *components*; source scanners emit the second group.
+COMPONENT_KINDS = ("package", "index", "image", "cluster", "build", "env")
+SOURCE_KINDS = ("include", "api", "construct", "module")
+KINDS = COMPONENT_KINDS + SOURCE_KINDS
+
+#: Portability classes, from least to most work (see DESIGN.md).
+PORTABILITY_CLASSES = ("portable", "translatable", "replaceable", "rewrite")
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One piece of possibly vendor-bound evidence at a place in a file.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`KINDS`.
+    name : str
+        The key the catalog is searched with: a normalised package name,
+        an image reference without tag, an API symbol, a header path, a
+        construct name, a dotted Python name, a resource name.
+    line : int or None
+        1-based line number, or None where the format has no lines.
+    text : str
+        The evidence as written in the file (one line, trimmed). It is
+        redacted before it reaches any output.
+    ecosystem : str
+        Where the name lives: ``pypi``, ``conda``, ``docker``, ``k8s``,
+        ``slurm``, ``cmake``, ``cuda``, ``python`` …
+    spec : str
+        Version, specifier or tag, where the format has one.
+    """
+
+    kind: str
+    name: str
+    line: int | None
+    text: str
+    ecosystem: str = ""
+    spec: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """A defect in an input: the file, the line and what is wrong."""
+
+    path: str
+    line: int | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+class InputError(ValueError):
+    """An input that cannot be read at all.
+
+    Raised by a reader when the whole file is unusable (invalid JSON, a YAML
+    syntax error, a document of the wrong shape). The scan records it as a
+    skipped input and goes on with the other files.
+    """
+
+    def __init__(self, path: str, line: int | None, message: str):
+        self.problem = Problem(path, line, message)
+        super().__init__(str(self.problem))
+
+
+@dataclass(slots=True)
+class ReadResult:
+    """What a reader returns for one file.
+
+    Attributes
+    ----------
+    evidence : list of Evidence
+    problems : list of Problem
+        Defects in parts of the file that were skipped while the rest was
+        read (a malformed requirement line, say).
+    references : list of str
+        Other files this one pulls in (``-r base.txt``), as written,
+        relative to the file's folder. The scan reads them too.
+    """
+
+    evidence: list[Evidence] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    references: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, name: str, line: int | None, text: str, ecosystem: str = "", spec: str = "") -> None:
+        self.evidence.append(Evidence(kind, name, line, text.strip()[:240], ecosystem, spec))
+
+    def problem(self, path: str, line: int | None, message: str) -> None:
+        self.problems.append(Problem(path, line, message))
