@@ -73,7 +73,7 @@ def _mask_assignment(match: re.Match[str]) -> str:
     value = match["value"]
     # A reference to another variable is not a secret, and keeping it tells
     # the reader where the value comes from.
-    if value.startswith("$") or value == MASK:
+    if value.startswith(("$", MASK)):
         return match.group(0)
     return f"{match['key']}{MASK}"
 

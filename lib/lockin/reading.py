@@ -1,0 +1,134 @@
+"""Reading one input file: bytes → text → evidence → findings.
+
+This is the unit of work the scan hands to worker processes, so it holds
+everything a worker needs (the catalog, the scanner vocabulary, the target)
+in one picklable object and returns plain tuples that pickle cheaply.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from lockin.catalog import Catalog
+from lockin.classify import classify
+from lockin.discover import InputFile
+from lockin.formats import SNIFF_BYTES, Format, detect_formats
+from lockin.records import COMPONENT_KINDS, FINDING_COLUMNS, InputError, Problem
+from lockin.redact import redact
+
+#: A NUL byte in the first block marks a binary file, as git and grep judge it.
+BINARY_PROBE_BYTES = 8192
+
+
+@dataclass(slots=True)
+class FileOutcome:
+    """What reading one file produced. Findings and components are tuples in
+    :data:`~lockin.records.FINDING_COLUMNS` / ``COMPONENT_COLUMNS`` order."""
+
+    project: str
+    path: str
+    size: int
+    sha256: str = ""
+    formats: tuple[str, ...] = ()
+    findings: list[tuple] = field(default_factory=list)
+    components: list[tuple] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    skipped: str = ""  # reason the whole file was not read
+    references: list[str] = field(default_factory=list)
+
+
+class FileReader:
+    """Reads input files against one catalog and one target vendor.
+
+    Parameters
+    ----------
+    catalog : Catalog
+    target : str
+        Vendor findings are judged against.
+    """
+
+    def __init__(self, catalog: Catalog, target: str):
+        from lockin.source.cxx import Vocabulary
+
+        self.catalog = catalog
+        self.target = target
+        self.vocabulary = Vocabulary.from_catalog(catalog)
+        self._strings: dict[str, str] = {}
+
+    def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
+        """Read one file; never raises for a problem in the file itself."""
+        outcome = FileOutcome(item.project, item.rel_path, item.size)
+        try:
+            data = item.full_path.read_bytes()
+        except PermissionError:
+            outcome.skipped = "permission denied"
+            return outcome
+        except OSError as exc:
+            outcome.skipped = f"cannot read: {exc.strerror or exc}"
+            return outcome
+        outcome.size = len(data)
+        outcome.sha256 = hashlib.sha256(data).hexdigest()
+        text = self._decode(data, outcome)
+        if text is None:
+            return outcome
+        formats = [forced] if forced else detect_formats(item.rel_path, text[:SNIFF_BYTES])
+        outcome.formats = tuple(f.name for f in formats)
+        for fmt in formats:
+            self._apply(fmt, text, outcome)
+        return outcome
+
+    def _decode(self, data: bytes, outcome: FileOutcome) -> str | None:
+        if b"\0" in data[:BINARY_PROBE_BYTES]:
+            outcome.skipped = "binary file (NUL byte in the first 8 KiB)"
+            return None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            outcome.skipped = f"undecodable: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, line {line})"
+            return None
+
+    def _apply(self, fmt: Format, text: str, outcome: FileOutcome) -> None:
+        reader = fmt.load()
+        try:
+            result = reader(text, outcome.path, self.vocabulary) if fmt.needs_vocabulary else reader(text, outcome.path)
+        except InputError as exc:
+            outcome.problems.append(exc.problem)
+            outcome.skipped = outcome.skipped or f"{fmt.description}: {exc.problem.message}"
+            return
+        except Exception as exc:  # noqa: BLE001 — one broken reader must not stop the scan
+            outcome.problems.append(Problem(outcome.path, None, f"internal error in the {fmt.name} reader: {type(exc).__name__}: {exc}"))
+            outcome.skipped = outcome.skipped or f"{fmt.name} reader failed: {type(exc).__name__}"
+            return
+        outcome.problems.extend(result.problems)
+        outcome.references.extend(result.references)
+        for ev in result.evidence:
+            if ev.kind in COMPONENT_KINDS:
+                outcome.components.append(
+                    (outcome.project, outcome.path, ev.line, ev.kind, redact(ev.name), redact(ev.spec), ev.ecosystem, redact(ev.text))
+                )
+            finding = classify(ev, self.catalog, self.target)
+            if finding is not None:
+                finding.update(project=outcome.project, path=outcome.path, name=redact(finding["name"]), evidence=redact(finding["evidence"]))
+                outcome.findings.append(tuple(self._shared(finding[c]) for c in FINDING_COLUMNS))
+
+    def _shared(self, value):
+        # Catalog strings repeat across thousands of findings; keep one copy.
+        if isinstance(value, str) and len(value) < 400:
+            return self._strings.setdefault(value, value)
+        return value
+
+
+_worker_reader: FileReader | None = None
+
+
+def init_worker(catalog: Catalog, target: str) -> None:
+    """Pool initializer: build the reader once per worker process."""
+    global _worker_reader
+    _worker_reader = FileReader(catalog, target)
+
+
+def read_in_worker(item: InputFile) -> FileOutcome:
+    assert _worker_reader is not None, "init_worker was not called"
+    return _worker_reader.read(item)

@@ -1,0 +1,205 @@
+"""The scan: a portfolio in, findings, components and skipped inputs out.
+
+:func:`iter_scan` streams one :class:`~lockin.reading.FileOutcome` per file
+(in walk order, so output is deterministic) and keeps memory flat however
+large the tree; :func:`scan` collects the stream into DataFrames for the
+notebooks and the scoring.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import posixpath
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+from tqdm import tqdm
+
+from lockin.catalog import Catalog, load_catalog
+from lockin.discover import DEFAULT_MAX_FILE_BYTES, InputFile, Project, find_projects, walk_project
+from lockin.formats import FORMATS
+from lockin.reading import FileOutcome, FileReader, init_worker, read_in_worker
+from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
+from lockin.redact import redact
+from lockin.summary import SummaryBuilder
+
+#: Below this many files, worker start-up costs more than it saves.
+PARALLEL_THRESHOLD = 400
+
+
+@dataclass
+class ScanOptions:
+    """How to scan. ``jobs=0`` means one worker per CPU."""
+
+    target: str = "amd"
+    catalog_dirs: Sequence[str | Path] = ()
+    project_name: str | None = None
+    jobs: int = 0
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    progress: bool | None = None  # None: only when stderr is a terminal
+
+
+@dataclass
+class ScanResult:
+    """Everything a scan found, as DataFrames (see ``records`` for columns)."""
+
+    findings: pd.DataFrame
+    components: pd.DataFrame
+    skipped: pd.DataFrame
+    inputs: pd.DataFrame
+    summary: pd.DataFrame
+    target: str
+    catalog_version: str
+    projects: list[Project] = field(default_factory=list)
+
+
+def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalog: Catalog | None = None) -> ScanResult:
+    """Scan portfolios (or single projects) and collect the results.
+
+    Parameters
+    ----------
+    paths : iterable of path
+        Portfolio folders; with ``options.project_name``, project folders.
+    options : ScanOptions, optional
+    catalog : Catalog, optional
+        A loaded catalog; by default the bundled one plus ``options.catalog_dirs``.
+
+    Returns
+    -------
+    ScanResult
+    """
+    options = options or ScanOptions()
+    catalog = catalog or load_catalog(options.catalog_dirs)
+    findings, components, inputs = [], [], []
+    summary = SummaryBuilder(options.target)
+    stream = ScanStream(paths, options, catalog)
+    for outcome in stream:
+        findings.extend(outcome.findings)
+        components.extend(outcome.components)
+        if not outcome.skipped:
+            inputs.append((outcome.project, outcome.path, ",".join(outcome.formats), outcome.size, outcome.sha256))
+        summary.add(outcome)
+    summary.add_skips(stream.walk_skips)
+    return ScanResult(
+        findings=pd.DataFrame.from_records(findings, columns=list(FINDING_COLUMNS)).astype({"line": "Int64"}),
+        components=pd.DataFrame.from_records(components, columns=list(COMPONENT_COLUMNS)).astype({"line": "Int64"}),
+        skipped=skipped_frame(stream.all_skips),
+        inputs=pd.DataFrame.from_records(inputs, columns=["project", "path", "formats", "bytes", "sha256"]),
+        summary=summary.frame([p.name for p in stream.projects]),
+        target=options.target,
+        catalog_version=catalog.version,
+        projects=stream.projects,
+    )
+
+
+def skipped_frame(skips: Iterable[tuple[str, Problem]]) -> pd.DataFrame:
+    rows = [(project, p.path, p.line, redact(p.message)) for project, p in skips]
+    return pd.DataFrame.from_records(rows, columns=list(SKIPPED_COLUMNS)).astype({"line": "Int64"})
+
+
+class ScanStream:
+    """Iterate over the outcomes of a scan, one per file, in walk order.
+
+    After iteration, ``walk_skips`` holds what the walk itself skipped
+    (links out of the tree, oversized files, third-party folders) and
+    ``all_skips`` every skipped input and problem, each with its project.
+    """
+
+    def __init__(self, paths: Iterable[str | Path], options: ScanOptions, catalog: Catalog):
+        self.options = options
+        self.catalog = catalog
+        self.projects = _projects(paths, options.project_name)
+        self.walk_skips: list[tuple[str, Problem]] = []
+        self.file_skips: list[tuple[str, Problem]] = []
+
+    @property
+    def all_skips(self) -> list[tuple[str, Problem]]:
+        return self.walk_skips + self.file_skips
+
+    def __iter__(self) -> Iterator[FileOutcome]:
+        items = self._walk()
+        reader = FileReader(self.catalog, self.options.target)
+        seen = {(i.project, i.rel_path) for i in items}
+        references: list[tuple[InputFile, str]] = []
+        bar = tqdm(total=sum(i.size for i in items), unit="B", unit_scale=True, desc="scanning", disable=_no_progress(self.options))
+        try:
+            for outcome in self._read_all(items, reader):
+                bar.update(outcome.size)
+                yield self._note(outcome, references)
+            # Files pulled in by `-r other.txt` that the walk did not pick up by name.
+            while references:
+                origin, ref = references.pop(0)
+                extra = self._resolve_reference(origin, ref, seen)
+                if extra is not None:
+                    seen.add((extra.project, extra.rel_path))
+                    yield self._note(reader.read(extra, forced=FORMATS["requirements"]), references)
+        finally:
+            bar.close()
+
+    def _note(self, outcome: FileOutcome, references: list[tuple[InputFile, str]]) -> FileOutcome:
+        for problem in outcome.problems:
+            self.file_skips.append((outcome.project, problem))
+        if outcome.skipped and not outcome.problems:
+            self.file_skips.append((outcome.project, Problem(outcome.path, None, outcome.skipped)))
+        project_root = next(p.root for p in self.projects if p.name == outcome.project)
+        for ref in outcome.references:
+            references.append((InputFile(outcome.project, project_root, outcome.path, 0), ref))
+        return outcome
+
+    def _walk(self) -> list[InputFile]:
+        items = []
+        for project in self.projects:
+            for entry in walk_project(project, self.options.max_file_bytes):
+                if isinstance(entry, Problem):
+                    self.walk_skips.append((project.name, entry))
+                else:
+                    items.append(entry)
+        return items
+
+    def _read_all(self, items: list[InputFile], reader: FileReader) -> Iterator[FileOutcome]:
+        jobs = self.options.jobs or os.cpu_count() or 1
+        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+            yield from (reader.read(item) for item in items)
+            return
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with context.Pool(jobs, initializer=init_worker, initargs=(self.catalog, self.options.target)) as pool:
+            # imap (not imap_unordered) keeps walk order, so output is stable.
+            yield from pool.imap(read_in_worker, items, chunksize=16)
+
+    def _resolve_reference(self, origin: InputFile, ref: str, seen: set[tuple[str, str]]) -> InputFile | None:
+        rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.rel_path), ref))
+        project = origin.project
+        if rel.startswith("../") or rel == ".." or posixpath.isabs(ref):
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"reference {ref!r} points outside the project; not read")))
+            return None
+        if (project, rel) in seen:
+            return None
+        full = origin.root / rel
+        if not full.is_file():
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"referenced file {ref!r} not found")))
+            return None
+        if not full.resolve().is_relative_to(origin.root.resolve()):
+            self.file_skips.append((project, Problem(rel, None, "symlink points outside the scanned tree; not followed")))
+            return None
+        return InputFile(project, origin.root, rel, full.stat().st_size)
+
+
+def _projects(paths: Iterable[str | Path], project_name: str | None) -> list[Project]:
+    paths = list(paths)
+    projects: list[Project] = []
+    for path in paths:
+        projects.extend(find_projects(path, project_name))
+    names = [p.name for p in projects]
+    duplicates = sorted({n for n in names if names.count(n) > 1})
+    if duplicates:
+        raise InputError(", ".join(map(str, paths)), None, f"project names occur twice: {', '.join(duplicates)}; use portfolio.yml to name them apart")
+    return projects
+
+
+def _no_progress(options: ScanOptions) -> bool | None:
+    if options.progress is None:
+        return None  # tqdm decides: off when stderr is not a terminal
+    return not options.progress
