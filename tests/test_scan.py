@@ -1,0 +1,119 @@
+"""The scan end to end on small real-format trees: findings, skips, references,
+redaction and the parallel path."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+import lockin.scan as scan_module
+from lockin.records import FINDING_COLUMNS
+from lockin.scan import ScanOptions, scan
+
+TOKEN = "s3cr3t-T0ken-xyz"
+
+
+@pytest.fixture
+def portfolio(tmp_path):
+    root = tmp_path / "portfolio"
+    trainer = root / "trainer"
+    (trainer / "csrc").mkdir(parents=True)
+    (trainer / "requirements").mkdir()
+    (trainer / "requirements.txt").write_text(
+        f"--extra-index-url https://ci:{TOKEN}@pypi.internal.example.com/simple\n-r requirements/base.in\ntorch==2.3.1+cu121\n"
+    )
+    (trainer / "requirements" / "base.in").write_text("nvidia-nccl-cu12==2.20.5\n")
+    (trainer / "csrc" / "kernel.cu").write_text(
+        "#include <cuda_runtime.h>\n"
+        "// cudaMemcpy in a comment is not evidence\n"
+        "void f(float* p) {\n"
+        "  cudaMalloc(&p, 16);\n"
+        '  printf("cudaFree failed");\n'
+        "}\n"
+    )
+    (trainer / "blob.cu").write_bytes(b"\x00\x01binary")
+    (trainer / "latin1.py").write_bytes("# caf\xe9\nimport torch\n".encode("latin-1"))
+    (trainer / "broken.cdx.json").write_text('{"bomFormat": "CycloneDX", ')
+    clean = root / "clean"
+    clean.mkdir()
+    (clean / "model.py").write_text('"""Runs on CUDA? No: numpy only."""\nimport numpy as np\n')
+    return root
+
+
+def test_findings_carry_the_contract_fields_and_exact_lines(portfolio):
+    result = scan([portfolio])
+    assert list(result.findings.columns) == list(FINDING_COLUMNS)
+    kernel = result.findings[result.findings.path == "csrc/kernel.cu"]
+    assert set(kernel.line) == {1, 4}  # the include and cudaMalloc; not the comment or the string
+    malloc = kernel[kernel.name == "cudaMalloc"].iloc[0]
+    assert (malloc.vendor, malloc.kind, malloc.portability) == ("nvidia", "api", "translatable")
+    assert malloc.alternative == "hipMalloc"
+
+
+def test_referenced_requirement_files_are_read(portfolio):
+    result = scan([portfolio])
+    nccl = result.findings[result.findings.name == "nvidia-nccl-cu12"]
+    assert list(nccl.path) == ["requirements/base.in"]
+
+
+def test_unreadable_inputs_are_listed_with_reasons_and_do_not_stop_the_scan(portfolio):
+    result = scan([portfolio])
+    reasons = dict(zip(result.skipped.path, result.skipped.reason))
+    assert reasons["blob.cu"].startswith("binary file")
+    assert reasons["latin1.py"].startswith("undecodable: not UTF-8") and "line 1" in reasons["latin1.py"]
+    assert "broken.cdx.json" in reasons
+    assert (result.skipped[result.skipped.path == "broken.cdx.json"].line.notna()).all()
+    assert not result.findings[result.findings.path == "csrc/kernel.cu"].empty
+
+
+def test_permission_denied_is_listed(portfolio, monkeypatch):
+    real = Path.read_bytes
+
+    def deny(self):
+        if self.name == "kernel.cu":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", deny)
+    result = scan([portfolio])
+    assert "permission denied" in set(result.skipped[result.skipped.path == "csrc/kernel.cu"].reason)
+
+
+def test_no_credential_reaches_findings_components_or_skips(portfolio):
+    result = scan([portfolio])
+    for frame in (result.findings, result.components, result.skipped):
+        assert TOKEN not in frame.to_csv()
+    index = result.components[result.components.kind == "index"]
+    assert "https://pypi.internal.example.com/simple" in set(index.name)
+
+
+def test_clean_project_has_no_vendor_bound_finding(portfolio):
+    result = scan([portfolio])
+    clean = result.summary.set_index("project").loc["clean"]
+    assert clean.vendor_bound == 0 and clean.files == 1
+
+
+def test_summary_counts_conversion_like_hipify(portfolio):
+    trainer = scan([portfolio]).summary.set_index("project").loc["trainer"]
+    assert trainer.api_refs == trainer.api_converted + trainer.api_unconverted
+    assert trainer.api_refs >= 2
+    assert trainer.conversion_pct == pytest.approx(100.0 * trainer.api_converted / trainer.api_refs, abs=0.05)
+
+
+def test_scoring_against_the_projects_own_vendor_is_all_portable(portfolio):
+    result = scan([portfolio], ScanOptions(target="nvidia"))
+    nvidia = result.findings[result.findings.vendor == "nvidia"]
+    assert not nvidia.empty and set(nvidia.portability) == {"portable"}
+
+
+def test_parallel_scan_gives_the_same_findings_in_the_same_order(portfolio, monkeypatch):
+    serial = scan([portfolio], ScanOptions(jobs=1))
+    monkeypatch.setattr(scan_module, "PARALLEL_THRESHOLD", 1)
+    parallel = scan([portfolio], ScanOptions(jobs=2))
+    assert serial.findings.equals(parallel.findings)
+    assert serial.skipped.equals(parallel.skipped)
+
+
+def test_inputs_are_hashed(portfolio):
+    inputs = scan([portfolio]).inputs.set_index("path")
+    assert len(inputs.loc["requirements.txt"].sha256) == 64
