@@ -156,7 +156,7 @@ def _sniff_json(lower: str, head: str) -> list[str]:
 
 
 def _sniff_text(p: PurePosixPath, head: str) -> list[str]:
-    if "@EXPLICIT" in head or "# platform:" in head or "# This file may be used to create an environment" in head:
+    if "@EXPLICIT" in head or "# platform:" in head or "# This file may be used to create an environment" in head or "# packages in environment at" in head:
         return ["conda-list"]
     lower = p.name.lower()
     in_requirements_dir = any(part.lower().startswith("requirements") for part in p.parts[:-1])
