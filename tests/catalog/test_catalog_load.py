@@ -97,3 +97,11 @@ def test_classify_returns_none_for_unknown_evidence(tmp_path):
 def test_missing_catalog_folder_is_an_error(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         load_catalog([tmp_path / "nope"], bundled=False)
+
+
+def test_comment_lines_may_precede_the_header(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("# what this file holds\n#\n" + HEADER + "api,cuda,exact,cudaFoo,nvidia,runtime,,rewrite,,,s\napi,cuda,exact,cudaBar,nvidia,runtime,,bogus,,,s\n")
+    with pytest.raises(InputError) as info:
+        read_catalog_file(path)
+    assert info.value.problem.line == 5

@@ -79,12 +79,17 @@ def read_catalog_file(path: str | Path) -> list[CatalogRow]:
     """
     path = Path(path)
     with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.DictReader(_without_comments(handle))
-        columns = reader.fieldnames or []
-        _check_columns(str(path), columns)
+        reader = csv.reader(_without_comments(handle))
+        columns = next((row for row in reader if row), [])
+        _check_columns(str(path), columns, reader.line_num or 1)
         rows = []
-        for record in reader:
-            # DictReader counts physical lines; comments were dropped but kept as blanks.
+        for values in reader:
+            if not values:
+                continue
+            record = dict(zip(columns, values))
+            if len(values) > len(columns):
+                record[None] = values[len(columns):]
+            # reader.line_num counts physical lines; comments were kept as blank lines.
             rows.append(_row_from_record(str(path), reader.line_num, record))
         return rows
 
@@ -95,19 +100,19 @@ def _without_comments(lines: Iterable[str]) -> Iterable[str]:
         yield "\n" if line.lstrip().startswith("#") else line
 
 
-def _check_columns(path: str, columns: list[str]) -> None:
+def _check_columns(path: str, columns: list[str], line: int) -> None:
     if not columns:
         raise InputError(path, 1, "empty catalog file: expected a header row")
     missing = [c for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
-        raise InputError(path, 1, f"missing required column(s): {', '.join(missing)}")
+        raise InputError(path, line, f"missing required column(s): {', '.join(missing)}")
     known = set(CATALOG_COLUMNS)
     for column in columns:
         if column in known:
             continue
         vendor = column.removesuffix("_alternative")
         if not VENDOR_NAME.match(vendor):
-            raise InputError(path, 1, f"unknown column {column!r}")
+            raise InputError(path, line, f"unknown column {column!r}")
 
 
 def _row_from_record(path: str, line: int, record: dict[str, str | None]) -> CatalogRow:
