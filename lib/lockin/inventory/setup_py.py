@@ -1,0 +1,225 @@
+"""Reading ``setup.py`` as a build file, with :mod:`ast` (it is never run).
+
+A ``setup.py`` that builds a PyTorch C++/CUDA extension shows its
+accelerator ties in a few places, all visible in the syntax tree:
+
+* ``torch.utils.cpp_extension`` classes: ``CUDAExtension``,
+  ``CppExtension``, ``BuildExtension`` (``setuptools:<Class>``, at each
+  use, imports and aliases resolved);
+* ``extra_compile_args={"nvcc": [...]}`` (``compiler=nvcc``) and
+  architecture flags in string literals (``arch=sm_80``), including
+  ``TORCH_CUDA_ARCH_LIST`` values set through ``os.environ``;
+* ``torch.utils.hipify`` (``setuptools:hipify``), the HIPIFY step of
+  ROCm builds;
+* ``install_requires`` / ``setup_requires`` / ``extras_require`` strings
+  (``package`` evidence, ecosystem ``pypi``).
+
+The Python source scanner reads the same file for module evidence; this
+reader only reports what concerns the build.
+"""
+
+from __future__ import annotations
+
+import ast
+
+from lockin.inventory.dockerfile import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values, physical_lines
+from lockin.inventory.pip import add_requirement
+from lockin.records import InputError, ReadResult
+
+SETUPTOOLS = "setuptools"
+
+_CPP_EXTENSION = "torch.utils.cpp_extension"
+_HIPIFY = "torch.utils.hipify"
+EXTENSION_CLASSES = frozenset({"CUDAExtension", "CppExtension", "BuildExtension", "SyclExtension"})
+_REQUIREMENT_KEYWORDS = ("install_requires", "setup_requires", "extras_require")
+
+
+def read_setup_py(text: str, path: str) -> ReadResult:
+    """Read a ``setup.py`` for build evidence.
+
+    Parameters
+    ----------
+    text : str
+        The Python source.
+    path : str
+        The path shown in problems.
+
+    Returns
+    -------
+    ReadResult
+        ``build`` evidence (ecosystem ``setuptools``) and ``package``
+        evidence (ecosystem ``pypi``); an invalid requirement string is a
+        problem.
+
+    Raises
+    ------
+    InputError
+        When the file is not valid Python.
+    """
+    try:
+        tree = ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        raise InputError(path, exc.lineno, f"not valid Python: {exc.msg}") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        raise InputError(path, None, f"not readable as Python: {exc or type(exc).__name__}") from None
+    result = ReadResult()
+    _SetupReader(result, path, physical_lines(text), tree).read()
+    return result
+
+
+class _SetupReader:
+    def __init__(self, result: ReadResult, path: str, lines: list[str], tree: ast.Module):
+        self.result = result
+        self.path = path
+        self.lines = lines
+        self.tree = tree
+        self.aliases: dict[str, str] = {}
+        self._seen: set[tuple[str, int]] = set()
+
+    def text_of(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def add(self, name: str, line: int, spec: str = "") -> None:
+        # Nested attribute chains (torch.utils.hipify.hipify_python) would
+        # otherwise report the same thing several times on one line.
+        if (name, line) in self._seen:
+            return
+        self._seen.add((name, line))
+        self.result.add("build", name, line, self.text_of(line), SETUPTOOLS, spec)
+
+    def read(self) -> None:
+        imported = self._imports()
+        used: set[str] = set()
+        sequence_strings: set[int] = set()
+        for node in ast.walk(self.tree):
+            if isinstance(node, (ast.Name, ast.Attribute)):
+                self._reference(node, used)
+            elif isinstance(node, ast.Dict):
+                self._compile_args(node)
+            elif isinstance(node, (ast.List, ast.Tuple, ast.Set)):
+                self._string_sequence(node, sequence_strings)
+            elif isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, ast.Assign):
+                self._environ_assignment(node)
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in sequence_strings:
+                self._flags([(node.value, node.lineno)])
+        # A class imported but only passed around by name elsewhere (or not
+        # at all) still tells what the build uses.
+        for full_name, line in imported.items():
+            if full_name not in used:
+                self.add(f"setuptools:{full_name.rsplit('.', 1)[1]}", line)
+        self.result.evidence.sort(key=lambda e: e.line or 0)
+
+    def _imports(self) -> dict[str, int]:
+        """Record aliases; returns the extension classes imported by name, with their lines."""
+        imported: dict[str, int] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Import):
+                for alias in node.names:
+                    if alias.asname:
+                        self.aliases[alias.asname] = alias.name
+                    else:
+                        top = alias.name.split(".", 1)[0]
+                        self.aliases[top] = top
+                    if _is_hipify(alias.name):
+                        self.add("setuptools:hipify", node.lineno)
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                for alias in node.names:
+                    full = f"{node.module}.{alias.name}"
+                    self.aliases[alias.asname or alias.name] = full
+                    if _is_hipify(full):
+                        self.add("setuptools:hipify", node.lineno)
+                    if node.module == _CPP_EXTENSION and alias.name in EXTENSION_CLASSES:
+                        imported.setdefault(full, node.lineno)
+        return imported
+
+    def _resolve(self, node: ast.expr) -> str | None:
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.aliases:
+            return None
+        return ".".join([self.aliases[node.id], *reversed(parts)])
+
+    def _reference(self, node: ast.Name | ast.Attribute, used: set[str]) -> None:
+        full = self._resolve(node)
+        if full is None:
+            return
+        module, _, name = full.rpartition(".")
+        if module == _CPP_EXTENSION and name in EXTENSION_CLASSES:
+            used.add(full)
+            self.add(f"setuptools:{name}", node.lineno)
+        elif isinstance(node, ast.Attribute) and _is_hipify(full):
+            self.add("setuptools:hipify", node.lineno)
+
+    def _compile_args(self, node: ast.Dict) -> None:
+        for key in node.keys:
+            if isinstance(key, ast.Constant) and key.value == "nvcc":
+                self.add("compiler=nvcc", key.lineno)
+
+    def _string_sequence(self, node: ast.List | ast.Tuple | ast.Set, members: set[int]) -> None:
+        strings = [e for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        members.update(id(s) for s in strings)
+        self._flags([(s.value, s.lineno) for s in strings])
+
+    def _flags(self, strings: list[tuple[str, int]]) -> None:
+        """Architecture flags in consecutive strings (``["-arch", "sm_80"]`` too)."""
+        words: list[str] = []
+        lines: list[int] = []
+        for value, line in strings:
+            for word in value.split():
+                words.append(word)
+                lines.append(line)
+        for index, arch in arch_flag_values(words):
+            self.add(f"arch={arch}", lines[index], arch)
+
+    def _architecture_variable(self, name: ast.expr, value: ast.expr | None) -> None:
+        if not (isinstance(name, ast.Constant) and isinstance(name.value, str)):
+            return
+        kind = ARCH_LIST_VARIABLES.get(name.value)
+        if kind and isinstance(value, ast.Constant) and isinstance(value.value, str):
+            for arch in arch_list_values(kind, value.value):
+                self.add(f"arch={arch}", value.lineno, arch)
+
+    def _environ_assignment(self, node: ast.Assign) -> None:
+        # os.environ["TORCH_CUDA_ARCH_LIST"] = "8.0;9.0"
+        for target in node.targets:
+            if isinstance(target, ast.Subscript):
+                self._architecture_variable(target.slice, node.value)
+
+    def _call(self, node: ast.Call) -> None:
+        # os.environ.setdefault("TORCH_CUDA_ARCH_LIST", "8.0"), os.getenv(…, default)
+        if len(node.args) >= 2:
+            self._architecture_variable(node.args[0], node.args[1])
+        for keyword in node.keywords:
+            if keyword.arg in _REQUIREMENT_KEYWORDS:
+                self._requirements(keyword.value)
+
+    def _requirements(self, value: ast.expr) -> None:
+        value = self._module_level_value(value)
+        if isinstance(value, ast.Dict):  # extras_require
+            for item in value.values:
+                self._requirements(item)
+            return
+        if not isinstance(value, (ast.List, ast.Tuple)):
+            return
+        for element in value.elts:
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                add_requirement(self.result, self.path, element.lineno, element.value.strip(), self.text_of(element.lineno))
+
+    def _module_level_value(self, value: ast.expr) -> ast.expr:
+        """``install_requires=REQUIRES``: the list assigned to ``REQUIRES`` at module level."""
+        if not isinstance(value, ast.Name):
+            return value
+        found: ast.expr = value
+        for statement in self.tree.body:
+            if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in statement.targets):
+                found = statement.value
+        return found
+
+
+def _is_hipify(name: str) -> bool:
+    return name == _HIPIFY or name.startswith(_HIPIFY + ".")
