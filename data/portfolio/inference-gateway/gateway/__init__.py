@@ -1,0 +1,1 @@
+"""Inference gateway: request routing, local TensorRT/ONNX fallbacks, metrics."""

@@ -1,0 +1,3 @@
+"""LLM pre-training stack: model, fused kernels, distributed loop."""
+
+__version__ = "1.8.0"

@@ -1,0 +1,1 @@
+"""Nightly fleet-telemetry analytics on RAPIDS (cuDF, cuML, Dask-CUDA)."""

@@ -1,0 +1,1 @@
+"""vLLM serving on AMD Instinct MI300X: launch checks, metrics, a benchmark."""

@@ -1,0 +1,1 @@
+"""Daily demand forecasting on CPU (gradient boosting on tabular features)."""
