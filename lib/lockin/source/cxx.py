@@ -1,0 +1,904 @@
+"""Scanner for CUDA, HIP, C and C++ source.
+
+It reports three kinds of evidence (see ``docs/evidence-names.md``):
+
+``include``
+    an ``#include <…>`` / ``#include "…"`` of a header the vocabulary knows;
+``api``
+    each use, in code, of an identifier the vocabulary knows (one evidence
+    per occurrence, as HIPIFY counts references);
+``construct``
+    a vendor-specific programming construct with one of the fixed names
+    (``kernel-launch``, ``inline-ptx``, ``warp-size-32`` …).
+
+Nothing inside a comment or a string literal is evidence, except the text
+of inline assembly, where PTX instructions (``wgmma``, ``cp.async.bulk``)
+are the construct. Preprocessor conditionals are not evaluated: code inside
+``#if 0`` or ``#ifdef __HIP_PLATFORM_AMD__`` is scanned like any other code,
+because it is still code someone maintains.
+
+How it stays fast (the scan must keep up with ripgrep on big trees):
+Python's regex engine is quick only for patterns whose every alternative
+starts with a literal character, and quickest when that is one character.
+So a file is first tested for any vocabulary word with a few such regexes
+(:class:`AnchoredWords`: each word is anchored on one of a handful of
+characters and checked around it with lookbehinds), and most files stop
+there. The others are lexed once by one regex whose callback runs per
+comment or literal, never per identifier; API tokens are found by the same
+anchored regexes plus one anchored match per candidate, and constructs by
+one regex per first character. Line numbers come from counting line
+breaks between sorted offsets, once per file.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from collections.abc import Iterable
+from pathlib import PurePosixPath
+
+from lockin.records import Evidence, ReadResult
+from lockin.source.trie import trie_branches, trie_with_endings
+
+__all__ = ["Vocabulary", "scan_cxx", "blank_source"]
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------
+
+#: Identifier prefixes of vendor APIs used when no catalog is at hand. The
+#: lower-case library prefixes come with their upper-case constant/macro
+#: spellings (``CUBLAS_OP_N``). Bare ``CU``/``hip``/``roc`` would also match
+#: ``CURSOR``, ``hips`` or ``rocket``, so those are narrowed to the shapes the
+#: real APIs have: ``CU`` + lower case (``CUresult``), ``hip`` + upper case
+#: (``hipMalloc``) and the named ``hip…``/``roc…`` libraries.
+DEFAULT_API_PREFIXES = (
+    "cuda", "CUDA_", "CUDART_", "CU_",
+    "cublas", "CUBLAS_", "cudnn", "CUDNN_", "cufft", "CUFFT_", "curand", "CURAND_",
+    "cusparse", "CUSPARSE_", "cusolver", "CUSOLVER_", "cutensor", "CUTENSOR_",
+    "nccl", "NCCL_", "nvtx", "NVTX_", "nvml", "NVML_", "cupti", "CUPTI_",
+    "nvjpeg", "NVJPEG_", "npp", "NPP_", "nvrtc", "NVRTC_",
+    "__shfl", "__ballot", "__syncwarp", "__activemask",
+    "hipblas", "hipfft", "hiprand", "hipsparse", "hipsolver", "hiprtc", "HIP_", "HIPBLAS_",
+    "rocblas", "rocfft", "rocrand", "rocsparse", "rocsolver", "roctx", "rocm_smi", "rsmi_",
+    "rccl", "miopen", "MIOPEN_", "amdsmi_",
+    "thrust::", "cub::", "cutlass::", "cute::", "nvinfer1::", "nvcuda::",
+    "hipcub::", "rocprim::", "rocwmma::",
+)  # fmt: skip
+
+#: Prefixes that need a character class (see :data:`DEFAULT_API_PREFIXES`).
+DEFAULT_API_PATTERNS = (r"cu[A-Z]", r"CU[a-z]", r"hip[A-Z]")
+
+#: Header prefixes of vendor SDKs used when no catalog is at hand.
+DEFAULT_INCLUDE_PREFIXES = (
+    "cuda", "cublas", "cudnn", "cufft", "curand", "cusparse", "cusolver", "cutensor",
+    "cupti", "nvml", "nvrtc", "nvtx", "npp", "nvjpeg", "NvInfer", "NvOnnxParser", "nccl",
+    "mma.h", "cooperative_groups", "cub/", "cutlass/", "cute/", "thrust/", "crt/",
+    "device_launch_parameters", "sm_",
+    "hip/", "hipblas", "hipfft", "hiprand", "hipsparse", "hipsolver", "hipcub/",
+    "rocblas", "rocfft", "rocrand", "rocsparse", "rocsolver", "rocprim/", "rocwmma/",
+    "rocthrust/", "rccl", "miopen/", "roctracer/", "rocm_smi/", "amd_smi/",
+)  # fmt: skip
+
+#: Words that make a file worth lexing even when no vocabulary name is in
+#: it: GPU keywords and the distinctive parts of the construct patterns.
+#: Constructs are only looked for in files whose code (not comments) holds
+#: one of these or a vocabulary name, so ``lane % 32`` in a CPU-only file is
+#: not reported.
+TRIGGER_WORDS = (
+    "__global__", "__device__", "__shared__", "__launch_bounds__", "__syncthreads",
+    "threadIdx", "blockIdx", "blockDim", "__shfl", "_sync", "asm", "<<<",
+    "0xffffffff", "0xFFFFFFFF", "warp", "Warp", "WARP",
+    "wmma", "GMMA", "SM90_", "TMA_", "tensorMap", "TensorMap", "cp_async_bulk",
+    "__cluster_dims__", "cluster_group", "this_cluster", "map_shared_rank", "cooperative_groups",
+)  # fmt: skip
+
+class Vocabulary:
+    """The identifiers and headers the C/C++ scanner reports.
+
+    Built once per process (it compiles a few large regular expressions on
+    first use) and cheap to pickle: only the word lists travel to worker
+    processes, and the regexes are compiled again there.
+
+    Parameters
+    ----------
+    names : iterable of str
+        API identifiers matched as whole tokens (``cudaMalloc``,
+        ``cub::DeviceReduce``).
+    prefixes : iterable of str
+        Literal API prefixes (``cublas``, ``thrust::``): any identifier that
+        starts with one is reported.
+    patterns : iterable of str
+        Regular-expression prefixes for shapes a literal cannot express
+        (``cu[A-Z]``).
+    include_names, include_prefixes : iterable of str
+        Headers, exact or by prefix, as written between ``<>``/``""``.
+    """
+
+    def __init__(
+        self,
+        names: Iterable[str] = (),
+        prefixes: Iterable[str] = (),
+        patterns: Iterable[str] = (),
+        include_names: Iterable[str] = (),
+        include_prefixes: Iterable[str] = (),
+    ):
+        self.names = frozenset(n for n in names if n)
+        self.prefixes = tuple(sorted({p for p in prefixes if p}, key=lambda p: (-len(p), p)))
+        self.patterns = tuple(dict.fromkeys(p for p in patterns if p))
+        self.include_names = frozenset(n for n in include_names if n)
+        self.include_prefixes = tuple(sorted({p for p in include_prefixes if p}, key=lambda p: (-len(p), p)))
+        self._compiled: _Compiled | None = None
+
+    @classmethod
+    def default(cls) -> Vocabulary:
+        """The built-in vocabulary, for use without a catalog."""
+        return cls(
+            prefixes=DEFAULT_API_PREFIXES,
+            patterns=DEFAULT_API_PATTERNS,
+            include_prefixes=DEFAULT_INCLUDE_PREFIXES,
+        )
+
+    @classmethod
+    def from_catalog(cls, catalog) -> Vocabulary:
+        """The vocabulary of a :class:`~lockin.catalog.Catalog`'s ``api`` and
+        ``include`` rows.
+
+        Exact and prefix rows are used as they are; a glob row that is a
+        literal followed by one trailing ``*`` (``cublas*``) is used as a
+        prefix. Other glob and regex rows cannot be searched for cheaply and
+        are left to the catalog lookup of evidence found by the other rows.
+        """
+        return cls(
+            names=catalog.names("api"),
+            prefixes=[*catalog.prefixes("api"), *_glob_prefixes(catalog, "api")],
+            include_names=catalog.names("include"),
+            include_prefixes=[*catalog.prefixes("include"), *_glob_prefixes(catalog, "include")],
+        )
+
+    @property
+    def compiled(self) -> _Compiled:
+        if self._compiled is None:
+            self._compiled = _Compiled(self)
+        return self._compiled
+
+    def __getstate__(self) -> dict:
+        return {
+            "names": self.names,
+            "prefixes": self.prefixes,
+            "patterns": self.patterns,
+            "include_names": self.include_names,
+            "include_prefixes": self.include_prefixes,
+        }
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._compiled = None
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Vocabulary) and self.__getstate__() == other.__getstate__()
+
+    def __hash__(self) -> int:
+        return hash((self.names, self.prefixes, self.patterns))
+
+    def __repr__(self) -> str:
+        return (
+            f"Vocabulary({len(self.names)} names, {len(self.prefixes)} prefixes, {len(self.patterns)} patterns, "
+            f"{len(self.include_names)} include names, {len(self.include_prefixes)} include prefixes)"
+        )
+
+
+def _glob_prefixes(catalog, kind: str) -> list[str]:
+    return [
+        row.match[:-1]
+        for row in getattr(catalog, "rows", ())
+        if row.kind == kind and row.match_type == "glob" and row.match.endswith("*") and not any(c in row.match[:-1] for c in "*?[]")
+    ]
+
+
+class _Compiled:
+    """The regexes of one vocabulary (built lazily, never pickled)."""
+
+    def __init__(self, vocab: Vocabulary):
+        patterns = [_split_pattern(p) for p in vocab.patterns]
+        prefix_re = re.compile("|".join([*trie_branches(vocab.prefixes), *vocab.patterns])) if (vocab.prefixes or vocab.patterns) else None
+        # A name that a prefix already covers needs no alternative of its own.
+        names = sorted(n for n in vocab.names if not (prefix_re and prefix_re.match(n)))
+        # ``thrust::sort`` and ``nvcuda::wmma``: the qualified name is kept
+        # to its first two components afterwards.
+        qualified = r"(?:\s*::\s*\w+)?"
+        branches = [b + r"\w*" + qualified for b in [*trie_branches(vocab.prefixes), *vocab.patterns]]
+        branches += [b + r"(?!\w)" + qualified for b in trie_branches(names)]
+        #: Matches an API token exactly, tried at token starts only.
+        self.api = re.compile("|".join(branches)) if branches else None
+        api_items = [(w, "") for w in [*vocab.prefixes, *names]] + patterns
+        #: Finds where API tokens may start, at memory speed.
+        self.api_anchors = AnchoredWords(api_items) if api_items else None
+        include_branches = [b + "$" for b in trie_branches(vocab.include_names)] + trie_branches(vocab.include_prefixes)
+        self.include = re.compile("|".join(include_branches)) if include_branches else None
+        words = {*vocab.prefixes, *names, *vocab.include_names, *vocab.include_prefixes, *TRIGGER_WORDS}
+        #: Can a text hold any evidence at all?
+        self.precheck = AnchoredWords([(w, "") for w in words] + patterns)
+
+
+def _split_pattern(pattern: str) -> tuple[str, str]:
+    """``cu[A-Z]`` → (``cu``, ``[A-Z]``): a pattern is a literal and one class."""
+    m = re.fullmatch(r"(\w+)(\[[^\]\[\\]+\])", pattern)
+    if not m:
+        raise ValueError(f"vocabulary pattern {pattern!r} is not an identifier prefix followed by one [character class]")
+    return m.group(1), m.group(2)
+
+
+#: Rough share of each character in C/C++ source, used to prefer rare
+#: anchor characters (unknown characters count as rare).
+_CHAR_SHARE = {
+    " ": 0.15, "e": 0.06, "t": 0.055, "r": 0.045, "i": 0.045, "n": 0.045, "a": 0.04, "o": 0.04,
+    "s": 0.04, "l": 0.03, "c": 0.03, "d": 0.025, "u": 0.02, "p": 0.02, "m": 0.02, "_": 0.03,
+    "f": 0.015, "h": 0.012, "(": 0.015, ")": 0.015, ";": 0.012, ",": 0.012, "=": 0.01,
+    "b": 0.01, "g": 0.01, "v": 0.008, "y": 0.006, "k": 0.005, "w": 0.005, "x": 0.006, "<": 0.005,
+    ">": 0.005, ":": 0.006, "*": 0.006, ".": 0.006, "0": 0.006, "1": 0.006, "2": 0.004, "3": 0.003,
+}  # fmt: skip
+
+
+class AnchoredWords:
+    """Find many words (and ``prefix[class]`` patterns) at memory speed.
+
+    Python's regex engine scans quickly only for a pattern that starts with
+    one literal character; an alternation of words that start with twenty
+    different characters is ten times slower. So each word is *anchored* on
+    one of its characters, chosen so that a handful of characters anchor
+    all words (a greedy set cover that prefers rare characters), and one
+    regex per anchor character matches the rest of the word and checks the
+    part before the anchor with a lookbehind. Anchors are taken from the
+    leading identifier characters of a word, so the start of a found token
+    is found by walking back over identifier characters.
+
+    Parameters
+    ----------
+    items : list of (str, str)
+        ``(literal, class)``, class being ``""`` or one ``[...]`` that
+        follows the literal (``("cu", "[A-Z]")``).
+    """
+
+    def __init__(self, items: list[tuple[str, str]]):
+        items = sorted({(w, k) for w, k in items if w})
+        self.regexes = [re.compile(r) for r in _anchor_regexes(items)]
+
+    def search(self, text: str) -> bool:
+        """Whether any word occurs in ``text`` (anywhere, even mid-token)."""
+        return any(r.search(text) for r in self.regexes)
+
+    def token_starts(self, text: str) -> set[int]:
+        """Offsets where tokens holding a word start (a superset of the exact hits)."""
+        starts: set[int] = set()
+        word_chars = _WORD_CHARS
+        for regex in self.regexes:
+            for m in regex.finditer(text):
+                start = m.start()
+                while start and text[start - 1] in word_chars:
+                    start -= 1
+                starts.add(start)
+        return starts
+
+
+def _anchor_regexes(items: list[tuple[str, str]]) -> list[str]:
+    eligible = [_anchor_positions(w, k) for w, k in items]
+    chosen: list[str] = []
+    uncovered = set(range(len(items)))
+    while uncovered:
+        counts: dict[str, int] = {}
+        for i in uncovered:
+            for ch in {items[i][0][p] for p in eligible[i]}:
+                counts[ch] = counts.get(ch, 0) + 1
+        best = max(counts, key=lambda ch: (counts[ch] / (0.7 + 5 * _CHAR_SHARE.get(ch, 0.001)), ch))
+        chosen.append(best)
+        uncovered = {i for i in uncovered if not any(items[i][0][p] == best for p in eligible[i])}
+    by_anchor: dict[str, list[tuple[str, str]]] = {ch: [] for ch in chosen}
+    for (word, klass), positions in zip(items, eligible):
+        ch = next(c for c in chosen if any(word[p] == c for p in positions))
+        at = next(p for p in positions if word[p] == ch)
+        head, tail = word[:at], word[at + 1 :]
+        check = f"(?<={re.escape(word)}{klass})" if head else ""
+        by_anchor[ch].append((tail, klass + check))
+    return [re.escape(ch) + trie_with_endings(entries) for ch, entries in by_anchor.items()]
+
+
+def _anchor_positions(word: str, klass: str) -> list[int]:
+    """Positions a word may be anchored on: within its leading identifier
+    run, and with at least two characters after it where possible (a
+    literal right after the anchor lets the engine reject a position at
+    once; a bare lookbehind costs more)."""
+    run = 0
+    while run < len(word) and word[run] in _WORD_CHARS:
+        run += 1
+    if not run:
+        return [0]
+    length = len(word) + (1 if klass else 0)
+    good = [p for p in range(run) if length - p - 1 >= 2]
+    return good or list(range(run))
+
+
+# ---------------------------------------------------------------------------
+# Lexing: blank comments and literals, keep offsets and line breaks
+# ---------------------------------------------------------------------------
+
+# One regex finds every comment, literal and include directive, whole; the
+# callback runs once per such token, never per identifier. The loops are
+# "unrolled" ([^*]* rather than (?:.|…)*) because that is what Python's
+# regex engine runs fast. A character literal is at most a few characters
+# long, so the ' of a digit separator (1'000'000) cannot swallow code up to
+# a distant quote. Context checks (a raw string's prefix, a directive being
+# first on its line) are made in the callback.
+_TOKEN = re.compile(
+    r"[/\"'R#](?:"
+    r"(?<=/)/[^\n\\]*(?:\\(?:\r\n|[\s\S])[^\n\\]*)*"
+    r"|(?<=/)\*[^*]*(?:\*+[^*/][^*]*)*(?P<block_end>\*+/)?"
+    r'|(?<=R)"(?P<delim>[^ ()\\\t\v\f\r\n"]{0,16})\([\s\S]*?(?P<raw_end>\)(?P=delim)"|\Z)'
+    r'|(?<=")[^"\\\n]*(?:\\(?:\r\n|[\s\S])[^"\\\n]*)*(?P<string_end>")?'
+    r"|(?<=')(?:\\[^\n][^'\\\n]{0,8}|[^'\\\n]{1,4})'"
+    r'|(?<=#)[ \t]*include(?:_next)?[ \t]*(?:<(?P<angled>[^>\n]*)>|"(?P<quoted>[^"\n]*)")'
+    r")"
+)
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_RAW_PREFIXES = frozenset({"", "u8", "u", "U", "L"})
+
+
+class Lexed:
+    """A source file with comments and literals blanked out.
+
+    Attributes
+    ----------
+    code : str
+        The text, same length and same line breaks, with every comment,
+        string and character literal and every ``#include`` header name
+        replaced by spaces.
+    includes : list of (int, str)
+        Offset and name of each ``#include`` header, as written.
+    strings : list of (int, int)
+        Start and end offsets of the string literals (for inline assembly).
+    problems : list of (int, str)
+        Offset and description of unterminated comments and literals.
+    """
+
+    __slots__ = ("code", "includes", "strings", "problems")
+
+    def __init__(self, code: str, includes: list, strings: list, problems: list):
+        self.code = code
+        self.includes = includes
+        self.strings = strings
+        self.problems = problems
+
+
+def blank_source(text: str) -> Lexed:
+    """Blank the comments and literals of C/C++ source.
+
+    Parameters
+    ----------
+    text : str
+        Any text; it never raises.
+
+    Returns
+    -------
+    Lexed
+        An unterminated block comment or raw string runs to the end of the
+        file; an unterminated ordinary string ends at the end of its line,
+        as the C preprocessor ends it. Both are listed in ``problems``.
+    """
+    includes: list[tuple[int, str]] = []
+    strings: list[tuple[int, int]] = []
+    problems: list[tuple[int, str]] = []
+
+    def replace(m: re.Match) -> str:
+        start = m.start()
+        token = m.group()
+        first = token[0]
+        if first == "#":
+            return _include(m, text, includes)
+        if first == "R":
+            if _word_before(text, start) not in _RAW_PREFIXES:
+                # An identifier ending in R before a string (FOOR"…"): blank
+                # it as an ordinary string instead.
+                return _blank_ordinary_after_r(m, text, strings, problems)
+            strings.append((start, m.end()))
+            if not m.group("raw_end"):
+                problems.append((start, "unterminated raw string literal: it runs to the end of the file"))
+            return "R" + _blank(token[1:])
+        if first == '"':
+            strings.append((start, m.end()))
+            if m.group("string_end") is None:
+                problems.append((start, "unterminated string literal: it ends at the end of its line"))
+        elif first == "'":
+            if start and text[start - 1] in _WORD_CHARS and _word_before(text, start) not in _RAW_PREFIXES:
+                return token  # the quotes of digit separators: 1'000'000
+        elif token[1] == "*" and m.group("block_end") is None:
+            problems.append((start, "unterminated /* comment: it runs to the end of the file"))
+        if "\n" not in token:
+            return " " * len(token)
+        return _blank(token)
+
+    code = _TOKEN.sub(replace, text)
+    return Lexed(code, includes, strings, problems)
+
+
+def _blank(segment: str) -> str:
+    if "\n" not in segment:
+        return " " * len(segment)
+    return "\n".join(" " * len(part) for part in segment.split("\n"))
+
+
+def _blank_ordinary_after_r(m: re.Match, text: str, strings: list, problems: list) -> str:
+    # Re-lex from the quote as an ordinary string; what follows it stays code.
+    quote = m.start() + 1
+    s = _TOKEN.match(text, quote)
+    end = s.end() if s else quote + 1
+    strings.append((quote, end))
+    if s is None or s.group("string_end") is None:
+        problems.append((quote, "unterminated string literal: it ends at the end of its line"))
+    return "R" + _blank(text[quote:end]) + text[end : m.end()]
+
+
+def _word_before(text: str, index: int) -> str:
+    """The identifier characters just before ``index``, up to four of them."""
+    start = index
+    while start > 0 and index - start < 4 and text[start - 1] in _WORD_CHARS:
+        start -= 1
+    word = text[start:index]
+    if start > 0 and text[start - 1] in _WORD_CHARS:
+        return word + "…"  # longer than any literal prefix
+    return word
+
+
+def _include(m: re.Match, text: str, includes: list) -> str:
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    if text[line_start : m.start()].strip():
+        return m.group()  # not a directive: '#' is not first on its line
+    group = "angled" if m.group("angled") is not None else "quoted"
+    name_start, name_end = m.span(group)
+    includes.append((name_start, m.group(group)))
+    token = m.group()
+    cut = name_start - m.start()
+    return token[:cut] + " " * (name_end - name_start) + token[cut + name_end - name_start :]
+
+
+# ---------------------------------------------------------------------------
+# Constructs
+# ---------------------------------------------------------------------------
+
+# Each alternative starts with a literal character followed by an empty
+# marker group that names its family (a group or class in front would take
+# the regex engine off its fast path). Token boundaries are checked after.
+_INDEX_TAIL = r"\s*(?P<op>/|>>|%|&(?!&))\s*(?P<num>0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b"
+_WIDTH_TAIL = r"\w*(?P<sep>[ \t]+|\s*=(?!=)\s*)\(?\s*(?P<value>0[xX][0-9a-fA-F]+[uUlL]*|~0[uUlL]*|\d+[uUlL]*)(?![\w.])"
+_CONSTRUCT_ALTERNATIVES = {
+    "launch": [r"<<<"],
+    "asm": [a + r"(?:\s*(?:volatile|__volatile__|goto|inline)\b)*\s*\(" for a in (r"__asm__", r"__asm\b", r"asm\b")],
+    "wmma": [r"nvcuda\s*::\s*wmma\s*::", r"wmma\s*::", r"mma_sync\b"],
+    "wgmma": [r"wgmma\w*", r"SM90_\w*GMMA\w*", r"SM90_\d+x\d+x\d+_\w+", r"GMMA\s*::", r"warpgroup_(?:arrive|wait|commit_batch|fence_operand)\b"],
+    "tma": [r"cuTensorMapEncode\w*", r"CUtensorMap\w*", r"SM90_TMA_\w+", r"cp_async_bulk\w*"],
+    "cluster": [
+        r"__cluster_dims__", r"cluster_group\b", r"this_cluster\b", r"cudaLaunchAttributeClusterDimension\b",
+        r"cudaFuncAttribute(?:NonPortableClusterSizeAllowed|RequiredCluster(?:Width|Height|Depth))\b",
+    ],
+    "dsmem": [r"map_shared_rank\b"],
+    "cg": [r"cooperative_groups\b"],
+    "warpfn": [
+        r"__(?:shfl(?:_up|_down|_xor)?(?:_sync)?|ballot_sync|any_sync|all_sync|uni_sync"
+        r"|match_(?:any|all)_sync|reduce_\w+_sync|syncwarp)\s*\("
+    ],
+    "index": [
+        r"threadIdx\s*\.\s*[xyz]" + _INDEX_TAIL,
+        r"blockDim\s*\.\s*[xyz]" + _INDEX_TAIL,
+        r"t(?:id|idx|hread_?id|hreadId|hread_?idx)\b" + _INDEX_TAIL,
+        r"lane(?:_?id|Id|_?idx)?\b" + _INDEX_TAIL,
+    ],
+    "width": [w + _WIDTH_TAIL for w in ("warp", "Warp", "WARP", "wave", "Wave", "WAVE", "mask", "Mask", "MASK")],
+}  # fmt: skip
+
+
+def _compile_constructs() -> list[tuple[re.Pattern, list[tuple[int, str, str]]]]:
+    """One regex per first character (each then runs on the engine's fast
+    literal-prefix path), with the (group index, family, marker) of each
+    alternative."""
+    by_first: dict[str, list[tuple[str, str, str]]] = {}
+    inner_groups = ("op", "num", "sep", "value")
+    for family, alternatives in _CONSTRUCT_ALTERNATIVES.items():
+        for i, alternative in enumerate(alternatives):
+            marker = f"{family}_{i}"
+            body = alternative
+            for g in inner_groups:
+                body = body.replace(f"(?P<{g}>", f"(?P<{g}_{marker}>")
+            assert body[0].isalnum() or body[0] in "_<", "each alternative must start with a literal"
+            by_first.setdefault(body[0], []).append((family, marker, body[1:]))
+    compiled = []
+    for first, entries in by_first.items():
+        regex = re.compile(re.escape(first) + "(?:" + "|".join(f"(?P<{m}>){rest}" for _, m, rest in entries) + ")")
+        compiled.append((regex, [(regex.groupindex[m], family, m) for family, m, _ in entries]))
+    return compiled
+
+
+_CONSTRUCT_REGEXES = _compile_constructs()
+#: Alternatives that must begin a token (``asm`` but not ``plasm``).
+_WHOLE_TOKEN_GROUPS = frozenset({"asm", "wmma", "wgmma", "tma", "cluster", "dsmem", "cg", "warpfn", "index"})
+_LAUNCH_TAIL = re.compile(r"<<<(?!<)[^;{}]*?>>>\s*\(")
+_GLOBAL = re.compile(r"__global__\b")
+_BODY_OR_DECL = re.compile(r"[;{]")
+_BRACES = re.compile(r"[{}]")
+_CALL_DELIMITERS = re.compile(r"[()\[\]{},;]")
+_CG_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?cooperative_groups\b")
+_FULL_MASK = re.compile(r"\(?\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*|~0[xX]0+[uUlL]*)\s*\)?")
+_MASK_COMPARISON_AFTER = re.compile(r"\s*[!=]=\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)(?![\w])")
+_MASK_COMPARISON_BEFORE = re.compile(r"(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)\s*[!=]=\s*$")
+_WARP_WIDTH_NAME = re.compile(
+    r"(?i)\w*(?:warp_?(?:size|width|sz|threads|lanes)|threads_?per_?warp|lanes_?per_?warp"
+    r"|wave(?:front)?_?(?:size|width|sz|threads|lanes))\w*"
+)
+#: NUM_WARPS, WARPS_PER_BLOCK: a number of warps, not the warp width.
+_WARP_COUNT_NAME = re.compile(r"(?i)warps(?!ize)")
+_FULL_MASK_NAME = re.compile(r"(?i)\w*(?:full|warp|final|lane|all|active)_?mask\w*")
+_DEFINE_PREFIX = re.compile(r"[ \t]*#[ \t]*define[ \t]+$")
+_PTX_FEATURES = re.compile(
+    r"(?P<wgmma>\bwgmma\.)"
+    r"|(?P<tma>\bcp\.(?:reduce\.)?async\.bulk)"
+    r"|(?P<dsmem>\bmapa\.|\b(?:ld|st|atom|red)\.shared::cluster)"
+    r"|(?P<cluster>%cluster|%is_explicit_cluster|\bbarrier\.cluster)"
+)
+_PTX_CONSTRUCT = {"wgmma": "wgmma", "tma": "tma", "dsmem": "distributed-shared-memory", "cluster": "thread-block-cluster"}
+_SIMPLE_CONSTRUCT = {
+    "wmma": "wmma",
+    "wgmma": "wgmma",
+    "tma": "tma",
+    "cluster": "thread-block-cluster",
+    "dsmem": "distributed-shared-memory",
+    "cg": "cooperative-groups",
+}
+#: How far the argument list of a warp intrinsic is followed before giving up.
+_MAX_CALL_SPAN = 4000
+
+
+def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list) -> None:
+    """Append ``(offset, "construct", name)`` for each construct in the code."""
+    code = lexed.code
+    launches: list[int] = []
+    for m, group, marker in _construct_matches(code):
+        if group in _WHOLE_TOKEN_GROUPS and m.start() and _continues_token(code, m.start()):
+            continue
+        if marker == "wmma_2" and code[max(0, m.start() - 2) : m.start()] == "::":
+            continue  # rocwmma::mma_sync and the like: only bare or wmma:: mma_sync is WMMA
+        if group in _SIMPLE_CONSTRUCT:
+            found.append((m.start(), "construct", _SIMPLE_CONSTRUCT[group]))
+        elif group == "launch":
+            if _is_launch(code, m.start()):
+                launches.append(m.start())
+                found.append((m.start(), "construct", "kernel-launch"))
+        elif group == "asm":
+            _inline_assembly(lexed, text, m, hip, found)
+        elif group == "warpfn":
+            _warp_intrinsic(code, m, hip, found)
+        elif group == "index":
+            _index_arithmetic(m, marker, hip, found)
+        else:
+            _width_definition(code, m, marker, hip, found)
+    if launches:
+        _dynamic_parallelism(code, launches, found)
+    if "cooperative_groups" in code:
+        _cooperative_group_aliases(code, found)
+
+
+def _inner(m: re.Match, marker: str, name: str) -> str | None:
+    return m.group(f"{name}_{marker}")
+
+
+def _construct_matches(code: str):
+    """(match, family, marker) for every construct candidate, regex by regex."""
+    for regex, markers in _CONSTRUCT_REGEXES:
+        if len(markers) == 1:
+            _, family, marker = markers[0]
+            for m in regex.finditer(code):
+                yield m, family, marker
+            continue
+        for m in regex.finditer(code):
+            for index, family, marker in markers:
+                if m.start(index) >= 0:
+                    yield m, family, marker
+                    break
+
+
+def _continues_token(code: str, start: int) -> bool:
+    """Whether the match at ``start`` is the tail of a longer identifier
+    (``plasm(``, ``rocwmma::``); such a match is not the construct."""
+    return code[start - 1] in _WORD_CHARS
+
+
+def _is_launch(code: str, at: int) -> bool:
+    # The callee must end just before: an identifier or a template-id.
+    before = at - 1
+    while before >= 0 and code[before] in " \t\r\n":
+        before -= 1
+    if before < 0 or not (code[before] in _WORD_CHARS or code[before] == ">"):
+        return False
+    if at > 0 and code[at - 1] == "<":
+        return False
+    return _LAUNCH_TAIL.match(code, at) is not None
+
+
+def _dynamic_parallelism(code: str, launches: list[int], found: list) -> None:
+    bodies = _global_bodies(code)
+    if not bodies:
+        return
+    starts = [b[0] for b in bodies]
+    for at in launches:
+        i = bisect_right(starts, at) - 1
+        if i >= 0 and bodies[i][0] < at < bodies[i][1]:
+            found.append((at, "construct", "dynamic-parallelism"))
+
+
+def _global_bodies(code: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of the braces of each ``__global__`` function body."""
+    bodies: list[tuple[int, int]] = []
+    for m in _GLOBAL.finditer(code):
+        if bodies and m.start() < bodies[-1][1]:
+            continue  # a __global__ inside a body already seen (a macro, a lambda)
+        opener = _BODY_OR_DECL.search(code, m.end())
+        if opener is None or opener.group() == ";":
+            continue  # a declaration without a body
+        depth = 0
+        close = len(code)
+        for brace in _BRACES.finditer(code, opener.start()):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                close = brace.start()
+                break
+        bodies.append((opener.start(), close))
+    return bodies
+
+
+def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: list) -> None:
+    found.append((m.start(), "construct", "inline-gcn-asm" if hip else "inline-ptx"))
+    if hip:
+        return
+    end = _matching_close(lexed.code, m.end() - 1)
+    i = bisect_right(lexed.strings, (m.end(), -1))
+    while i < len(lexed.strings) and lexed.strings[i][0] < end:
+        start, stop = lexed.strings[i]
+        for feature in _PTX_FEATURES.finditer(text, start, stop):
+            found.append((feature.start(), "construct", _PTX_CONSTRUCT[feature.lastgroup]))
+        i += 1
+
+
+def _matching_close(code: str, open_at: int) -> int:
+    """Offset of the delimiter closing the bracket at ``open_at`` (or where the search gave up)."""
+    depth = 0
+    limit = min(len(code), open_at + _MAX_CALL_SPAN)
+    for d in _CALL_DELIMITERS.finditer(code, open_at, limit):
+        ch = d.group()
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                return d.start()
+        elif ch in "{};":
+            return d.start()
+    return limit
+
+
+def _call_arguments(code: str, open_at: int) -> tuple[list[tuple[int, str]], int]:
+    """Top-level arguments of the call whose ``(`` is at ``open_at``, and the end."""
+    args: list[tuple[int, str]] = []
+    depth = 0
+    arg_start = open_at + 1
+    limit = min(len(code), open_at + _MAX_CALL_SPAN)
+    for d in _CALL_DELIMITERS.finditer(code, open_at, limit):
+        ch = d.group()
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                args.append((arg_start, code[arg_start : d.start()]))
+                return args, d.end()
+        elif ch == "," and depth == 1:
+            args.append((arg_start, code[arg_start : d.start()]))
+            arg_start = d.end()
+        elif ch in "{};":
+            break
+    return [], open_at + 1
+
+
+def _warp_intrinsic(code: str, m: re.Match, hip: bool, found: list) -> None:
+    name = code[m.start() : m.end() - 1].rstrip()
+    args, end = _call_arguments(code, m.end() - 1)
+    if not args:
+        return
+    synced = name.endswith("_sync") or name == "__syncwarp"
+    if synced:
+        at, mask = args[0]
+        if _FULL_MASK.fullmatch(mask.strip()):
+            found.append((at + len(mask) - len(mask.lstrip()), "construct", "full-warp-mask"))
+    if name.startswith("__shfl"):
+        width_index = 3 if synced else 2
+        if len(args) > width_index:
+            at, width = args[width_index]
+            literal = width.strip().strip("()").strip().rstrip("uUlL")
+            offset = at + len(width) - len(width.lstrip())
+            if literal == "32":
+                found.append((offset, "construct", "warp-size-32"))
+            elif literal == "64" and hip:
+                found.append((offset, "construct", "warp-size-64"))
+    if name == "__ballot_sync":
+        if _MASK_COMPARISON_AFTER.match(code, end) or _MASK_COMPARISON_BEFORE.search(code, max(0, m.start() - 40), m.start()):
+            found.append((m.start(), "construct", "full-warp-mask"))
+
+
+def _index_arithmetic(m: re.Match, marker: str, hip: bool, found: list) -> None:
+    op, raw = _inner(m, marker, "op"), _inner(m, marker, "num")
+    number = int(raw, 16) if raw[:2] in ("0x", "0X") else int(raw)
+    subject = m.group()
+    is_lane = subject.startswith("lane")
+    is_block = subject.startswith("blockDim")
+    if op in ("%", "&"):
+        width = number if op == "%" else number + 1
+        if width == 32:
+            found.append((m.start(), "construct", "warp-size-32" if is_block else "lane-modulo-32"))
+        elif width == 64 and hip:
+            found.append((m.start(), "construct", "warp-size-64"))
+        return
+    if is_lane:
+        return
+    width = number if op == "/" else (1 << number if number < 16 else 0)
+    if width == 32:
+        found.append((m.start(), "construct", "warp-size-32"))
+    elif width == 64 and hip:
+        found.append((m.start(), "construct", "warp-size-64"))
+
+
+def _width_definition(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:
+    start = m.start()
+    while start > 0 and code[start - 1] in _WORD_CHARS:
+        start -= 1
+    separator = _inner(m, marker, "sep")
+    name = code[start : m.start(f"sep_{marker}")]
+    if "=" not in separator:
+        # Without "=", only "#define NAME VALUE" counts.
+        line_start = code.rfind("\n", 0, start) + 1
+        if not _DEFINE_PREFIX.match(code[line_start:start]):
+            return
+    written = _inner(m, marker, "value")
+    value = written.rstrip("uUlL")
+    if _FULL_MASK_NAME.fullmatch(name):
+        if _FULL_MASK.fullmatch(written):
+            found.append((start, "construct", "full-warp-mask"))
+    elif _WARP_WIDTH_NAME.fullmatch(name) and not _WARP_COUNT_NAME.search(name):
+        if value == "32":
+            found.append((start, "construct", "warp-size-32"))
+        elif value == "64" and hip:
+            found.append((start, "construct", "warp-size-64"))
+
+
+def _cooperative_group_aliases(code: str, found: list) -> None:
+    aliases = {m.group(1) for m in _CG_ALIAS.finditer(code)}
+    if not aliases:
+        return
+    use = re.compile(r"(?<![\w:])(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\s*::")
+    for m in use.finditer(code):
+        found.append((m.start(), "construct", "cooperative-groups"))
+
+
+# ---------------------------------------------------------------------------
+# The scanner
+# ---------------------------------------------------------------------------
+
+_HIP_SUFFIXES = frozenset({".hip"})
+_CUDA_HEADER = re.compile(
+    r"cuda|cublas|cudnn|cufft|curand|cusparse|cusolver|cutensor|cupti|nvml|nvrtc|nvtx|npp|nvjpeg"
+    r"|NvInfer|nccl|mma\.h|cooperative_groups|cub/|cutlass/|cute/|crt/|device_launch_parameters|sm_\d"
+)
+_SPACE = re.compile(r"\s+")
+
+
+def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> ReadResult:
+    """Find vendor-bound includes, API uses and constructs in C/C++/CUDA/HIP source.
+
+    Parameters
+    ----------
+    text : str
+        The file's text.
+    path : str
+        The file's display path (its suffix ``.hip`` makes the file HIP).
+    vocabulary : Vocabulary, optional
+        The names to report; :meth:`Vocabulary.default` when omitted.
+
+    Returns
+    -------
+    ReadResult
+        Evidence in file order, all with ecosystem ``hip`` when the file is
+        HIP (suffix ``.hip``, or it includes ``hip/…`` headers and no CUDA
+        header) and ``cuda`` otherwise. Unterminated comments and literals
+        are problems; this function never raises on any text.
+    """
+    vocab = vocabulary if vocabulary is not None else _default_vocabulary()
+    compiled = vocab.compiled
+    result = ReadResult()
+    if not compiled.precheck.search(text):
+        return result
+    lexed = blank_source(text)
+    for offset, message in lexed.problems:
+        result.problem(path, _line_of(text, offset), message)
+    matched_includes = [(at, name) for at, name in lexed.includes if compiled.include and compiled.include.match(name)]
+    if not matched_includes and not compiled.precheck.search(lexed.code):
+        return result  # whatever looked like evidence was in comments or strings
+    hip = _is_hip(path, lexed.includes)
+    found: list[tuple[int, str, str]] = [(at, "include", name) for at, name in matched_includes]
+    if compiled.api is not None:
+        _find_api(lexed.code, compiled, found)
+    _find_constructs(lexed, text, hip, found)
+    _emit(text, found, "hip" if hip else "cuda", result)
+    return result
+
+
+_DEFAULT: Vocabulary | None = None
+
+
+def _default_vocabulary() -> Vocabulary:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Vocabulary.default()
+    return _DEFAULT
+
+
+def _is_hip(path: str, includes: list[tuple[int, str]]) -> bool:
+    if PurePosixPath(path.replace("\\", "/")).suffix.lower() in _HIP_SUFFIXES:
+        return True
+    has_hip = any(name.startswith("hip/") for _, name in includes)
+    return has_hip and not any(_CUDA_HEADER.match(name) for _, name in includes)
+
+
+def _find_api(code: str, compiled: _Compiled, found: list) -> None:
+    match = compiled.api.match
+    for start in compiled.api_anchors.token_starts(code):
+        m = match(code, start)
+        if m is None:
+            continue
+        if start and not code[start - 1].isascii() and code[start - 1].isalnum():
+            continue  # the tail of an identifier with non-ASCII letters
+        name = m.group()
+        if "::" in name:
+            name = "::".join(_SPACE.sub("", name).split("::")[:2])
+        found.append((start, "api", name))
+
+
+def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:
+    """Turn (offset, kind, name) into evidence with exact line numbers and line text.
+
+    API uses count once per occurrence (as HIPIFY counts references); a
+    construct counts once per line, so that ``wmma::fragment<wmma::matrix_a,
+    …, wmma::row_major>`` is one use of WMMA, not three.
+    """
+    found.sort(key=lambda item: item[0])
+    line = 1
+    counted_to = 0
+    line_end = -1
+    line_text = ""
+    constructs_on_line: set[str] = set()
+    evidence = result.evidence
+    for offset, kind, name in found:
+        if offset > line_end:
+            line += text.count("\n", counted_to, offset)
+            counted_to = offset
+            line_start = text.rfind("\n", 0, offset) + 1
+            line_end = text.find("\n", offset)
+            if line_end < 0:
+                line_end = len(text)
+            # Trimmed as ReadResult.add trims it, once per line rather than
+            # once per evidence (dense CUDA lines carry several).
+            line_text = text[line_start:line_end].strip()[:240]
+            constructs_on_line.clear()
+        if kind == "construct":
+            if name in constructs_on_line:
+                continue
+            constructs_on_line.add(name)
+        evidence.append(Evidence(kind, name, line, line_text, ecosystem))
+
+
+def _line_of(text: str, offset: int) -> int:
+    return text.count("\n", 0, offset) + 1

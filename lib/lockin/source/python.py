@@ -1,0 +1,253 @@
+"""Scanner for Python source, read with :mod:`ast` (never imported or run).
+
+It reports ``module`` evidence (see ``docs/evidence-names.md``):
+
+- every import, by the full dotted name of what is imported
+  (``import torch.cuda as tc`` → ``torch.cuda``; ``from cupy import asarray``
+  → ``cupy.asarray``); relative imports are the project's own code and are
+  skipped;
+- every use of an imported name whose root module is vendor-relevant
+  (:data:`VENDOR_ROOTS`), resolved through the import aliases to its full
+  dotted name, longest chain only (``tc.synchronize()`` →
+  ``torch.cuda.synchronize``, not also ``torch.cuda``);
+- a few strings whose *place* makes them configuration: ONNX Runtime
+  execution providers, the ``torch.distributed`` backend, and torch device
+  strings (``onnxruntime:CUDAExecutionProvider``, ``torch.distributed:nccl``,
+  ``torch:device=cuda``).
+
+Comments, docstrings and strings anywhere else are never evidence.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+
+from lockin.records import InputError, ReadResult
+
+__all__ = ["VENDOR_ROOTS", "scan_python"]
+
+#: Root modules whose attribute uses are reported. Imports of any module
+#: are reported (the catalog decides what is vendor-bound); attribute
+#: chains only under these roots, to keep ``np.zeros`` out of the output.
+VENDOR_ROOTS = frozenset({
+    "torch", "cupy", "cupyx", "numba", "pycuda", "cuda", "tensorrt", "torch_tensorrt", "pynvml",
+    "nvidia_smi", "apex", "transformer_engine", "flash_attn", "cudf", "cuml", "cugraph", "cuspatial",
+    "dask_cudf", "rmm", "onnxruntime", "jax", "jaxlib", "triton", "xformers", "bitsandbytes",
+    "deepspeed", "vllm", "tensorflow", "habana_frameworks", "torch_xla", "amdsmi", "hip", "rocm_smi",
+})  # fmt: skip
+
+#: Keyword arguments that name a torch device.
+_DEVICE_KEYWORDS = frozenset({"device", "device_map", "map_location", "device_type"})
+#: Calls whose first positional argument is a device string.
+_DEVICE_CALLS = frozenset({"device", "to", "autocast", "GradScaler"})
+#: Device types reported as ``torch:device=<type>`` (CPU and meta are everywhere).
+_ACCELERATOR_DEVICES = frozenset({"cuda", "xpu", "hpu", "mps", "xla", "npu", "mtia", "ipu", "privateuseone"})
+_DEVICE_STRING = re.compile(r"([a-z_]+)(?::\d*)?")
+#: Collective backends of torch.distributed and the libraries built on it.
+_DISTRIBUTED_BACKENDS = frozenset({"nccl", "gloo", "mpi", "ucc", "xccl", "ccl", "hccl"})
+_BACKEND_KEYWORDS = frozenset({"backend", "dist_backend", "process_group_backend", "distributed_backend"})
+_BACKEND_CALLS = frozenset({"init_process_group", "new_group", "init_distributed"})
+_PROVIDER = re.compile(r"\w+ExecutionProvider")
+_PROVIDER_CALLS = frozenset({"InferenceSession", "set_providers"})
+
+
+def scan_python(text: str, path: str, roots: Iterable[str] = VENDOR_ROOTS) -> ReadResult:
+    """Find vendor-relevant imports, attribute uses and configuration strings.
+
+    Parameters
+    ----------
+    text : str
+        The file's source.
+    path : str
+        The file's display path.
+    roots : iterable of str, optional
+        Root modules whose attribute chains are reported
+        (:data:`VENDOR_ROOTS` by default).
+
+    Returns
+    -------
+    ReadResult
+        ``module`` evidence with ecosystem ``python``, in line order.
+
+    Raises
+    ------
+    InputError
+        When the text is not valid Python 3 (a Python 2 file, say).
+    """
+    tree = _parse(text, path)
+    scanner = _Scanner(frozenset(roots), _source_lines(text))
+    scanner.scan(tree)
+    result = ReadResult()
+    for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
+        result.add("module", name, line, scanner.line_text(line), "python")
+    return result
+
+
+def _parse(text: str, path: str) -> ast.Module:
+    try:
+        return ast.parse(text, filename=path)
+    except SyntaxError as exc:
+        detail = exc.msg or "invalid syntax"
+        raise InputError(path, exc.lineno, f"not valid Python 3 ({detail}); Python 2 files are not read") from None
+    except (ValueError, RecursionError, MemoryError) as exc:
+        # ValueError: NUL bytes in the source; RecursionError: absurd nesting.
+        raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
+
+
+def _source_lines(text: str) -> list[str]:
+    # The lines the parser counts: \r\n, \r and \n end a line; form feeds and
+    # other separators that str.splitlines knows do not.
+    return re.split(r"\r\n|\r|\n", text)
+
+
+class _Scanner:
+    """Walks a module once to collect aliases, then once more for uses."""
+
+    def __init__(self, roots: frozenset[str], lines: list[str]):
+        self.roots = roots
+        self.lines = lines
+        self.aliases: dict[str, str] = {}
+        self.found: list[tuple[int, int, str]] = []
+
+    def line_text(self, line: int) -> str:
+        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
+
+    def emit(self, node: ast.AST, name: str) -> None:
+        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), name))
+
+    def scan(self, tree: ast.Module) -> None:
+        nodes = list(ast.walk(tree))
+        for node in nodes:
+            if isinstance(node, ast.Import):
+                self._import(node)
+            elif isinstance(node, ast.ImportFrom):
+                self._import_from(node)
+        # An attribute chain is reported once, from its outermost node.
+        inner = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
+        for node in nodes:
+            if isinstance(node, (ast.Attribute, ast.Name)) and id(node) not in inner:
+                self._chain(node)
+            elif isinstance(node, ast.Call):
+                self._call(node)
+            elif isinstance(node, ast.Assign):
+                self._assigned_providers(node)
+
+    # -- imports -----------------------------------------------------------
+
+    def _import(self, node: ast.Import) -> None:
+        for alias in node.names:
+            self.emit(alias if hasattr(alias, "lineno") else node, alias.name)
+            if alias.asname:
+                self.aliases[alias.asname] = alias.name
+            else:
+                root = alias.name.split(".")[0]
+                self.aliases[root] = root
+
+    def _import_from(self, node: ast.ImportFrom) -> None:
+        if node.level or not node.module:
+            return  # a relative import: the project's own code
+        for alias in node.names:
+            where = alias if hasattr(alias, "lineno") else node
+            if alias.name == "*":
+                self.emit(where, node.module)
+                continue
+            full = f"{node.module}.{alias.name}"
+            self.emit(where, full)
+            self.aliases[alias.asname or alias.name] = full
+
+    # -- attribute chains ----------------------------------------------------
+
+    def _chain(self, node: ast.Attribute | ast.Name) -> None:
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            return
+        resolved = self.resolve(node)
+        if resolved and resolved.split(".")[0] in self.roots:
+            self.emit(node, resolved)
+
+    def resolve(self, node: ast.AST) -> str | None:
+        """The dotted name an attribute chain rooted at an import stands for."""
+        parts: list[str] = []
+        while isinstance(node, ast.Attribute):
+            parts.append(node.attr)
+            node = node.value
+        if not isinstance(node, ast.Name) or node.id not in self.aliases:
+            return None
+        parts.append(self.aliases[node.id])
+        return ".".join(reversed(parts))
+
+    # -- configuration strings --------------------------------------------------
+
+    def _call(self, node: ast.Call) -> None:
+        callee = _callee_name(node.func)
+        if callee == "cuda" and isinstance(node.func, ast.Attribute) and self.resolve(node.func) is None:
+            self.emit(node, "torch:device=cuda")  # tensor.cuda(), module.cuda(0)
+        if callee in _DEVICE_CALLS and node.args:
+            self._device_string(node.args[0])
+        if callee in _BACKEND_CALLS and node.args:
+            self._backend_string(node.args[0])
+        if callee in ("import_module", "__import__") and node.args:
+            module = _string(node.args[0])
+            if module and not module.startswith("."):
+                self.emit(node.args[0], module)
+        if callee in _PROVIDER_CALLS:
+            for arg in node.args[1:] if callee == "InferenceSession" else node.args[:1]:
+                self._providers(arg)
+        for keyword in node.keywords:
+            if keyword.arg in _DEVICE_KEYWORDS:
+                self._device_string(keyword.value)
+            elif keyword.arg in _BACKEND_KEYWORDS:
+                self._backend_string(keyword.value)
+            elif keyword.arg == "providers":
+                self._providers(keyword.value)
+
+    def _device_string(self, node: ast.AST) -> None:
+        value = _string(node)
+        if value is not None:
+            m = _DEVICE_STRING.fullmatch(value.strip())
+        elif isinstance(node, ast.JoinedStr) and node.values and _string(node.values[0]):
+            m = _DEVICE_STRING.match(_string(node.values[0]))  # f"cuda:{rank}"
+        else:
+            return
+        if m and m.group(1) in _ACCELERATOR_DEVICES:
+            self.emit(node, f"torch:device={m.group(1)}")
+
+    def _backend_string(self, node: ast.AST) -> None:
+        value = _string(node)
+        if not value:
+            return
+        # "cpu:gloo,cuda:nccl" names one backend per device type.
+        for part in value.split(","):
+            backend = part.split(":")[-1].strip().lower()
+            if backend in _DISTRIBUTED_BACKENDS:
+                self.emit(node, f"torch.distributed:{backend}")
+
+    def _providers(self, node: ast.AST) -> None:
+        if not isinstance(node, (ast.List, ast.Tuple)):
+            return
+        for element in node.elts:
+            if isinstance(element, (ast.Tuple, ast.List)) and element.elts:
+                element = element.elts[0]  # ("CUDAExecutionProvider", {options})
+            value = _string(element)
+            if value and _PROVIDER.fullmatch(value):
+                self.emit(element, f"onnxruntime:{value}")
+
+    def _assigned_providers(self, node: ast.Assign) -> None:
+        # providers = ["CUDAExecutionProvider", ...] before InferenceSession(..., providers=providers)
+        if any(isinstance(t, ast.Name) and "provider" in t.id.lower() for t in node.targets):
+            self._providers(node.value)
+
+
+def _callee_name(func: ast.AST) -> str | None:
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    if isinstance(func, ast.Name):
+        return func.id
+    return None
+
+
+def _string(node: ast.AST) -> str | None:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    return None

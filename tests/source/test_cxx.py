@@ -1,0 +1,491 @@
+"""Tests of the C/C++/CUDA/HIP scanner (lockin.source.cxx)."""
+
+from __future__ import annotations
+
+import pickle
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lockin.catalog import Catalog, CatalogRow
+from lockin.records import ReadResult
+from lockin.source.cxx import Vocabulary, blank_source, scan_cxx
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "source"
+
+
+def scan(text: str, path: str = "k.cu", vocabulary: Vocabulary | None = None) -> ReadResult:
+    return scan_cxx(text, path, vocabulary or Vocabulary.default())
+
+
+def triples(result: ReadResult) -> list[tuple[int, str, str]]:
+    return [(e.line, e.kind, e.name) for e in result.evidence]
+
+
+def of_kind(result: ReadResult, kind: str) -> list[tuple[int, str]]:
+    return [(e.line, e.name) for e in result.evidence if e.kind == kind]
+
+
+# ---------------------------------------------------------------------------
+# Realistic fixtures, exact expectations
+# ---------------------------------------------------------------------------
+
+
+def test_fused_softmax_kernels():
+    result = scan((FIXTURES / "fused_softmax.cu").read_text(), "kernels/fused_softmax.cu")
+    assert result.problems == []
+    assert {e.ecosystem for e in result.evidence} == {"cuda"}
+    assert triples(result) == [
+        (2, "include", "cuda_runtime.h"),
+        (3, "include", "cublas_v2.h"),
+        (4, "include", "mma.h"),
+        (8, "construct", "warp-size-32"),  # #define WARP_SIZE 32
+        (9, "construct", "full-warp-mask"),  # #define FULL_MASK 0xffffffff
+        (15, "api", "__shfl_xor_sync"),
+        (15, "construct", "full-warp-mask"),
+        (15, "construct", "warp-size-32"),  # width argument 32
+        (21, "api", "__shfl_down_sync"),
+        (27, "construct", "inline-ptx"),
+        (32, "construct", "lane-modulo-32"),  # threadIdx.x % 32
+        (33, "construct", "warp-size-32"),  # threadIdx.x / 32
+        (34, "construct", "warp-size-32"),  # blockDim.x / 32
+        (41, "api", "__ballot_sync"),
+        (41, "construct", "full-warp-mask"),  # compared with 0xffffffff
+        *[(line, "construct", "wmma") for line in range(47, 55)],
+        (59, "construct", "inline-ptx"),  # mma.sync in PTX
+        (71, "construct", "kernel-launch"),
+        (71, "construct", "dynamic-parallelism"),  # launched from parent's body
+        (75, "api", "cudaStream_t"),
+        (77, "api", "cudaMalloc"),
+        (78, "api", "cudaMemcpyAsync"),
+        (78, "api", "cudaMemcpyHostToDevice"),
+        (79, "construct", "kernel-launch"),
+        (80, "api", "cublasHandle_t"),
+        (81, "api", "cublasCreate"),
+        (83, "api", "cublasSgemm"),
+        (83, "api", "CUBLAS_OP_N"),
+        (83, "api", "CUBLAS_OP_N"),  # one evidence per occurrence
+        (86, "api", "cudaGetLastError"),
+        (86, "api", "cudaSuccess"),
+    ]
+    # The evidence text is the source line, trimmed.
+    launch = next(e for e in result.evidence if e.line == 79)
+    assert launch.text == "fused_softmax<<<rows / 4, 128, 0, stream>>>(d_x, y, cols);"
+
+
+def test_hopper_features():
+    result = scan((FIXTURES / "hopper_gemm.cu").read_text(), "gemm/hopper_gemm.cu")
+    constructs = of_kind(result, "construct")
+    assert constructs == [
+        (6, "cooperative-groups"),  # namespace cg = cooperative_groups
+        (8, "tma"),  # CUtensorMap parameter
+        (9, "inline-ptx"),
+        (10, "tma"),  # cp.async.bulk.tensor inside the PTX string
+        (16, "wgmma"),  # the function name wgmma_m64n128k16
+        (17, "inline-ptx"),
+        (17, "wgmma"),  # wgmma.fence
+        (18, "inline-ptx"),
+        (19, "wgmma"),  # wgmma.mma_async
+        (23, "thread-block-cluster"),  # __cluster_dims__
+        (25, "cooperative-groups"),  # cg:: uses through the alias
+        (25, "thread-block-cluster"),  # cluster_group / this_cluster
+        (26, "distributed-shared-memory"),  # map_shared_rank
+        (31, "tma"),
+        (36, "tma"),  # cuTensorMapEncodeTiled
+        (44, "thread-block-cluster"),  # cudaLaunchAttributeClusterDimension
+    ]
+    assert (36, "cuTensorMapEncodeTiled") in of_kind(result, "api")
+    assert (47, "cudaLaunchKernelEx") in of_kind(result, "api")
+    assert of_kind(result, "include") == [(2, "cuda.h"), (3, "cuda_runtime.h"), (4, "cooperative_groups.h")]
+
+
+def test_hip_file_is_hip_and_wavefront_64_is_reported():
+    result = scan((FIXTURES / "reduce.hip").read_text(), "src/reduce.hip")
+    assert {e.ecosystem for e in result.evidence} == {"hip"}
+    assert triples(result) == [
+        (2, "include", "hip/hip_runtime.h"),
+        (3, "include", "rocblas/rocblas.h"),
+        (5, "construct", "warp-size-64"),  # #define WAVEFRONT_SIZE 64
+        (8, "construct", "warp-size-64"),  # threadIdx.x % 64
+        (11, "api", "__shfl_xor"),
+        (11, "construct", "warp-size-64"),  # width argument 64
+        (14, "construct", "inline-gcn-asm"),
+        (19, "api", "hipMalloc"),
+        (20, "api", "hipMemcpy"),
+        (20, "api", "hipMemcpyHostToDevice"),
+        (21, "api", "hipLaunchKernelGGL"),
+        (22, "api", "rocblas_handle"),
+        (23, "api", "rocblas_create_handle"),
+        (24, "api", "hipDeviceSynchronize"),
+        (24, "api", "hipSuccess"),
+    ]
+
+
+def test_names_in_comments_strings_and_raw_strings_are_not_evidence():
+    result = scan((FIXTURES / "comments_only.cu").read_text(), "src/comments_only.cu")
+    assert result.evidence == []
+    assert result.problems == []
+
+
+# ---------------------------------------------------------------------------
+# Dialect
+# ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path, text, ecosystem",
+    [
+        ("a.cpp", "#include <hip/hip_runtime.h>\nvoid f() { hipFree(0); }\n", "hip"),
+        ("a.hip", "void f() { hipFree(0); }\n", "hip"),
+        ("a.cu", "#include <hip/hip_runtime.h>\n#include <cuda_runtime.h>\nvoid f() { hipFree(0); }\n", "cuda"),
+        ("a.cc", "void f() { cudaFree(0); }\n", "cuda"),
+        ("a.HIP", "void f() { hipFree(0); }\n", "hip"),
+    ],
+)
+def test_dialect(path, text, ecosystem):
+    result = scan(text, path)
+    assert result.evidence
+    assert {e.ecosystem for e in result.evidence} == {ecosystem}
+
+
+def test_warp_size_64_only_in_hip_files():
+    text = "__global__ void k(float v) { v += __shfl_xor(v, 1, 64); int w = threadIdx.x / 64; }\n"
+    assert "warp-size-64" not in {n for _, n in of_kind(scan(text, "k.cu"), "construct")}
+    assert [n for _, n in of_kind(scan(text, "k.hip"), "construct")].count("warp-size-64") == 1  # once per line
+
+
+def test_inline_asm_is_gcn_in_hip_and_ptx_in_cuda():
+    text = '__device__ void f() { asm volatile("s_nop 0"); }\n'
+    assert of_kind(scan(text, "f.hip"), "construct") == [(1, "inline-gcn-asm")]
+    assert of_kind(scan(text, "f.cu"), "construct") == [(1, "inline-ptx")]
+
+
+# ---------------------------------------------------------------------------
+# API identifiers
+# ---------------------------------------------------------------------------
+
+
+def test_api_is_matched_as_a_whole_token():
+    text = "void f() { mycudaMalloc(p); cudaMalloc_wrapper(p); x.cudaFree(p); ::cudaMemset(p, 0, 1); }\n"
+    assert of_kind(scan(text), "api") == [(1, "cudaMalloc_wrapper"), (1, "cudaFree"), (1, "cudaMemset")]
+
+
+def test_namespaces_keep_two_components():
+    text = (
+        "#include <thrust/sort.h>\n"
+        "void f(thrust::device_vector<int>& v) {\n"
+        "  thrust::sort(thrust::device, v.begin(), v.end());\n"
+        "  using Frag = nvcuda::wmma::fragment<nvcuda::wmma::accumulator, 16, 16, 16, float>;\n"
+        "  cub::DeviceReduce::Sum(nullptr, bytes, in, out, n);\n"
+        "}\n"
+    )
+    result = scan(text, "sort.cu")
+    assert of_kind(result, "api") == [
+        (2, "thrust::device_vector"),
+        (3, "thrust::sort"),
+        (3, "thrust::device"),
+        (4, "nvcuda::wmma"),
+        (4, "nvcuda::wmma"),
+        (5, "cub::DeviceReduce"),
+    ]
+    assert of_kind(result, "include") == [(1, "thrust/sort.h")]
+
+
+def test_unknown_headers_are_not_evidence_and_include_names_are_not_api():
+    text = '#include <vector>\n#include "cuda_utils.h"\n  #  include <cudnn.h>\nint x;\n'
+    result = scan(text, "a.cpp")
+    assert triples(result) == [(2, "include", "cuda_utils.h"), (3, "include", "cudnn.h")]
+
+
+def test_preprocessor_branches_are_all_scanned():
+    # #if 0 and #ifdef blocks are not evaluated: the code in them is maintained code.
+    text = "#if 0\nvoid old() { cudaMallocHost(&p, n); }\n#endif\n#ifdef USE_HIP\nhipFree(p);\n#endif\n"
+    assert of_kind(scan(text, "a.cu"), "api") == [(2, "cudaMallocHost"), (5, "hipFree")]
+
+
+# ---------------------------------------------------------------------------
+# Constructs: launches and false positives
+# ---------------------------------------------------------------------------
+
+
+def test_template_kernel_launch_and_shifts():
+    text = (
+        "template <typename T, int N> __global__ void k(T* x);\n"
+        "void host(float* x, int a, int b) {\n"
+        "  k<float, 4><<<dim3(a >> 2), 256>>>(x);\n"
+        "  int c = (a << 3) >> b;\n"
+        "  int d = a <<b;\n"
+        '  printf("<<<not a launch>>>");\n'
+        "}\n"
+    )
+    assert of_kind(scan(text), "construct") == [(3, "kernel-launch")]
+
+
+def test_dynamic_parallelism_only_inside_global_bodies():
+    text = (
+        "__global__ void child(int* p);\n"  # declaration: no body
+        "void host(int* p) { child<<<1, 1>>>(p); }\n"
+        "__global__ void parent(int* p) {\n"
+        "  if (p) {\n"
+        "    child<<<1, 1>>>(p);\n"
+        "  }\n"
+        "}\n"
+        "void again(int* p) { child<<<2, 2>>>(p); }\n"
+    )
+    assert of_kind(scan(text), "construct") == [
+        (2, "kernel-launch"),
+        (5, "kernel-launch"),
+        (5, "dynamic-parallelism"),
+        (8, "kernel-launch"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "int buffer[32];",
+        "x = y / 32;",
+        "#define NUM_WARPS 32",
+        "#define WARPS_PER_BLOCK 32",
+        "constexpr int kTileSize = 32;",
+        "unsigned mask = 0xffffffff;",  # not named as a warp mask
+        "v = __shfl_xor_sync(active, v, 1);",  # mask is a variable
+        "int lane = threadIdx.x % warpSize;",  # portable: no literal width
+        "uint64_t wide = 0xffffffffffffffff;",
+        "rocwmma::mma_sync(acc, a, b, acc);",
+    ],
+)
+def test_no_construct_false_positives(line):
+    text = f"__global__ void k(float v, unsigned active) {{\n{line}\n}}\n"
+    assert of_kind(scan(text), "construct") == []
+
+
+@pytest.mark.parametrize(
+    "line, name",
+    [
+        ("constexpr int kWarpSize = 32;", "warp-size-32"),
+        ("static const int THREADS_PER_WARP = 32;", "warp-size-32"),
+        ("int warp_id = tid >> 5;", "warp-size-32"),
+        ("int lane = tid & 31;", "lane-modulo-32"),
+        ("int lane = laneId & 0x1f;", "lane-modulo-32"),
+        ("const unsigned kFullMask = 0xFFFFFFFFu;", "full-warp-mask"),
+        ("v = __shfl_down_sync(~0u, v, 1);", "full-warp-mask"),
+        ("__syncwarp(0xffffffff);", "full-warp-mask"),
+        ("v = __shfl_sync(m, v, 0, 32);", "warp-size-32"),
+        ("if (0xffffffff == __ballot_sync(m, p)) {}", "full-warp-mask"),
+        ("cooperative_groups::thread_block b = cooperative_groups::this_thread_block();", "cooperative-groups"),
+        ("using namespace nvcuda; wmma::fill_fragment(f, 0.f);", "wmma"),
+        ("mma_sync(acc, a, b, acc);", "wmma"),
+        ("using Atom = SM90_64x128x16_F32F16F16_SS;", "wgmma"),
+        ("using Copy = SM90_TMA_LOAD;", "tma"),
+    ],
+)
+def test_constructs(line, name):
+    text = f"__global__ void k(float v, unsigned m, int tid, int laneId, bool p) {{\n{line}\n}}\n"
+    assert (2, name) in of_kind(scan(text), "construct")
+
+
+# ---------------------------------------------------------------------------
+# The lexer
+# ---------------------------------------------------------------------------
+
+
+def test_blanking_keeps_offsets_and_line_breaks():
+    text = (FIXTURES / "comments_only.cu").read_text()
+    lexed = blank_source(text)
+    assert len(lexed.code) == len(text)
+    assert [i for i, c in enumerate(lexed.code) if c == "\n"] == [i for i, c in enumerate(text) if c == "\n"]
+    assert "cuda" not in lexed.code and "asm" not in lexed.code
+    assert "1'000'000" in lexed.code  # digit separators are code
+    assert "shift(int a, int b)" in lexed.code
+
+
+def test_line_comment_continued_with_backslash():
+    text = "// note \\\ncudaFree(p);\ncudaFree(q);\n"
+    assert of_kind(scan(text), "api") == [(3, "cudaFree")]
+
+
+def test_unterminated_block_comment_runs_to_end_and_is_a_problem():
+    text = "int a;\ncudaFree(a);\n/* never closed\ncudaFree(b);\n"
+    result = scan(text, "u.cu")
+    assert of_kind(result, "api") == [(2, "cudaFree")]
+    assert [(p.path, p.line) for p in result.problems] == [("u.cu", 3)]
+    assert "unterminated /* comment" in result.problems[0].message
+
+
+def test_unterminated_string_ends_at_its_line():
+    text = 'const char* s = "open\ncudaFree(p);\n'
+    result = scan(text, "s.cu")
+    assert of_kind(result, "api") == [(2, "cudaFree")]
+    assert [p.line for p in result.problems] == [1]
+    assert "unterminated string literal" in result.problems[0].message
+
+
+def test_unterminated_raw_string_runs_to_end():
+    text = 'cudaFree(a);\nauto s = R"x(\ncudaFree(b);\n'
+    result = scan(text, "r.cu")
+    assert of_kind(result, "api") == [(1, "cudaFree")]
+    assert [p.line for p in result.problems] == [2]
+
+
+def test_raw_string_delimiter_and_prefixes():
+    text = (
+        'auto a = R"sql(select ")" from t; cudaFree(x))sql"; cudaFree(y);\n'
+        'auto b = u8R"(cudaMalloc)"; auto c = LR"(cudaMalloc)";\n'
+        "auto d = L'x'; auto e = u8\"cudaMalloc\"; cudaFree(z);\n"
+    )
+    assert of_kind(scan(text), "api") == [(1, "cudaFree"), (3, "cudaFree")]
+
+
+def test_escaped_quotes_and_char_literals():
+    text = "char q = '\"'; const char* s = \"a \\\" cudaFree(p) \\\\\"; char b = '\\\\'; cudaFree(r);\n"
+    assert of_kind(scan(text), "api") == [(1, "cudaFree")]
+
+
+def test_crlf_line_endings_keep_line_numbers():
+    text = "// c\r\n#include <cuda.h>\r\n\r\nvoid f() { cudaFree(p); }\r\n"
+    result = scan(text)
+    assert triples(result) == [(2, "include", "cuda.h"), (4, "api", "cudaFree")]
+    assert result.evidence[1].text == "void f() { cudaFree(p); }"
+
+
+def test_files_without_vendor_words_produce_nothing():
+    text = "#include <vector>\nint main() { std::vector<int> v(32); return v[0] / 32; }\n"
+    assert scan(text).evidence == []
+
+
+# ---------------------------------------------------------------------------
+# Vocabulary
+# ---------------------------------------------------------------------------
+
+
+def _row(kind: str, match_type: str, match: str) -> CatalogRow:
+    return CatalogRow(kind, "", match_type, match, "nvidia", "runtime", "", {}, None, "", "test")
+
+
+def test_vocabulary_from_catalog_uses_names_prefixes_and_simple_globs():
+    catalog = Catalog(
+        [
+            _row("api", "exact", "cudaMalloc"),
+            _row("api", "prefix", "cublas"),
+            _row("api", "glob", "ncclComm*"),
+            _row("api", "regex", "cusparse.*"),  # cannot be pre-filtered
+            _row("include", "exact", "mma.h"),
+            _row("include", "prefix", "cub/"),
+        ]
+    )
+    vocab = Vocabulary.from_catalog(catalog)
+    assert vocab.names == {"cudaMalloc"}
+    assert set(vocab.prefixes) == {"cublas", "ncclComm"}
+    text = (
+        "#include <mma.h>\n#include <cub/cub.cuh>\n#include <cuda_runtime.h>\n"
+        "void f() { cudaMalloc(p); cudaMallocHost(p); cublasSgemm(h); ncclCommInitRank(c); cusparseCreate(h); }\n"
+    )
+    result = scan_cxx(text, "f.cu", vocab)
+    assert triples(result) == [
+        (1, "include", "mma.h"),
+        (2, "include", "cub/cub.cuh"),
+        (4, "api", "cudaMalloc"),
+        (4, "api", "cublasSgemm"),
+        (4, "api", "ncclCommInitRank"),
+    ]
+
+
+def test_thousands_of_exact_names():
+    names = {f"cudaFunction{i:04d}" for i in range(3000)} | {"cuLaunchKernel", "nvtxRangePushA"}
+    vocab = Vocabulary(names=names)
+    text = "void f() {\n  cudaFunction0042(x);\n  cudaFunction00420(x);\n  cuLaunchKernel(k);\n  nvtxRangePushA(\"r\");\n}\n"
+    assert of_kind(scan_cxx(text, "f.cu", vocab), "api") == [(2, "cudaFunction0042"), (4, "cuLaunchKernel"), (5, "nvtxRangePushA")]
+
+
+def test_vocabulary_pickles_without_compiled_regexes():
+    vocab = Vocabulary.default()
+    scan("cudaFree(p);\n", vocabulary=vocab)  # compiles
+    clone = pickle.loads(pickle.dumps(vocab))
+    assert clone == vocab
+    assert clone._compiled is None
+    assert of_kind(scan_cxx("cudaFree(p);\n", "a.cu", clone), "api") == [(1, "cudaFree")]
+    assert len(pickle.dumps(vocab)) < 10_000
+
+
+def test_bad_vocabulary_pattern_is_refused():
+    with pytest.raises(ValueError, match="character class"):
+        scan_cxx("x", "a.cu", Vocabulary(patterns=["cu.*"]))
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+_SAFE_WORDS = ["value", "index", "count", "buffer", "result", "total", "node", "size", "alpha", "beta"]
+safe_identifier = st.sampled_from(_SAFE_WORDS)
+safe_code_line = st.builds(
+    lambda a, b, n, op: f"{a} = {b} {op} {n};",
+    safe_identifier,
+    safe_identifier,
+    st.integers(0, 999),
+    st.sampled_from(["+", "-", "*", "<<", ">>", "&"]),
+)
+# Text that cannot close a comment or a literal: no quotes, backslashes, '*', ')' or line breaks.
+inner_text = st.text(st.characters(codec="ascii", exclude_characters="\"'\\*)\n\r"), max_size=30)
+vendor_token = st.sampled_from(["cudaMalloc", "cublasSgemm", "__shfl_xor_sync", "hipMalloc", "thrust::sort", "ncclAllReduce"])
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=400))
+def test_any_text_never_raises(text):
+    result = scan_cxx(text, "x.cu", Vocabulary.default())
+    for e in result.evidence:
+        assert 1 <= e.line <= text.count("\n") + 1
+    assert len(blank_source(text).code) == len(text)
+
+
+@settings(max_examples=200)
+@given(st.text(alphabet=st.sampled_from(list("/*\"'R#()<>\\\n xcuda_Malloc0123:;{}")), max_size=200))
+def test_lexer_soup_never_raises(text):
+    result = scan_cxx(text, "x.cu", Vocabulary.default())
+    assert all(p.line >= 1 for p in result.problems)
+    assert len(blank_source(text).code) == len(text)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(safe_code_line, min_size=0, max_size=8),
+    st.lists(safe_code_line, min_size=0, max_size=8),
+    inner_text,
+    inner_text,
+    vendor_token,
+    st.sampled_from(["line", "block", "multiline-block", "string", "wide-string", "raw-string"]),
+)
+def test_vendor_names_inside_comments_or_strings_are_never_evidence(before, after, left, right, token, where):
+    wrapped = {
+        "line": f"// {left} {token} {right}",
+        "block": f"/* {left} {token} {right} */",
+        "multiline-block": f"/* {left}\n{token}\n{right} */",
+        "string": f'const char* s = "{left} {token} {right}";',
+        "wide-string": f'auto s = L"{left} {token} {right}";',
+        "raw-string": f'auto s = R"doc({left}\n{token}("x")\n{right})doc";',
+    }[where]
+    text = "\n".join([*before, wrapped, *after]) + "\n"
+    result = scan_cxx(text, "x.cu", Vocabulary.default())
+    assert result.evidence == []
+    assert result.problems == []
+
+
+@settings(max_examples=200)
+@given(st.lists(safe_code_line, min_size=0, max_size=10), st.lists(safe_code_line, max_size=10), vendor_token, inner_text)
+def test_vendor_name_in_code_is_found_on_its_line(before, after, token, comment):
+    text = "\n".join([*before, f"{token}(value, count); // {comment}", *after]) + "\n"
+    result = scan_cxx(text, "x.cu", Vocabulary.default())
+    assert [(e.line, e.kind, e.name) for e in result.evidence] == [(len(before) + 1, "api", token)]
+    assert result.evidence[0].text.startswith(token)
+
+
+def test_property_helpers_are_vendor_free():
+    # The generated "safe" code must itself hold no evidence, or the properties above prove nothing.
+    text = "\n".join(f"{w} = {w} << 3;" for w in _SAFE_WORDS)
+    assert scan_cxx(text, "x.cu", Vocabulary.default()).evidence == []
+    assert not any(re.search(r"cu|hip|nccl", w) for w in _SAFE_WORDS)

@@ -1,0 +1,236 @@
+"""Tests of the Python scanner (lockin.source.python)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lockin.records import InputError
+from lockin.source.python import VENDOR_ROOTS, scan_python
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "source"
+
+
+def pairs(text: str, **kwargs) -> list[tuple[int, str]]:
+    return [(e.line, e.name) for e in scan_python(text, "x.py", **kwargs).evidence]
+
+
+def test_training_script_fixture():
+    result = scan_python((FIXTURES / "train_cuda.py").read_text(), "train/train_cuda.py")
+    assert {(e.kind, e.ecosystem) for e in result.evidence} == {("module", "python")}
+    assert [(e.line, e.name) for e in result.evidence] == [
+        (2, "os"),
+        (3, "numpy"),
+        (4, "torch"),
+        (5, "torch.cuda"),
+        (6, "torch.distributed"),
+        (7, "torch.cuda.amp"),
+        (8, "torch.backends.cudnn"),
+        (9, "cupy"),
+        (10, "numba.cuda"),
+        (11, "pycuda.autoinit"),
+        (12, "pynvml"),
+        (13, "tensorrt"),
+        (14, "onnxruntime"),
+        # lines 15-16: relative imports are the project's own code
+        (18, "torch.backends.cudnn.benchmark"),
+        (19, "torch.backends.cudnn.deterministic"),
+        (22, "numba.cuda.jit"),
+        (24, "numba.cuda.grid"),
+        (29, "torch.distributed.init_process_group"),
+        (29, "torch.distributed:nccl"),
+        (30, "torch.device"),
+        (30, "torch:device=cuda"),
+        (31, "torch:device=cuda"),  # Net().cuda()
+        (32, "torch.randn"),
+        (32, "torch:device=cuda"),  # .to("cuda:0")
+        (33, "torch.cuda.amp.GradScaler"),
+        (34, "torch.cuda.amp.autocast"),
+        (36, "torch.cuda.synchronize"),
+        (37, "cupy.asarray"),  # np.ones is not reported: numpy is not a vendor root
+        (38, "pynvml.nvmlInit"),
+        (39, "pynvml.nvmlDeviceGetHandleByIndex"),
+        (40, "tensorrt.Logger"),
+        (40, "tensorrt.Logger.WARNING"),
+        (41, "onnxruntime:TensorrtExecutionProvider"),
+        (41, "onnxruntime:CUDAExecutionProvider"),
+        (41, "onnxruntime:CPUExecutionProvider"),
+        (42, "onnxruntime.InferenceSession"),
+        (43, "onnxruntime.InferenceSession"),
+        (45, "onnxruntime:ROCMExecutionProvider"),
+        (45, "onnxruntime:MIGraphXExecutionProvider"),
+        (47, "torch.load"),
+        (47, "torch:device=cuda"),  # map_location="cuda"
+    ]
+    line = next(e for e in result.evidence if e.name == "torch.cuda.synchronize")
+    assert line.text == "tc.synchronize()"
+
+
+def test_comments_docstrings_and_strings_are_not_evidence():
+    result = scan_python((FIXTURES / "comments_only.py").read_text(), "comments_only.py")
+    assert [(e.line, e.name) for e in result.evidence] == [(7, "json")]
+
+
+def test_aliases_and_longest_chain_only():
+    text = (
+        "import torch.cuda as tc\n"
+        "from torch.cuda import amp as A\n"
+        "import cupy as cp, cupyx.scipy.sparse\n"
+        "x = tc.memory.memory_allocated(tc.current_device())\n"
+        "y = A.autocast(enabled=True).__enter__()\n"
+        "z = cp.cuda.Device(0).compute_capability\n"
+        "w = cupyx.scipy.sparse.csr_matrix\n"
+    )
+    assert pairs(text) == [
+        (1, "torch.cuda"),
+        (2, "torch.cuda.amp"),
+        (3, "cupy"),
+        (3, "cupyx.scipy.sparse"),
+        (4, "torch.cuda.memory.memory_allocated"),
+        (4, "torch.cuda.current_device"),
+        (5, "torch.cuda.amp.autocast"),
+        (6, "cupy.cuda.Device"),
+        (7, "cupyx.scipy.sparse.csr_matrix"),
+    ]
+
+
+def test_imported_names_used_bare_are_resolved():
+    text = "from cupy import asarray\nfrom numba import cuda\n\n@cuda.jit\ndef k(a):\n    pass\n\nb = asarray([1])\n"
+    assert pairs(text) == [(1, "cupy.asarray"), (2, "numba.cuda"), (4, "numba.cuda.jit"), (8, "cupy.asarray")]
+
+
+def test_other_roots_are_imported_but_their_chains_are_not_reported():
+    text = "import numpy as np\nimport pandas\nx = np.zeros(3)\ndf = pandas.DataFrame()\n"
+    assert pairs(text) == [(1, "numpy"), (2, "pandas")]
+    assert pairs(text, roots={"numpy"}) == [(1, "numpy"), (2, "pandas"), (3, "numpy.zeros")]
+    assert "torch" in VENDOR_ROOTS and "numpy" not in VENDOR_ROOTS
+
+
+def test_star_relative_multiline_and_dynamic_imports():
+    text = (
+        "from torch.cuda import *\n"
+        "from . import sibling\n"
+        "from ..pkg import cudart\n"
+        "from transformer_engine.pytorch import (\n"
+        "    fp8_autocast,\n"
+        "    Linear as TELinear,\n"
+        ")\n"
+        "import importlib\n"
+        "trt = importlib.import_module('tensorrt')\n"
+        "flash = __import__('flash_attn')\n"
+    )
+    assert pairs(text) == [
+        (1, "torch.cuda"),
+        (5, "transformer_engine.pytorch.fp8_autocast"),
+        (6, "transformer_engine.pytorch.Linear"),
+        (8, "importlib"),
+        (9, "tensorrt"),
+        (10, "flash_attn"),
+    ]
+
+
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        ("x = t.cuda()", ["torch:device=cuda"]),
+        ("x = t.cuda(device=1)", ["torch:device=cuda"]),
+        ("x = t.to(device='cuda:1')", ["torch:device=cuda"]),
+        ("x = t.to(f'cuda:{rank}')", ["torch:device=cuda"]),
+        ("x = t.to('cpu')", []),
+        ("x = t.to('xpu')", ["torch:device=xpu"]),
+        ("m = load(path, device_map='cuda')", ["torch:device=cuda"]),
+        ("x = f(device='cudafoo')", []),
+        ("d.init_process_group(backend='nccl')", ["torch.distributed:nccl"]),
+        ("d.init_process_group('cpu:gloo,cuda:nccl')", ["torch.distributed:gloo", "torch.distributed:nccl"]),
+        ("deepspeed_init(dist_backend='nccl')", ["torch.distributed:nccl"]),
+        ("plt.use(backend='agg')", []),
+        ("s = InferenceSession(p, opts, ['CUDAExecutionProvider'])", ["onnxruntime:CUDAExecutionProvider"]),
+        ("s.set_providers(['ROCMExecutionProvider'])", ["onnxruntime:ROCMExecutionProvider"]),
+        ("s = Session(p, providers=('TensorrtExecutionProvider',))", ["onnxruntime:TensorrtExecutionProvider"]),
+        ("names = ['CUDAExecutionProvider']", []),
+        ("print('CUDAExecutionProvider', 'nccl', 'cuda')", []),
+        ("table = {'device': 'cuda', 'backend': 'nccl'}", []),
+    ],
+)
+def test_configuration_strings(line, expected):
+    assert [name for _, name in pairs(line)] == expected
+
+
+def test_python2_file_is_an_input_error_with_line():
+    text = "import os\n\nprint 'hello'\n"
+    with pytest.raises(InputError) as info:
+        scan_python(text, "old/script.py")
+    assert info.value.problem.path == "old/script.py"
+    assert info.value.problem.line == 3
+    assert "not valid Python 3" in info.value.problem.message
+
+
+def test_null_bytes_are_an_input_error():
+    with pytest.raises(InputError, match="not valid Python 3"):
+        scan_python("import torch\x00\n", "bad.py")
+
+
+def test_line_numbers_with_crlf_and_form_feeds():
+    text = "import os\r\n\x0c\r\nimport torch\r\nx = torch.ones(1)\r\n"
+    result = scan_python(text, "w.py")
+    assert [(e.line, e.name, e.text) for e in result.evidence] == [
+        (1, "os", "import os"),
+        (3, "torch", "import torch"),
+        (4, "torch.ones", "x = torch.ones(1)"),
+    ]
+
+
+# ---------------------------------------------------------------------------
+# Properties
+# ---------------------------------------------------------------------------
+
+_VENDOR_WORDS = ["torch.cuda.synchronize()", "import cupy", "CUDAExecutionProvider", "nccl", "pynvml", "cuda"]
+plain_statement = st.builds(
+    lambda name, n: f"{name} = {n} + len([{n}])",
+    st.sampled_from(["alpha", "beta", "gamma", "total"]),
+    st.integers(0, 99),
+)
+comment_text = st.text(st.characters(min_codepoint=32, max_codepoint=126, exclude_characters="\\\"'{}"), max_size=20)
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=300))
+def test_any_text_raises_only_input_error(text):
+    try:
+        result = scan_python(text, "x.py")
+    except InputError as exc:
+        assert exc.problem.path == "x.py"
+    else:
+        assert all(e.kind == "module" and e.line >= 1 for e in result.evidence)
+
+
+@settings(max_examples=200)
+@given(
+    st.lists(plain_statement, max_size=6),
+    st.lists(plain_statement, max_size=6),
+    comment_text,
+    st.sampled_from(_VENDOR_WORDS),
+    st.sampled_from(["comment", "string", "docstring", "fstring", "bytes"]),
+)
+def test_vendor_words_in_comments_and_strings_are_never_evidence(before, after, text, word, where):
+    wrapped = {
+        "comment": f"# {text} {word}",
+        "string": f"note = '{text} {word}'",
+        "docstring": f'def f():\n    """{text}\n    {word}\n    """',
+        "fstring": f"note = f'{text} {word} {{1}}'",
+        "bytes": f"note = b'{text} {word}'".encode("ascii", "replace").decode(),
+    }[where]
+    source = "\n".join([*before, wrapped, *after]) + "\n"
+    ast.parse(source)  # the generated file is valid Python
+    assert scan_python(source, "x.py").evidence == []
+
+
+@settings(max_examples=200)
+@given(st.lists(plain_statement, max_size=8), st.lists(plain_statement, max_size=8), st.sampled_from(["cupy", "pynvml", "tensorrt", "numba.cuda"]))
+def test_import_at_line_k_is_found_at_line_k(before, after, module):
+    source = "\n".join([*before, f"import {module}", *after]) + "\n"
+    assert pairs(source) == [(len(before) + 1, module)]
