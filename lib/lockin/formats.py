@@ -60,7 +60,7 @@ FORMATS = {
         Format("cmake", "lockin.inventory.cmake:read_cmake", "CMakeLists.txt / *.cmake"),
         Format("setup-py", "lockin.inventory.setup_py:read_setup_py", "setup.py (read with ast, never run)"),
         Format("cxx", "lockin.source.cxx:scan_cxx", "CUDA / HIP / C / C++ source", needs_vocabulary=True),
-        Format("python", "lockin.source.python:scan_python", "Python source (read with ast, never run)"),
+        Format("python", "lockin.source.python:scan_python", "Python source (read with ast, never run)", needs_vocabulary=True),
     )
 }
 

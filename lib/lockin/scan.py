@@ -26,6 +26,9 @@ from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, 
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
 
+#: Formats whose references (`-r other.txt`) name files of the project.
+FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
+
 #: Below this many files, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 400
 
@@ -144,6 +147,10 @@ class ScanStream:
             self.file_skips.append((outcome.project, problem))
         if outcome.skipped and not outcome.problems:
             self.file_skips.append((outcome.project, Problem(outcome.path, None, outcome.skipped)))
+        if not FOLLOWED_REFERENCE_FORMATS.intersection(outcome.formats):
+            # `pip install -r /tmp/req.txt` in a Dockerfile names a path inside
+            # the image, not in the project: such references are not followed.
+            return outcome
         project_root = next(p.root for p in self.projects if p.name == outcome.project)
         for ref in outcome.references:
             references.append((InputFile(outcome.project, project_root, outcome.path, 0), ref))

@@ -489,3 +489,14 @@ def test_property_helpers_are_vendor_free():
     text = "\n".join(f"{w} = {w} << 3;" for w in _SAFE_WORDS)
     assert scan_cxx(text, "x.cu", Vocabulary.default()).evidence == []
     assert not any(re.search(r"cu|hip|nccl", w) for w in _SAFE_WORDS)
+
+
+def test_a_macro_the_file_defines_is_its_own_name_not_a_vendor_api():
+    text = (
+        "#define CUBLAS_CHECK(call) do { cublasStatus_t s = (call); } while (0)\n"
+        "void f(cublasHandle_t* h) {\n"
+        "  CUBLAS_CHECK(cublasCreate(h));\n"
+        "}\n"
+    )
+    found = [(e.line, e.name) for e in scan_cxx(text, "blas.cu", Vocabulary.default()).evidence if e.kind == "api"]
+    assert found == [(1, "cublasStatus_t"), (2, "cublasHandle_t"), (3, "cublasCreate")]

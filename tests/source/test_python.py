@@ -234,3 +234,12 @@ def test_vendor_words_in_comments_and_strings_are_never_evidence(before, after, 
 def test_import_at_line_k_is_found_at_line_k(before, after, module):
     source = "\n".join([*before, f"import {module}", *after]) + "\n"
     assert pairs(source) == [(len(before) + 1, module)]
+
+
+def test_roots_from_the_catalog_vocabulary_extend_the_attribute_chains():
+    from lockin.source.cxx import Vocabulary
+
+    text = "import ourgpu\nourgpu.kernels.launch()\n"
+    assert [e.name for e in scan_python(text, "x.py").evidence] == ["ourgpu"]
+    vocabulary = Vocabulary(python_roots={"ourgpu"})
+    assert [e.name for e in scan_python(text, "x.py", vocabulary).evidence] == ["ourgpu", "ourgpu.kernels.launch"]

@@ -84,6 +84,7 @@ class Catalog:
         self._exact: dict[tuple[str, str], list[CatalogRow]] = {}
         self._prefix: dict[str, list[CatalogRow]] = {}
         self._pattern: dict[str, list[tuple[CatalogRow, re.Pattern[str]]]] = {}
+        self._cache: dict[tuple[str, str, str], CatalogRow | None] = {}
         for row in self.rows:
             folded = _fold(row.kind, row.match)
             if row.match_type == "exact":
@@ -101,6 +102,16 @@ class Catalog:
 
     def lookup(self, kind: str, name: str, ecosystem: str = "") -> CatalogRow | None:
         """Return the row that describes ``name`` of ``kind``, or None."""
+        # Source code repeats the same identifiers thousands of times, and a
+        # miss walks every prefix and pattern row: remember each answer.
+        key = (kind, name, ecosystem)
+        try:
+            return self._cache[key]
+        except KeyError:
+            row = self._cache[key] = self._search(kind, name, ecosystem)
+            return row
+
+    def _search(self, kind: str, name: str, ecosystem: str) -> CatalogRow | None:
         folded = _fold(kind, name)
         for row in self._exact.get((kind, folded), ()):
             if _ecosystem_fits(row, ecosystem):

@@ -122,12 +122,14 @@ class Vocabulary:
         patterns: Iterable[str] = (),
         include_names: Iterable[str] = (),
         include_prefixes: Iterable[str] = (),
+        python_roots: Iterable[str] = (),
     ):
         self.names = frozenset(n for n in names if n)
         self.prefixes = tuple(sorted({p for p in prefixes if p}, key=lambda p: (-len(p), p)))
         self.patterns = tuple(dict.fromkeys(p for p in patterns if p))
         self.include_names = frozenset(n for n in include_names if n)
         self.include_prefixes = tuple(sorted({p for p in include_prefixes if p}, key=lambda p: (-len(p), p)))
+        self.python_roots = frozenset(r for r in python_roots if r)
         self._compiled: _Compiled | None = None
 
     @classmethod
@@ -154,6 +156,7 @@ class Vocabulary:
             prefixes=[*catalog.prefixes("api"), *_glob_prefixes(catalog, "api")],
             include_names=catalog.names("include"),
             include_prefixes=[*catalog.prefixes("include"), *_glob_prefixes(catalog, "include")],
+            python_roots=_python_roots(catalog),
         )
 
     @property
@@ -169,6 +172,7 @@ class Vocabulary:
             "patterns": self.patterns,
             "include_names": self.include_names,
             "include_prefixes": self.include_prefixes,
+            "python_roots": self.python_roots,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -186,6 +190,16 @@ class Vocabulary:
             f"Vocabulary({len(self.names)} names, {len(self.prefixes)} prefixes, {len(self.patterns)} patterns, "
             f"{len(self.include_names)} include names, {len(self.include_prefixes)} include prefixes)"
         )
+
+
+def _python_roots(catalog) -> set[str]:
+    """Top-level Python modules the catalog has ``module`` rows for.
+
+    The Python scanner reports attribute chains under these roots, so a row a
+    user adds for their own vendor module is searched for without code changes.
+    """
+    names = [*catalog.names("module"), *catalog.prefixes("module")]
+    return {re.split(r"[.:]", name, maxsplit=1)[0] for name in names}
 
 
 def _glob_prefixes(catalog, kind: str) -> list[str]:
@@ -831,6 +845,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     found: list[tuple[int, str, str]] = [(at, "include", name) for at, name in matched_includes]
     if compiled.api is not None:
         _find_api(lexed.code, compiled, found)
+        _drop_own_macros(lexed.code, found)
     _find_constructs(lexed, text, hip, found)
     _emit(text, found, "hip" if hip else "cuda", result)
     return result
@@ -865,6 +880,23 @@ def _find_api(code: str, compiled: _Compiled, found: list) -> None:
         if "::" in name:
             name = "::".join(_SPACE.sub("", name).split("::")[:2])
         found.append((start, "api", name))
+
+
+_DEFINED_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+
+
+def _drop_own_macros(code: str, found: list) -> None:
+    """Remove uses of macros the file defines itself (``CUBLAS_CHECK``, ``HIP_CHECK``).
+
+    Such a macro is the project's own name even when it starts like a vendor
+    API; the vendor calls inside its definition are still reported.
+    """
+    if "define" not in code:
+        return
+    own = {m.group(1) for m in _DEFINED_MACRO.finditer(code)}
+    if not own:
+        return
+    found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
 
 
 def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:

@@ -53,7 +53,7 @@ _PROVIDER = re.compile(r"\w+ExecutionProvider")
 _PROVIDER_CALLS = frozenset({"InferenceSession", "set_providers"})
 
 
-def scan_python(text: str, path: str, roots: Iterable[str] = VENDOR_ROOTS) -> ReadResult:
+def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VENDOR_ROOTS) -> ReadResult:
     """Find vendor-relevant imports, attribute uses and configuration strings.
 
     Parameters
@@ -62,6 +62,8 @@ def scan_python(text: str, path: str, roots: Iterable[str] = VENDOR_ROOTS) -> Re
         The file's source.
     path : str
         The file's display path.
+    vocabulary : lockin.source.cxx.Vocabulary, optional
+        Its ``python_roots`` (the catalog's module roots) are added to ``roots``.
     roots : iterable of str, optional
         Root modules whose attribute chains are reported
         (:data:`VENDOR_ROOTS` by default).
@@ -77,7 +79,8 @@ def scan_python(text: str, path: str, roots: Iterable[str] = VENDOR_ROOTS) -> Re
         When the text is not valid Python 3 (a Python 2 file, say).
     """
     tree = _parse(text, path)
-    scanner = _Scanner(frozenset(roots), _source_lines(text))
+    all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
+    scanner = _Scanner(all_roots, _source_lines(text))
     scanner.scan(tree)
     result = ReadResult()
     for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
