@@ -33,21 +33,28 @@ def classify(evidence: Evidence, catalog: Catalog, target: str) -> dict | None:
     row = catalog.lookup(evidence.kind, evidence.name, evidence.ecosystem)
     if row is None:
         return None
-    portability, alternative, note = verdict_towards(row, target)
+    vendor, layer, portability, alternative, family, target, note, source = row_fields(row, target)
     return {
         "line": evidence.line,
         "kind": evidence.kind,
         "name": evidence.name,
-        "vendor": row.vendor,
-        "layer": row.layer,
+        "vendor": vendor,
+        "layer": layer,
         "portability": portability,
         "alternative": alternative,
         "evidence": evidence.text,
-        "family": row.family,
+        "family": family,
         "target": target,
         "note": note,
-        "source": row.source,
+        "source": source,
     }
+
+
+def row_fields(row: CatalogRow, target: str) -> tuple[str, str, str, str, str, str, str, str]:
+    """The finding fields a catalog row decides towards ``target``:
+    (vendor, layer, portability, alternative, family, target, note, source)."""
+    portability, alternative, note = verdict_towards(row, target)
+    return (row.vendor, row.layer, portability, alternative, row.family, target, note, row.source)
 
 
 def verdict_towards(row: CatalogRow, target: str) -> tuple[str, str, str]:

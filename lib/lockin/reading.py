@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from lockin.catalog import Catalog
-from lockin.classify import classify
+from lockin.catalog import Catalog, CatalogRow
+from lockin.classify import row_fields
 from lockin.discover import InputFile
 from lockin.formats import SNIFF_BYTES, Format, detect_formats
-from lockin.records import COMPONENT_KINDS, FINDING_COLUMNS, InputError, Problem
+from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.redact import redact
 
 #: A NUL byte in the first block marks a binary file, as git and grep judge it.
@@ -54,7 +54,7 @@ class FileReader:
         self.catalog = catalog
         self.target = target
         self.vocabulary = Vocabulary.from_catalog(catalog)
-        self._strings: dict[str, str] = {}
+        self._row_fields: dict[int, tuple] = {}
 
     def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
         """Read one file; never raises for a problem in the file itself."""
@@ -103,21 +103,26 @@ class FileReader:
             return
         outcome.problems.extend(result.problems)
         outcome.references.extend(result.references)
+        project, path = outcome.project, outcome.path
         for ev in result.evidence:
             if ev.kind in COMPONENT_KINDS:
-                outcome.components.append(
-                    (outcome.project, outcome.path, ev.line, ev.kind, redact(ev.name), redact(ev.spec), ev.ecosystem, redact(ev.text))
-                )
-            finding = classify(ev, self.catalog, self.target)
-            if finding is not None:
-                finding.update(project=outcome.project, path=outcome.path, name=redact(finding["name"]), evidence=redact(finding["evidence"]))
-                outcome.findings.append(tuple(self._shared(finding[c]) for c in FINDING_COLUMNS))
+                outcome.components.append((project, path, ev.line, ev.kind, redact(ev.name), redact(ev.spec), ev.ecosystem, redact(ev.text)))
+            row = self.catalog.lookup(ev.kind, ev.name, ev.ecosystem)
+            if row is None:
+                continue
+            vendor, layer, portability, alternative, family, target, note, source = self._fields(row)
+            # The tuple is built in FINDING_COLUMNS order.
+            outcome.findings.append(
+                (project, path, ev.line, ev.kind, redact(ev.name), vendor, layer, portability, alternative, redact(ev.text), family, target, note, source)
+            )
 
-    def _shared(self, value):
-        # Catalog strings repeat across thousands of findings; keep one copy.
-        if isinstance(value, str) and len(value) < 400:
-            return self._strings.setdefault(value, value)
-        return value
+    def _fields(self, row: CatalogRow) -> tuple:
+        # One tuple per catalog row, shared by every finding it classifies.
+        try:
+            return self._row_fields[id(row)]
+        except KeyError:
+            fields = self._row_fields[id(row)] = row_fields(row, self.target)
+            return fields
 
 
 _worker_reader: FileReader | None = None
@@ -127,6 +132,12 @@ def init_worker(catalog: Catalog, target: str) -> None:
     """Pool initializer: build the reader once per worker process."""
     global _worker_reader
     _worker_reader = FileReader(catalog, target)
+
+
+def adopt_reader(reader: FileReader) -> None:
+    """Pool initializer for forked workers: use the parent's reader as it is."""
+    global _worker_reader
+    _worker_reader = reader
 
 
 def read_in_worker(item: InputFile) -> FileOutcome:

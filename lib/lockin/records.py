@@ -11,6 +11,7 @@ worker processes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 #: Columns of a finding record, in output order (DESIGN.md contract first).
 FINDING_COLUMNS = (
@@ -46,9 +47,11 @@ KINDS = COMPONENT_KINDS + SOURCE_KINDS
 PORTABILITY_CLASSES = ("portable", "translatable", "replaceable", "rewrite")
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
+class Evidence(NamedTuple):
     """One piece of possibly vendor-bound evidence at a place in a file.
+
+    A named tuple rather than a dataclass: dense CUDA code yields one of
+    these every few dozen bytes, and a tuple is several times cheaper to make.
 
     Parameters
     ----------

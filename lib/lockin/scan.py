@@ -21,7 +21,7 @@ from tqdm import tqdm
 from lockin.catalog import Catalog, load_catalog
 from lockin.discover import DEFAULT_MAX_FILE_BYTES, InputFile, Project, find_projects, walk_project
 from lockin.formats import FORMATS
-from lockin.reading import FileOutcome, FileReader, init_worker, read_in_worker
+from lockin.reading import FileOutcome, FileReader, adopt_reader, init_worker, read_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
@@ -171,8 +171,14 @@ class ScanStream:
         if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
             yield from (reader.read(item) for item in items)
             return
-        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        with context.Pool(jobs, initializer=init_worker, initargs=(self.catalog, self.options.target)) as pool:
+        if hasattr(os, "fork"):
+            # Forked workers inherit the reader with its compiled patterns
+            # instead of loading and compiling everything again.
+            context, initializer, initargs = multiprocessing.get_context("fork"), adopt_reader, (reader,)
+        else:
+            context, initializer, initargs = multiprocessing.get_context("spawn"), init_worker, (self.catalog, self.options.target)
+        reader.vocabulary.compiled  # compile before forking, once for all workers
+        with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
             # imap (not imap_unordered) keeps walk order, so output is stable.
             yield from pool.imap(read_in_worker, items, chunksize=16)
 

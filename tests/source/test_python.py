@@ -23,8 +23,7 @@ def test_training_script_fixture():
     result = scan_python((FIXTURES / "train_cuda.py").read_text(), "train/train_cuda.py")
     assert {(e.kind, e.ecosystem) for e in result.evidence} == {("module", "python")}
     assert [(e.line, e.name) for e in result.evidence] == [
-        (2, "os"),
-        (3, "numpy"),
+        # lines 2-3: os and numpy are not under a vendor-relevant root
         (4, "torch"),
         (5, "torch.cuda"),
         (6, "torch.distributed"),
@@ -72,7 +71,7 @@ def test_training_script_fixture():
 
 def test_comments_docstrings_and_strings_are_not_evidence():
     result = scan_python((FIXTURES / "comments_only.py").read_text(), "comments_only.py")
-    assert [(e.line, e.name) for e in result.evidence] == [(7, "json")]
+    assert [(e.line, e.name) for e in result.evidence] == []
 
 
 def test_aliases_and_longest_chain_only():
@@ -103,10 +102,10 @@ def test_imported_names_used_bare_are_resolved():
     assert pairs(text) == [(1, "cupy.asarray"), (2, "numba.cuda"), (4, "numba.cuda.jit"), (8, "cupy.asarray")]
 
 
-def test_other_roots_are_imported_but_their_chains_are_not_reported():
+def test_modules_outside_the_roots_are_not_evidence():
     text = "import numpy as np\nimport pandas\nx = np.zeros(3)\ndf = pandas.DataFrame()\n"
-    assert pairs(text) == [(1, "numpy"), (2, "pandas")]
-    assert pairs(text, roots={"numpy"}) == [(1, "numpy"), (2, "pandas"), (3, "numpy.zeros")]
+    assert pairs(text) == []
+    assert pairs(text, roots={"numpy"}) == [(1, "numpy"), (3, "numpy.zeros")]
     assert "torch" in VENDOR_ROOTS and "numpy" not in VENDOR_ROOTS
 
 
@@ -127,7 +126,6 @@ def test_star_relative_multiline_and_dynamic_imports():
         (1, "torch.cuda"),
         (5, "transformer_engine.pytorch.fp8_autocast"),
         (6, "transformer_engine.pytorch.Linear"),
-        (8, "importlib"),
         (9, "tensorrt"),
         (10, "flash_attn"),
     ]
@@ -178,7 +176,6 @@ def test_line_numbers_with_crlf_and_form_feeds():
     text = "import os\r\n\x0c\r\nimport torch\r\nx = torch.ones(1)\r\n"
     result = scan_python(text, "w.py")
     assert [(e.line, e.name, e.text) for e in result.evidence] == [
-        (1, "os", "import os"),
         (3, "torch", "import torch"),
         (4, "torch.ones", "x = torch.ones(1)"),
     ]
@@ -240,6 +237,6 @@ def test_roots_from_the_catalog_vocabulary_extend_the_attribute_chains():
     from lockin.source.cxx import Vocabulary
 
     text = "import ourgpu\nourgpu.kernels.launch()\n"
-    assert [e.name for e in scan_python(text, "x.py").evidence] == ["ourgpu"]
+    assert [e.name for e in scan_python(text, "x.py").evidence] == []
     vocabulary = Vocabulary(python_roots={"ourgpu"})
     assert [e.name for e in scan_python(text, "x.py", vocabulary).evidence] == ["ourgpu", "ourgpu.kernels.launch"]

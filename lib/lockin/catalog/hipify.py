@@ -369,10 +369,12 @@ def entry_to_row(entry: HipifyEntry, *, family: str, layer: str, source: str) ->
     for api, name in entry.also.items():
         if api != "MIOPEN" and not (api == "HIP" and "MIOPEN" in entry.columns):
             notes.append(f"{_api_label(api)}: {name}")
+    # cuDNN's table gives cuDNN's own versions in the CUDA columns, not CUDA toolkit versions.
+    upstream = "cuDNN" if row_family == "cuDNN" else "CUDA"
     if entry.versions.get("cuda_R"):
-        notes.append(_version_note("removed in CUDA", entry.versions["cuda_R"]))
+        notes.append(_version_note(f"removed in {upstream}", entry.versions["cuda_R"]))
     elif entry.versions.get("cuda_D"):
-        notes.append(_version_note("deprecated in CUDA", entry.versions["cuda_D"]))
+        notes.append(_version_note(f"deprecated in {upstream}", entry.versions["cuda_D"]))
     row = dict.fromkeys(CATALOG_COLUMNS, "")
     row.update(
         kind=kind,

@@ -21,6 +21,7 @@ Comments, docstrings and strings anywhere else are never evidence.
 from __future__ import annotations
 
 import ast
+import functools
 import re
 from collections.abc import Iterable
 
@@ -28,9 +29,9 @@ from lockin.records import InputError, ReadResult
 
 __all__ = ["VENDOR_ROOTS", "scan_python"]
 
-#: Root modules whose attribute uses are reported. Imports of any module
-#: are reported (the catalog decides what is vendor-bound); attribute
-#: chains only under these roots, to keep ``np.zeros`` out of the output.
+#: Root modules whose imports and attribute uses are reported (the catalog
+#: decides what is vendor-bound). The catalog's own module roots are added
+#: through the vocabulary; other modules (``numpy``) are never evidence.
 VENDOR_ROOTS = frozenset({
     "torch", "cupy", "cupyx", "numba", "pycuda", "cuda", "tensorrt", "torch_tensorrt", "pynvml",
     "nvidia_smi", "apex", "transformer_engine", "flash_attn", "cudf", "cuml", "cugraph", "cuspatial",
@@ -80,12 +81,22 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     """
     tree = _parse(text, path)
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
+    if not _trigger(all_roots).search(text):
+        # Nothing the scanner reports can be in a file that names none of the
+        # roots, devices, backends or providers: parsing it would only cost time.
+        return ReadResult()
     scanner = _Scanner(all_roots, _source_lines(text))
     scanner.scan(tree)
     result = ReadResult()
     for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
         result.add("module", name, line, scanner.line_text(line), "python")
     return result
+
+
+@functools.lru_cache(maxsize=8)
+def _trigger(roots: frozenset[str]) -> re.Pattern[str]:
+    words = sorted(roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS, key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b|ExecutionProvider")
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -139,9 +150,15 @@ class _Scanner:
 
     # -- imports -----------------------------------------------------------
 
+    def emit_import(self, node: ast.AST, name: str) -> None:
+        # Only modules under a known root can be vendor-bound; others are
+        # the project's own or ordinary dependencies.
+        if name.split(".")[0] in self.roots:
+            self.emit(node, name)
+
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
-            self.emit(alias if hasattr(alias, "lineno") else node, alias.name)
+            self.emit_import(alias if hasattr(alias, "lineno") else node, alias.name)
             if alias.asname:
                 self.aliases[alias.asname] = alias.name
             else:
@@ -154,10 +171,10 @@ class _Scanner:
         for alias in node.names:
             where = alias if hasattr(alias, "lineno") else node
             if alias.name == "*":
-                self.emit(where, node.module)
+                self.emit_import(where, node.module)
                 continue
             full = f"{node.module}.{alias.name}"
-            self.emit(where, full)
+            self.emit_import(where, full)
             self.aliases[alias.asname or alias.name] = full
 
     # -- attribute chains ----------------------------------------------------
