@@ -81,7 +81,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
     references a mechanical translator such as HIPIFY handles. Inputs that
     could not be read are listed on standard error (and in the table).
     """
-    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress)
+    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None if fmt == "table" else fmt)
     from lockin.summary import SummaryBuilder
 
     summary = SummaryBuilder(target)
@@ -95,12 +95,12 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
         else:
             writer = RecordWriter(sink, FINDING_COLUMNS, fmt)
             for outcome in stream:
-                writer.write_all(outcome.findings)
+                writer.write_rendered(outcome.rendered, outcome.rendered_count)
                 summary.add(outcome)
             writer.close()
             summary.add_skips(stream.walk_skips)
             _report_skips(stream.all_skips)
-    totals = summary.frame([p.name for p in stream.projects]).iloc[-1]
+    totals = summary.totals([p.name for p in stream.projects])
     click.echo(
         f"lockin: {len(stream.projects)} project(s), {totals['files']} file(s) read, "
         f"{totals['findings']} finding(s), {totals['roadblocks']} roadblock(s), {totals['skipped']} skipped",
@@ -193,7 +193,7 @@ def catalog_import_hipify(paths, out_dir, label):
         raise click.ClickException("no HIPIFY table rows found in the given paths")
 
 
-def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
+def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None):
     from lockin.scan import ScanOptions, ScanStream
 
     options = ScanOptions(
@@ -203,6 +203,7 @@ def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_p
         jobs=jobs,
         max_file_bytes=max_file_size * 1024 * 1024,
         progress=False if no_progress else None,
+        render=render,
     )
     catalog = _load_catalog_or_exit(catalog_dirs)
     try:

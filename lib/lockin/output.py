@@ -7,14 +7,22 @@ never holds its whole output in memory.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import math
+import sys
 from collections.abc import Iterable, Sequence
+from json.encoder import encode_basestring
 from typing import IO
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # pandas costs a third of a second to import; JSON/CSV scans never need it
+    import pandas as pd
 
 FORMATS = ("table", "json", "csv")
+
+CSV_LINE_END = "\r\n"
 
 #: Columns shown in the findings table (the JSON/CSV records carry them all).
 TABLE_COLUMNS = ("project", "path", "line", "kind", "name", "vendor", "portability", "alternative")
@@ -29,7 +37,8 @@ class RecordWriter:
         self.stream, self.columns, self.fmt = stream, list(columns), fmt
         self.count = 0
         if fmt == "csv":
-            self._csv = csv.writer(stream, lineterminator="\n")
+            # RFC 4180 line ends: the writer then quotes any field holding \r or \n.
+            self._csv = csv.writer(stream, lineterminator=CSV_LINE_END)
             self._csv.writerow(self.columns)
         else:
             stream.write("[")
@@ -42,6 +51,15 @@ class RecordWriter:
             self.stream.write(("," if self.count else "") + "\n  " + json.dumps(dict(zip(self.columns, values)), ensure_ascii=False))
         self.count += 1
 
+    def write_rendered(self, text: str, count: int) -> None:
+        """Write ``count`` records already rendered by :class:`FindingRenderer`."""
+        if not count:
+            return
+        if self.fmt == "json" and self.count:
+            self.stream.write(",")
+        self.stream.write(text)
+        self.count += count
+
     def write_all(self, records: Iterable[Sequence]) -> None:
         for record in records:
             self.write(record)
@@ -51,9 +69,51 @@ class RecordWriter:
             self.stream.write("\n]\n" if self.count else "]\n")
 
 
+class FindingRenderer:
+    """Renders finding tuples as the JSON or CSV text :class:`RecordWriter` writes.
+
+    Used in worker processes. The eight fields a catalog row decides
+    (vendor, layer, portability, alternative; family, target, note, source)
+    repeat across thousands of findings, so their JSON text is made once per
+    distinct row and reused.
+    """
+
+    def __init__(self, fmt: str):
+        if fmt not in ("json", "csv"):
+            raise ValueError(f"FindingRenderer renders json or csv, not {fmt!r}")
+        self.fmt = fmt
+        self._fragments: dict[tuple, str] = {}
+
+    def render(self, findings: Sequence[tuple]) -> str:
+        if self.fmt == "csv":
+            buffer = io.StringIO()
+            csv.writer(buffer, lineterminator=CSV_LINE_END).writerows(["" if v is None else v for v in f] for f in findings)
+            return buffer.getvalue()
+        return "\n  " + ",\n  ".join(map(self._json, findings))
+
+    def _json(self, f: tuple) -> str:
+        # FINDING_COLUMNS order: project, path, line, kind, name | vendor, layer,
+        # portability, alternative | evidence | family, target, note, source.
+        enc = encode_basestring
+        line = "null" if f[2] is None else str(f[2])
+        return (
+            f'{{"project": {enc(f[0])}, "path": {enc(f[1])}, "line": {line}, "kind": {enc(f[3])}, "name": {enc(f[4])}, '
+            f'{self._fragment(f[5:9], ("vendor", "layer", "portability", "alternative"))}, "evidence": {enc(f[9])}, '
+            f"{self._fragment(f[10:14], ('family', 'target', 'note', 'source'))}}}"
+        )
+
+    def _fragment(self, values: tuple, keys: tuple[str, ...]) -> str:
+        try:
+            return self._fragments[keys, values]
+        except KeyError:
+            text = self._fragments[keys, values] = ", ".join(f'"{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in zip(keys, values))
+            return text
+
+
 def _plain(value):
     """JSON-safe scalar: pandas NA and NaN become None, numpy scalars Python ones."""
-    if value is None or value is pd.NA:
+    pandas = sys.modules.get("pandas")  # no pandas loaded: no pandas.NA can exist
+    if value is None or (pandas is not None and value is pandas.NA):
         return None
     if isinstance(value, float) and math.isnan(value):
         return None
@@ -76,11 +136,13 @@ def write_frame(frame: pd.DataFrame, stream: IO[str], fmt: str, title: str | Non
 
 def frame_to_text(frame: pd.DataFrame, max_width: int = 60) -> str:
     """A fixed-width text table, long cells cut with an ellipsis."""
+    import pandas as pd
+
     if frame.empty:
         return "(none)"
     shown = frame.copy()
     for column in shown.columns:
-        if shown[column].dtype == object:
+        if not pd.api.types.is_numeric_dtype(shown[column]):
             shown[column] = shown[column].map(lambda v: _cut(v, max_width))
     return shown.to_string(index=False, na_rep="")
 

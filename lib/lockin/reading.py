@@ -8,6 +8,7 @@ in one picklable object and returns plain tuples that pickle cheaply.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass, field
 
 from lockin.catalog import Catalog, CatalogRow
@@ -15,7 +16,9 @@ from lockin.classify import row_fields
 from lockin.discover import InputFile
 from lockin.formats import SNIFF_BYTES, Format, detect_formats
 from lockin.records import COMPONENT_KINDS, InputError, Problem
+from lockin.output import FindingRenderer
 from lockin.redact import redact
+from lockin.summary import tally_findings
 
 #: A NUL byte in the first block marks a binary file, as git and grep judge it.
 BINARY_PROBE_BYTES = 8192
@@ -36,6 +39,9 @@ class FileOutcome:
     problems: list[Problem] = field(default_factory=list)
     skipped: str = ""  # reason the whole file was not read
     references: list[str] = field(default_factory=list)
+    tally: Counter = field(default_factory=Counter)  # summary counts of the findings
+    rendered: str = ""  # the findings as output text, when the reader renders
+    rendered_count: int = 0
 
 
 class FileReader:
@@ -46,14 +52,19 @@ class FileReader:
     catalog : Catalog
     target : str
         Vendor findings are judged against.
+    render : {None, "json", "csv"}
+        When given, each outcome carries its findings as output text in
+        ``rendered`` instead of tuples, so that worker processes do the
+        formatting and only one string per file crosses to the parent.
     """
 
-    def __init__(self, catalog: Catalog, target: str):
+    def __init__(self, catalog: Catalog, target: str, render: str | None = None):
         from lockin.source.cxx import Vocabulary
 
         self.catalog = catalog
         self.target = target
         self.vocabulary = Vocabulary.from_catalog(catalog)
+        self.renderer = FindingRenderer(render) if render else None
         self._row_fields: dict[int, tuple] = {}
 
     def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
@@ -76,6 +87,11 @@ class FileReader:
         outcome.formats = tuple(f.name for f in formats)
         for fmt in formats:
             self._apply(fmt, text, outcome)
+        outcome.tally = tally_findings(outcome.findings, self.target)
+        if self.renderer is not None and outcome.findings:
+            outcome.rendered = self.renderer.render(outcome.findings)
+            outcome.rendered_count = len(outcome.findings)
+            outcome.findings = []
         return outcome
 
     def _decode(self, data: bytes, outcome: FileOutcome) -> str | None:
@@ -104,16 +120,24 @@ class FileReader:
         outcome.problems.extend(result.problems)
         outcome.references.extend(result.references)
         project, path = outcome.project, outcome.path
+        redacted: dict[str, str] = {}  # evidence on one line shares its text
         for ev in result.evidence:
+            text = redacted.get(ev.text)
+            if text is None:
+                text = redacted[ev.text] = redact(ev.text)
             if ev.kind in COMPONENT_KINDS:
-                outcome.components.append((project, path, ev.line, ev.kind, redact(ev.name), redact(ev.spec), ev.ecosystem, redact(ev.text)))
+                # Inventory names can carry credentials (index URLs); identifiers cannot.
+                name = redact(ev.name)
+                outcome.components.append((project, path, ev.line, ev.kind, name, redact(ev.spec), ev.ecosystem, text))
+            else:
+                name = ev.name
             row = self.catalog.lookup(ev.kind, ev.name, ev.ecosystem)
             if row is None:
                 continue
             vendor, layer, portability, alternative, family, target, note, source = self._fields(row)
             # The tuple is built in FINDING_COLUMNS order.
             outcome.findings.append(
-                (project, path, ev.line, ev.kind, redact(ev.name), vendor, layer, portability, alternative, redact(ev.text), family, target, note, source)
+                (project, path, ev.line, ev.kind, name, vendor, layer, portability, alternative, text, family, target, note, source)
             )
 
     def _fields(self, row: CatalogRow) -> tuple:
@@ -128,10 +152,10 @@ class FileReader:
 _worker_reader: FileReader | None = None
 
 
-def init_worker(catalog: Catalog, target: str) -> None:
+def init_worker(catalog: Catalog, target: str, render: str | None = None) -> None:
     """Pool initializer: build the reader once per worker process."""
     global _worker_reader
-    _worker_reader = FileReader(catalog, target)
+    _worker_reader = FileReader(catalog, target, render)
 
 
 def adopt_reader(reader: FileReader) -> None:

@@ -44,12 +44,19 @@ _TOKEN_SHAPES = re.compile(
 )
 
 
-# Every pattern above needs one of these; most text has none, and one search
-# is far cheaper than four substitutions.
-_MAYBE_SECRET = re.compile(
-    r"://|[?&;][A-Za-z_]+=|TOKEN|PASSW|PWD|SECRET|KEY|CREDENTIAL|gh[pousr]_|github_pat_|glpat-|hf_|nvapi-|sk-|xox|AKIA|eyJ",
-    re.IGNORECASE,
-)
+def _may_hold_secret(text: str) -> bool:
+    """Whether ``text`` has a word that every pattern above needs.
+
+    Most text has none; these substring tests (written out, as a chain of
+    ``in`` is several times faster than a loop or a regex here) spare it the
+    four substitutions.
+    """
+    t = text.lower()
+    return (
+        "://" in t or "token" in t or "key" in t or "pass" in t or "secret" in t or "auth" in t
+        or "pwd" in t or "sig" in t or "credential" in t or "gh" in t or "glpat-" in t or "hf_" in t
+        or "nvapi-" in t or "sk-" in t or "xox" in t or "akia" in t or "eyj" in t
+    )  # fmt: skip
 
 
 def redact(text: str) -> str:
@@ -69,7 +76,7 @@ def redact(text: str) -> str:
     >>> redact("--extra-index-url https://ci:s3cret@pypi.example.com/simple")
     '--extra-index-url https://***@pypi.example.com/simple'
     """
-    if not text or not _MAYBE_SECRET.search(text):
+    if not text or not _may_hold_secret(text):
         return text
     text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
     text = _QUERY_SECRET.sub(lambda m: f"{m['key']}{MASK}", text)

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from lockin.catalog import Catalog, load_catalog
@@ -25,6 +25,9 @@ from lockin.reading import FileOutcome, FileReader, adopt_reader, init_worker, r
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
+
+if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need pandas
+    import pandas as pd
 
 #: Formats whose references (`-r other.txt`) name files of the project.
 FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
@@ -43,6 +46,7 @@ class ScanOptions:
     jobs: int = 0
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     progress: bool | None = None  # None: only when stderr is a terminal
+    render: str | None = None  # "json"/"csv": findings arrive as text (see FileReader)
 
 
 @dataclass
@@ -74,6 +78,8 @@ def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalo
     -------
     ScanResult
     """
+    import pandas as pd
+
     options = options or ScanOptions()
     catalog = catalog or load_catalog(options.catalog_dirs)
     findings, components, inputs = [], [], []
@@ -99,6 +105,8 @@ def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalo
 
 
 def skipped_frame(skips: Iterable[tuple[str, Problem]]) -> pd.DataFrame:
+    import pandas as pd
+
     rows = [(project, p.path, p.line, redact(p.message)) for project, p in skips]
     return pd.DataFrame.from_records(rows, columns=list(SKIPPED_COLUMNS)).astype({"line": "Int64"})
 
@@ -124,7 +132,7 @@ class ScanStream:
 
     def __iter__(self) -> Iterator[FileOutcome]:
         items = self._walk()
-        reader = FileReader(self.catalog, self.options.target)
+        reader = FileReader(self.catalog, self.options.target, self.options.render)
         seen = {(i.project, i.rel_path) for i in items}
         references: list[tuple[InputFile, str]] = []
         bar = tqdm(total=sum(i.size for i in items), unit="B", unit_scale=True, desc="scanning", disable=_no_progress(self.options))
@@ -176,7 +184,8 @@ class ScanStream:
             # instead of loading and compiling everything again.
             context, initializer, initargs = multiprocessing.get_context("fork"), adopt_reader, (reader,)
         else:
-            context, initializer, initargs = multiprocessing.get_context("spawn"), init_worker, (self.catalog, self.options.target)
+            context, initializer = multiprocessing.get_context("spawn"), init_worker
+            initargs = (self.catalog, self.options.target, self.options.render)
         reader.vocabulary.compiled  # compile before forking, once for all workers
         with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
             # imap (not imap_unordered) keeps walk order, so output is stable.

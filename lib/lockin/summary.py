@@ -13,10 +13,12 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 
-import pandas as pd
+from typing import TYPE_CHECKING
 
-from lockin.reading import FileOutcome
 from lockin.records import FINDING_COLUMNS, PORTABILITY_CLASSES, Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 SOURCE_REFERENCE_KINDS = frozenset({"api", "include", "construct"})
 CONVERTED_CLASSES = frozenset({"portable", "translatable"})
@@ -43,15 +45,35 @@ SUMMARY_COLUMNS = (
 )
 
 
+def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
+    """Summary counts of finding tuples: totals, per class, roadblocks, API
+    references (converted or not) and, under ``("vendor", name)`` keys, the
+    vendor-bound findings per vendor."""
+    tally: Counter = Counter()
+    for finding in findings:
+        vendor, portability = finding[_VENDOR], finding[_PORTABILITY]
+        tally["findings"] += 1
+        tally[portability] += 1
+        if portability == "rewrite":
+            tally["roadblocks"] += 1
+        if vendor not in ("neutral", target):
+            tally["vendor_bound"] += 1
+            tally[("vendor", vendor)] += 1
+            if finding[_KIND] in SOURCE_REFERENCE_KINDS:
+                tally["api_refs"] += 1
+                tally["api_converted" if portability in CONVERTED_CLASSES else "api_unconverted"] += 1
+    return tally
+
+
 class SummaryBuilder:
-    """Accumulates counts from a stream of file outcomes."""
+    """Accumulates counts from a stream of file outcomes (:class:`~lockin.reading.FileOutcome`)."""
 
     def __init__(self, target: str):
         self.target = target
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.vendors: dict[str, Counter] = defaultdict(Counter)
 
-    def add(self, outcome: FileOutcome) -> None:
+    def add(self, outcome) -> None:
         c = self.counts[outcome.project]
         if outcome.skipped:
             c["skipped"] += 1
@@ -60,34 +82,29 @@ class SummaryBuilder:
             c["bytes"] += outcome.size
         c["skipped"] += len(outcome.problems) - (1 if outcome.skipped and outcome.problems else 0)
         c["components"] += len(outcome.components)
-        for finding in outcome.findings:
-            self._count_finding(outcome.project, finding)
+        for key, count in outcome.tally.items():
+            if isinstance(key, tuple):
+                self.vendors[outcome.project][key[1]] += count
+            else:
+                c[key] += count
 
     def add_skips(self, skips: Iterable[tuple[str, Problem]]) -> None:
         for project, _ in skips:
             self.counts[project]["skipped"] += 1
 
-    def _count_finding(self, project: str, finding: tuple) -> None:
-        c = self.counts[project]
-        vendor, portability = finding[_VENDOR], finding[_PORTABILITY]
-        c["findings"] += 1
-        c[portability] += 1
-        if vendor not in ("neutral", self.target):
-            c["vendor_bound"] += 1
-            self.vendors[project][vendor] += 1
-            if finding[_KIND] in SOURCE_REFERENCE_KINDS:
-                c["api_refs"] += 1
-                c["api_converted" if portability in CONVERTED_CLASSES else "api_unconverted"] += 1
-        if portability == "rewrite":
-            c["roadblocks"] += 1
-
     def frame(self, projects: list[str]) -> pd.DataFrame:
         """One row per project (in the given order) and a ``portfolio`` total row."""
+        import pandas as pd
+
         rows = [self._row(name, self.counts[name], self.vendors[name]) for name in projects]
+        rows.append(self.totals(projects))
+        return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
+
+    def totals(self, projects: list[str]) -> dict:
+        """The ``portfolio`` row: every project's counts added up."""
         total = sum((self.counts[n] for n in projects), Counter())
         vendors = sum((self.vendors[n] for n in projects), Counter())
-        rows.append(self._row("portfolio", total, vendors))
-        return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
+        return self._row("portfolio", total, vendors)
 
     @staticmethod
     def _row(name: str, c: Counter, vendors: Counter) -> dict:

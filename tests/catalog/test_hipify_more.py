@@ -1,5 +1,6 @@
-"""Spot checks of the bundled HIPIFY imports for the Driver, Device, cuDNN and
-cuSPARSE/cuSOLVER families, and of the importer's MIOpen verdict.
+"""Spot checks of the bundled HIPIFY imports for the Driver, Device, cuDNN,
+cuSPARSE, cuSOLVER, cuTENSOR and cuComplex families, and of the importer's
+MIOpen verdict.
 
 The names checked here were read off ROCm/HIPIFY's published tables
 (docs/reference/tables @ 74a213facc33eb0b32bc9ac83ccc6fb7b2cf564a); they pin
@@ -168,10 +169,75 @@ def test_a_table_without_a_miopen_column_still_translates_to_hip(tmp_path):
     assert (rows["cudnnAddTensor"]["amd"], rows["cudnnAddTensor"]["amd_alternative"]) == ("translatable", "hipdnnAddTensor")
 
 
+# --- cuSPARSE and cuSOLVER ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("cuda", "verdict", "family"),
+    [
+        ("cusparseSpMV", ("translatable", "hipsparseSpMV"), "cuSPARSE"),
+        ("CUSPARSE_SPGEMM_CSR_ALG_DETERMINITIC", ("translatable", "HIPSPARSE_SPGEMM_CSR_ALG_DETERMINISTIC"), "cuSPARSE"),
+        ("bsric02Info_t", ("translatable", "bsric02Info_t"), "cuSPARSE"),
+        ("cusparseSpSV_updateMatrix", ("rewrite", ""), "cuSPARSE"),
+        ("cusolverDnHandle_t", ("translatable", "hipsolverHandle_t"), "cuSOLVER"),
+        ("cusolverDnSetStream", ("translatable", "hipsolverSetStream"), "cuSOLVER"),
+        ("cusolver_int_t", ("translatable", "int"), "cuSOLVER"),
+        ("cusolverMgPotrf", ("rewrite", ""), "cuSOLVER"),
+        ("cusolverDnXsyevd", ("rewrite", ""), "cuSOLVER"),
+    ],
+)
+def test_sparse_and_solver_names(catalog, cuda, verdict, family):
+    row = catalog.lookup("api", cuda, "cuda")
+    assert row.family == family and row.layer == "library"
+    assert row.verdict("amd") == verdict
+
+
+def test_cutensor_versions_are_cutensor_versions_and_complex_names_rename(catalog):
+    row = catalog.lookup("api", "CUTENSOR_C_MIN_16F", "cuda")
+    assert row.verdict("amd") == ("rewrite", "") and "removed in cuTENSOR 2.0.0.0" in row.note
+    assert catalog.lookup("api", "cutensorContract", "cuda").verdict("amd") == ("translatable", "hiptensorContraction")
+    assert catalog.lookup("api", "make_cuComplex", "cuda").verdict("amd") == ("translatable", "make_hipComplex")
+
+
+def test_sparse_and_solver_notes_carry_versions():
+    sparse = rows_of("hipify_cusparse.csv")
+    assert sparse["cusparseRot"].note == "deprecated in HIP 6.2.0; deprecated in CUDA 12.2"
+    assert "removed in CUDA 11.0" in sparse["cusparseScsrmv"].note
+    assert "experimental in HIP" in rows_of("hipify_cusolver.csv")["cusolverSpDcsrlsvqr"].note
+
+
+@pytest.mark.parametrize(
+    ("name", "rows", "rewrites"),
+    [
+        # whole-table counts of the transcription; cuSPARSE and cuSOLVER equal the
+        # published totals (859 and 746 names)
+        ("hipify_cusparse.csv", 859, 175),
+        ("hipify_cusolver.csv", 746, 402),
+        ("hipify_cucomplex.csv", 26, 0),
+        ("hipify_cutensor.csv", 230, 163),
+    ],
+)
+def test_library_tables_are_complete(name, rows, rewrites):
+    loaded = read_catalog_file(CATALOG / name)
+    assert len(loaded) == rows
+    assert sum(1 for row in loaded if row.verdict("amd")[0] == "rewrite") == rewrites
+
+
 # --- every new file -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("name", ["hipify_cuda_driver.csv", "hipify_cuda_device.csv", "hipify_cudnn.csv"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "hipify_cuda_driver.csv",
+        "hipify_cuda_device.csv",
+        "hipify_cudnn.csv",
+        "hipify_cusparse.csv",
+        "hipify_cusolver.csv",
+        "hipify_cutensor.csv",
+        "hipify_cucomplex.csv",
+    ],
+)
 def test_new_files_cite_the_table_and_commit(name):
     lines = (CATALOG / name).read_text(encoding="utf-8").splitlines()
     assert lines[1].startswith("# HIPIFY's CUDA->HIP table for")

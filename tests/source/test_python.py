@@ -159,12 +159,17 @@ def test_configuration_strings(line, expected):
 
 
 def test_python2_file_is_an_input_error_with_line():
-    text = "import os\n\nprint 'hello'\n"
+    text = "import torch\n\nprint 'hello'\n"
     with pytest.raises(InputError) as info:
         scan_python(text, "old/script.py")
     assert info.value.problem.path == "old/script.py"
     assert info.value.problem.line == 3
     assert "not valid Python 3" in info.value.problem.message
+
+
+def test_a_file_naming_no_vendor_module_is_not_parsed_at_all():
+    # Nothing in it could be evidence, so even a syntax error is no reason to stop.
+    assert scan_python("import os\n\nprint 'hello'\n", "old/script.py").evidence == []
 
 
 def test_null_bytes_are_an_input_error():

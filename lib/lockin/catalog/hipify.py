@@ -24,8 +24,9 @@ with the HIP name as the alternative when the HIP cell is filled,
 MIOPEN column (cuDNN) is judged by MIOpen instead: ``replaceable`` with the
 MIOpen name when that cell is filled (MIOpen is a different API, not a
 wrapper), ``rewrite`` when it is empty; the hipDNN name of the HIP column
-goes into the note. The file name gives the family and layer. Readers here are pure: :func:`read_hipify_markdown`
-and :func:`read_hipify_csv` take text and a display path; only
+goes into the note. The file name gives the family and layer. Readers here
+are pure: :func:`read_hipify_markdown` and :func:`read_hipify_csv` take text
+and a display path; only
 :func:`import_hipify` and :func:`import_hipify_to_folder` touch files.
 """
 
@@ -79,6 +80,7 @@ TITLE_FAMILIES = {
 
 NO_EQUIVALENT_NOTE = "HIPIFY: no HIP equivalent"
 NO_MIOPEN_NOTE = "HIPIFY: no MIOpen equivalent"
+OWN_VERSIONED_FAMILIES = frozenset({"cuDNN", "cuTENSOR"})
 HEADER_SUFFIXES = (".h", ".hpp", ".cuh", ".hxx")
 IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_:]*$")
 
@@ -369,8 +371,9 @@ def entry_to_row(entry: HipifyEntry, *, family: str, layer: str, source: str) ->
     for api, name in entry.also.items():
         if api != "MIOPEN" and not (api == "HIP" and "MIOPEN" in entry.columns):
             notes.append(f"{_api_label(api)}: {name}")
-    # cuDNN's table gives cuDNN's own versions in the CUDA columns, not CUDA toolkit versions.
-    upstream = "cuDNN" if row_family == "cuDNN" else "CUDA"
+    # cuDNN's and cuTENSOR's tables give the library's own versions in the CUDA
+    # columns (cuDNN 9.0.0, cuTENSOR 2.0.0.0), not CUDA toolkit versions.
+    upstream = row_family if row_family in OWN_VERSIONED_FAMILIES else "CUDA"
     if entry.versions.get("cuda_R"):
         notes.append(_version_note(f"removed in {upstream}", entry.versions["cuda_R"]))
     elif entry.versions.get("cuda_D"):

@@ -79,12 +79,13 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     InputError
         When the text is not valid Python 3 (a Python 2 file, say).
     """
-    tree = _parse(text, path)
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
     if not _trigger(all_roots).search(text):
         # Nothing the scanner reports can be in a file that names none of the
-        # roots, devices, backends or providers: parsing it would only cost time.
+        # roots, devices, backends or providers: parsing it would only cost time
+        # (a syntax error in such a file is therefore not reported either).
         return ReadResult()
+    tree = _parse(text, path)
     scanner = _Scanner(all_roots, _source_lines(text))
     scanner.scan(tree)
     result = ReadResult()
