@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
+BENCH_ARGS ?=
 
 .PHONY: setup report test bench clean
 
@@ -31,7 +32,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
-	$(BIN)/python benchmarks/scan_bench.py
+	$(BIN)/python benchmarks/scan_bench.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) reports/*/ benchmarks/.work
