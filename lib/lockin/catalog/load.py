@@ -82,16 +82,23 @@ def read_catalog_file(path: str | Path) -> list[CatalogRow]:
         reader = csv.reader(_without_comments(handle))
         columns = next((row for row in reader if row), [])
         _check_columns(str(path), columns, reader.line_num or 1)
+        vendors = _vendor_columns(columns)
         rows = []
         for values in reader:
             if not values:
                 continue
-            record = dict(zip(columns, values))
             if len(values) > len(columns):
-                record[None] = values[len(columns):]
+                raise InputError(str(path), reader.line_num, "more fields than the header has columns")
+            record = {column: value.strip() for column, value in zip(columns, values)}
             # reader.line_num counts physical lines; comments were kept as blank lines.
-            rows.append(_row_from_record(str(path), reader.line_num, record))
+            rows.append(_row_from_record(str(path), reader.line_num, record, vendors))
         return rows
+
+
+def _vendor_columns(columns: list[str]) -> list[str]:
+    """The columns that hold a portability class (one per target vendor)."""
+    fixed = set(CATALOG_COLUMNS[:7]) | {"effort_hours", "note", "source"}
+    return [c for c in columns if c not in fixed and not c.endswith("_alternative")]
 
 
 def _without_comments(lines: Iterable[str]) -> Iterable[str]:
@@ -115,15 +122,13 @@ def _check_columns(path: str, columns: list[str], line: int) -> None:
             raise InputError(path, line, f"unknown column {column!r}")
 
 
-def _row_from_record(path: str, line: int, record: dict[str, str | None]) -> CatalogRow:
+def _row_from_record(path: str, line: int, record: dict[str, str], vendors: list[str]) -> CatalogRow:
     def value(column: str) -> str:
-        return (record.get(column) or "").strip()
+        return record.get(column, "")
 
     def fail(message: str) -> InputError:
         return InputError(path, line, message)
 
-    if None in record:
-        raise fail("more fields than the header has columns")
     for column in REQUIRED_COLUMNS:
         if not value(column):
             raise fail(f"empty {column!r}: every row needs kind, match, vendor, layer and source")
@@ -139,9 +144,7 @@ def _row_from_record(path: str, line: int, record: dict[str, str | None]) -> Cat
         except re.error as exc:
             raise fail(f"invalid regex {value('match')!r}: {exc}") from exc
     verdicts = {}
-    for column in record:
-        if column in CATALOG_COLUMNS[:7] or column.endswith("_alternative") or column in ("effort_hours", "note", "source"):
-            continue
+    for column in vendors:
         portability = value(column)
         if not portability:
             continue
