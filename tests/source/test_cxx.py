@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lockin.catalog import Catalog, CatalogRow
 from lockin.records import ReadResult
-from lockin.source.cxx import Vocabulary, blank_source, scan_cxx
+from lockin.source.cxx import TokenHeads, Vocabulary, blank_source, scan_cxx
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "source"
 
@@ -500,3 +500,43 @@ def test_a_macro_the_file_defines_is_its_own_name_not_a_vendor_api():
     )
     found = [(e.line, e.name) for e in scan_cxx(text, "blas.cu", Vocabulary.default()).evidence if e.kind == "api"]
     assert found == [(1, "cublasStatus_t"), (2, "cublasHandle_t"), (3, "cublasCreate")]
+
+
+# ---------------------------------------------------------------------------
+# Token heads (the array search for API token starts)
+# ---------------------------------------------------------------------------
+
+
+def _regex_token_starts(text: str, words: list[str]) -> list[int]:
+    """The slow, obvious answer: tokens (ASCII identifier runs) that start with a word."""
+    return [m.start() for m in re.finditer(r"(?<![A-Za-z0-9_])[A-Za-z0-9_]+", text) if m.group().startswith(tuple(words)) or any(text.startswith(w, m.start()) for w in words)]
+
+
+def test_token_heads_prefixes_names_and_token_ends():
+    items = [("cu", ""), ("max", ""), ("cudaMallocManaged", ""), ("thrust::", ""), ("atomicAdd_system", "")]
+    heads = TokenHeads(items, names=["max", "cudaMallocManaged", "atomicAdd_system"])
+    text = "cuda(x); xcuda; max(a); maxi; cudaMallocManagedX; thrust::sort; thrust; atomicAdd_sys; atomicMax;\n_cu cu"
+    starts = heads(text)
+    tokens = [re.match(r"\w+", text[s:]).group() for s in starts]
+    # A superset of the tokens that begin with a word: the first eight
+    # characters of a long name, a token followed by "::" or not (the regex
+    # match afterwards decides).
+    assert tokens == ["cuda", "max", "cudaMallocManagedX", "thrust", "thrust", "atomicAdd_sys", "cu"]
+    assert starts == sorted(starts)
+
+
+def test_token_heads_with_a_class_and_a_word_that_is_not_a_token():
+    heads = TokenHeads([("cu", "[A-Z]"), ("hip", "[^a-z]"), ("::odd", "")])
+    text = "cuInit cuda hipX hip_y hipé hipa a::odd"
+    tokens = {text[s : s + 4] for s in heads(text)}
+    assert {"cuIn", "hipX", "hip_", "hipé", "a::o"} <= tokens  # found at "::", walked back to its token
+    assert "cuda" not in tokens and "hipa" not in tokens
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["cu", "cuda", "CUDA_", "max", "nccl", "hip", "x", "_", "9", " ", "(", "::", "é", "\n", "cudaMallocManaged"]), max_size=40))
+def test_token_heads_find_every_token_that_starts_with_a_word(parts):
+    words = ["cuda", "max", "CUDA_", "ncclAllReduce", "hipMal"]
+    text = "".join(parts)
+    found = set(TokenHeads([(w, "") for w in words])(text))
+    assert set(_regex_token_starts(text, words)) <= found

@@ -245,3 +245,43 @@ def test_roots_from_the_catalog_vocabulary_extend_the_attribute_chains():
     assert [e.name for e in scan_python(text, "x.py").evidence] == []
     vocabulary = Vocabulary(python_roots={"ourgpu"})
     assert [e.name for e in scan_python(text, "x.py", vocabulary).evidence] == ["ourgpu", "ourgpu.kernels.launch"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parsed"),
+    [
+        ("import torchvision\n", False),  # torch only as part of a longer name
+        ("timestamps = 1\n", False),
+        ("torché = 1\n", False),  # é is a word character: no word boundary
+        ("_cuda = 1\n", False),
+        ("x = 'mps'\n", True),
+        ("if cuda:\n", True),
+        ("y = torch\n", True),
+        ("p = 'MyExecutionProviderX'\n", True),  # a provider name needs no boundary
+        ("timestamps, mps = 1, 2\n", True),  # a whole word after a partial one
+    ],
+)
+def test_only_files_naming_a_trigger_word_are_parsed(text, parsed):
+    broken = text + "def (:\n"  # a syntax error shows whether the file was parsed
+    if parsed:
+        with pytest.raises(InputError):
+            scan_python(broken, "m.py")
+    else:
+        assert scan_python(broken, "m.py").evidence == []
+
+
+def test_uses_are_reported_once_per_chain_in_any_nesting():
+    text = (
+        "import torch as t\n"
+        "class A:\n"
+        "    def f(self, x=t.cuda.is_available()):\n"
+        "        return [t.cuda.Stream(d) for d in {t.float16: t.nn}]\n"
+    )
+    names = [(e.line, e.name) for e in scan_python(text, "m.py").evidence]
+    assert names == [
+        (1, "torch"),
+        (3, "torch.cuda.is_available"),
+        (4, "torch.cuda.Stream"),
+        (4, "torch.float16"),
+        (4, "torch.nn"),
+    ]

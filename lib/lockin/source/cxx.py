@@ -37,6 +37,8 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from pathlib import PurePosixPath
 
+import numpy as np
+
 from lockin.records import Evidence, ReadResult
 from lockin.source.trie import trie_branches, trie_with_endings
 
@@ -227,7 +229,7 @@ class _Compiled:
         self.api = re.compile("|".join(branches)) if branches else None
         api_items = [(w, "") for w in [*vocab.prefixes, *names]] + patterns
         #: Finds where API tokens may start, at memory speed.
-        self.api_anchors = AnchoredWords(api_items) if api_items else None
+        self.api_starts = TokenHeads(api_items, names) if api_items else None
         include_branches = [b + "$" for b in trie_branches(vocab.include_names)] + trie_branches(vocab.include_prefixes)
         self.include = re.compile("|".join(include_branches)) if include_branches else None
         words = {*vocab.prefixes, *names, *vocab.include_names, *vocab.include_prefixes, *TRIGGER_WORDS}
@@ -280,7 +282,16 @@ class AnchoredWords:
 
     def search(self, text: str) -> bool:
         """Whether any word occurs in ``text`` (anywhere, even mid-token)."""
-        return any(r.search(text) for r in self.regexes)
+        regexes = self.regexes
+        for i, regex in enumerate(regexes):
+            if regex.search(text):
+                if i:
+                    # Files of one tree tend to hold the same words: trying
+                    # the regex that found one last time first lets the
+                    # search of the next file stop at its first lines.
+                    regexes.insert(0, regexes.pop(i))
+                return True
+        return False
 
     def token_starts(self, text: str) -> set[int]:
         """Offsets where tokens holding a word start (a superset of the exact hits)."""
@@ -293,6 +304,122 @@ class AnchoredWords:
                     start -= 1
                 starts.add(start)
         return starts
+
+
+#: Token characters; anything else ends a token.
+_WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_" else 0 for c in range(256))
+#: Characters of a token head (:class:`TokenHeads` packs eight into a 64-bit key).
+_HEAD = 8
+_ONES = np.uint64(0x0101010101010101)
+_HIGHS = np.uint64(0x8080808080808080)
+_SMEAR_SHIFTS = tuple(np.uint64(s) for s in (1, 2, 4, 8, 16, 32))
+_SHIFT_40 = np.uint64(40)
+
+
+class TokenHeads:
+    """Find the tokens that begin like a word, with array arithmetic.
+
+    A regex search for thousands of names costs a regex pass per anchor
+    character and a match attempt wherever the anchor occurs (and ``min``,
+    ``log`` or ``round`` are names). Here the text is turned once into an
+    array in which every character that cannot be part of a token is zero;
+    each token's first eight characters become one 64-bit number (the
+    characters after its end zeroed), and a token is kept when its number
+    falls in one of the ranges the words make: a word up to eight
+    characters long or a token-ending word is one number, a shorter prefix
+    is the range of numbers that start with it. A table of the first three
+    characters drops most tokens before the range search. The result is a
+    superset of the tokens that start with a word, in text order; the
+    caller confirms each one with a regex match.
+
+    Parameters
+    ----------
+    items : list of (str, str)
+        ``(literal, class)`` as for :class:`AnchoredWords`: tokens that
+        start with one.
+    names : iterable of str, optional
+        Of the literals, those that must be a whole token (``max`` but not
+        ``maxval``).
+    """
+
+    def __init__(self, items: list[tuple[str, str]], names: Iterable[str] = ()):
+        whole = frozenset(names)
+        ranges: list[tuple[int, int]] = []
+        odd: list[tuple[str, str]] = []
+        for word, klass in sorted({(w, k) for w, k in items if w}):
+            if word[0] not in _WORD_CHARS:
+                odd.append((word, klass))  # cannot start a token: found by regex
+            else:
+                ranges.extend(_head_ranges(word, klass, word in whole and not klass))
+        ranges.sort()
+        merged: list[list[int]] = []
+        for lo, hi in ranges:
+            if merged and lo <= merged[-1][1] + 1:
+                merged[-1][1] = max(merged[-1][1], hi)
+            else:
+                merged.append([lo, hi])
+        self.lows = np.array([lo for lo, _ in merged], np.uint64)
+        self.highs = np.array([hi for _, hi in merged], np.uint64)
+        self.first3 = np.zeros(1 << 21, bool)
+        for lo, hi in merged:
+            for head in range(lo >> 40, (hi >> 40) + 1):
+                if head & 0x8080 == 0:  # ASCII second and third characters
+                    self.first3[_pack3(head)] = True
+        self.odd = AnchoredWords(odd) if odd else None
+
+    def __call__(self, text: str) -> list[int]:
+        """Offsets, ascending, of the tokens of ``text`` that may start with a word."""
+        data = ("\0" + text + "\0" * _HEAD).encode("ascii", "replace").translate(_WORD_BYTES)
+        chars = np.frombuffer(data, np.uint8)
+        in_token = chars != 0
+        starts = np.flatnonzero(in_token[1:] > in_token[:-1]) + 1
+        heads = np.ndarray((len(data) - _HEAD + 1,), "<u8", data, 0, (1,))[starts].byteswap()
+        keep = self.first3[_pack3_array(heads >> _SHIFT_40)]
+        starts = starts[keep]
+        heads = heads[keep]
+        # Zero what follows the first zero byte (the token's end): a high bit
+        # marks each zero byte, then is smeared over all lower bits.
+        ends = (heads - _ONES) & ~heads & _HIGHS
+        for shift in _SMEAR_SHIFTS:
+            ends |= ends >> shift
+        heads &= ~ends
+        at = np.searchsorted(self.lows, heads, "right") - 1
+        found = (starts[(at >= 0) & (heads <= self.highs[at])] - 1).tolist()
+        if self.odd is not None:
+            found = sorted({*found, *self.odd.token_starts(text)})
+        return found
+
+
+def _head_ranges(word: str, klass: str, whole: bool) -> list[tuple[int, int]]:
+    """The 64-bit head ranges of the tokens that start with ``word`` + ``klass``
+    (or, when ``whole``, are ``word``)."""
+    run = 0
+    while run < len(word) and word[run] in _WORD_CHARS:
+        run += 1
+    if run >= _HEAD or run < len(word) or whole:
+        return [(_pack(word[:run]),) * 2]  # the head is fixed
+    if not klass:
+        return [(_pack(word), _pack(word, 0xFF))]
+    # A class character: a token character, or (as the token's end) zero.
+    heads = {ch if ch in _WORD_CHARS else "\0" for ch in map(chr, range(128)) if re.fullmatch(klass, ch)}
+    if re.fullmatch(klass, "\u00e9") or re.fullmatch(klass, "\u4e00"):
+        heads.add("\0")  # a non-ASCII character is not a token character here
+    return [(_pack(word + h), _pack(word + h, 0xFF)) for h in sorted(heads)]
+
+
+def _pack(head: str, fill: int = 0) -> int:
+    raw = head.encode("ascii")[:_HEAD]
+    return int.from_bytes(raw + bytes([fill]) * (_HEAD - len(raw)), "big")
+
+
+def _pack3(head: int) -> int:
+    """Three ASCII characters (24 bits) as a 21-bit table index."""
+    return ((head >> 2) & 0x1FC000) | ((head >> 1) & 0x3F80) | (head & 0x7F)
+
+
+def _pack3_array(heads):
+    heads = heads.astype(np.uint32)
+    return ((heads >> 2) & 0x1FC000) | ((heads >> 1) & 0x3F80) | (heads & 0x7F)
 
 
 def _anchor_regexes(items: list[tuple[str, str]]) -> list[str]:
@@ -478,9 +605,12 @@ def _include(m: re.Match, text: str, includes: list) -> str:
 # Constructs
 # ---------------------------------------------------------------------------
 
-# Each alternative starts with a literal character followed by an empty
-# marker group that names its family (a group or class in front would take
-# the regex engine off its fast path). Token boundaries are checked after.
+# Each alternative starts with a literal character and ends with an empty
+# marker group that names its family. The marker goes last because the
+# regex engine skips an alternative after one character comparison only
+# when it starts with a literal, and factors a literal prefix that all
+# alternatives share out of the group (``__`` rather than ``_``), which
+# its fast search then looks for. Token boundaries are checked after.
 _INDEX_TAIL = r"\s*(?P<op>/|>>|%|&(?!&))\s*(?P<num>0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b"
 _WIDTH_TAIL = r"\w*(?P<sep>[ \t]+|\s*=(?!=)\s*)\(?\s*(?P<value>0[xX][0-9a-fA-F]+[uUlL]*|~0[uUlL]*|\d+[uUlL]*)(?![\w.])"
 _CONSTRUCT_ALTERNATIVES = {
@@ -502,7 +632,8 @@ _CONSTRUCT_ALTERNATIVES = {
     "index": [
         r"threadIdx\s*\.\s*[xyz]" + _INDEX_TAIL,
         r"blockDim\s*\.\s*[xyz]" + _INDEX_TAIL,
-        r"t(?:id|idx|hread_?id|hreadId|hread_?idx)\b" + _INDEX_TAIL,
+        r"tidx?\b" + _INDEX_TAIL,
+        r"thread(?:_?id|Id|_?idx)\b" + _INDEX_TAIL,
         r"lane(?:_?id|Id|_?idx)?\b" + _INDEX_TAIL,
     ],
     "width": [w + _WIDTH_TAIL for w in ("warp", "Warp", "WARP", "wave", "Wave", "WAVE", "mask", "Mask", "MASK")],
@@ -525,7 +656,7 @@ def _compile_constructs() -> list[tuple[re.Pattern, list[tuple[int, str, str]]]]
             by_first.setdefault(body[0], []).append((family, marker, body[1:]))
     compiled = []
     for first, entries in by_first.items():
-        regex = re.compile(re.escape(first) + "(?:" + "|".join(f"(?P<{m}>){rest}" for _, m, rest in entries) + ")")
+        regex = re.compile(re.escape(first) + "(?:" + "|".join(f"{rest}(?P<{m}>)" for _, m, rest in entries) + ")")
         compiled.append((regex, [(regex.groupindex[m], family, m) for family, m, _ in entries]))
     return compiled
 
@@ -838,14 +969,18 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     lexed = blank_source(text)
     for offset, message in lexed.problems:
         result.problem(path, _line_of(text, offset), message)
-    matched_includes = [(at, name) for at, name in lexed.includes if compiled.include and compiled.include.match(name)]
-    if not matched_includes and not compiled.precheck.search(lexed.code):
-        return result  # whatever looked like evidence was in comments or strings
-    hip = _is_hip(path, lexed.includes)
-    found: list[tuple[int, str, str]] = [(at, "include", name) for at, name in matched_includes]
+    code = lexed.code
+    include = compiled.include
+    found: list[tuple[int, str, str]] = [(at, "include", name) for at, name in lexed.includes if include and include.match(name)]
     if compiled.api is not None:
-        _find_api(lexed.code, compiled, found)
-        _drop_own_macros(lexed.code, found)
+        _find_api(code, compiled, found)
+    # An include or API use found is a vocabulary word in the code, so the
+    # second look is needed only when there was none.
+    if not found and not compiled.precheck.search(code):
+        return result  # whatever looked like evidence was in comments or strings
+    if compiled.api is not None:
+        _drop_own_macros(code, found)
+    hip = _is_hip(path, lexed.includes)
     _find_constructs(lexed, text, hip, found)
     _emit(text, found, "hip" if hip else "cuda", result)
     return result
@@ -870,7 +1005,7 @@ def _is_hip(path: str, includes: list[tuple[int, str]]) -> bool:
 
 def _find_api(code: str, compiled: _Compiled, found: list) -> None:
     match = compiled.api.match
-    for start in compiled.api_anchors.token_starts(code):
+    for start in compiled.api_starts(code):
         m = match(code, start)
         if m is None:
             continue

@@ -23,9 +23,11 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from collections import deque
 from collections.abc import Iterable
 
 from lockin.records import InputError, ReadResult
+from lockin.source.trie import trie_branches
 
 __all__ = ["VENDOR_ROOTS", "scan_python"]
 
@@ -80,7 +82,7 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         When the text is not valid Python 3 (a Python 2 file, say).
     """
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
-    if not _trigger(all_roots).search(text):
+    if not _mentions_trigger(text, _trigger(all_roots)):
         # Nothing the scanner reports can be in a file that names none of the
         # roots, devices, backends or providers: parsing it would only cost time
         # (a syntax error in such a file is therefore not reported either).
@@ -95,9 +97,32 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
 
 
 @functools.lru_cache(maxsize=8)
-def _trigger(roots: frozenset[str]) -> re.Pattern[str]:
-    words = sorted(roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS, key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, words)) + r")\b|ExecutionProvider")
+def _trigger(roots: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """A fast search for where a trigger word may start, and the exact test
+    of one place.
+
+    ``\\b`` in front of the words would make the regex engine try the
+    pattern at every position; alternatives that start with a literal let
+    it skip ahead to the characters they start with.
+    """
+    words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS
+    exact = r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b"
+    return re.compile("|".join(trie_branches(words))), re.compile(exact)
+
+
+def _mentions_trigger(text: str, trigger: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+    """Whether ``text`` holds ``ExecutionProvider`` or a trigger word as a whole word."""
+    if "ExecutionProvider" in text:
+        return True
+    candidates, exact = trigger
+    at = 0
+    while m := candidates.search(text, at):
+        # Every place where a whole word starts is a place where a word
+        # starts, so the candidates miss none.
+        if exact.match(text, m.start()):
+            return True
+        at = m.start() + 1
+    return False
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -133,21 +158,20 @@ class _Scanner:
         self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), name))
 
     def scan(self, tree: ast.Module) -> None:
-        nodes = list(ast.walk(tree))
-        for node in nodes:
-            if isinstance(node, ast.Import):
+        imports, uses = _collect(tree)
+        for node in imports:
+            if type(node) is ast.Import:
                 self._import(node)
-            elif isinstance(node, ast.ImportFrom):
+            else:
                 self._import_from(node)
-        # An attribute chain is reported once, from its outermost node.
-        inner = {id(n.value) for n in nodes if isinstance(n, ast.Attribute)}
-        for node in nodes:
-            if isinstance(node, (ast.Attribute, ast.Name)) and id(node) not in inner:
-                self._chain(node)
-            elif isinstance(node, ast.Call):
+        for node in uses:
+            kind = type(node)
+            if kind is ast.Call:
                 self._call(node)
-            elif isinstance(node, ast.Assign):
+            elif kind is ast.Assign:
                 self._assigned_providers(node)
+            else:
+                self._chain(node)
 
     # -- imports -----------------------------------------------------------
 
@@ -258,6 +282,74 @@ class _Scanner:
         # providers = ["CUDAExecutionProvider", ...] before InferenceSession(..., providers=providers)
         if any(isinstance(t, ast.Name) and "provider" in t.id.lower() for t in node.targets):
             self._providers(node.value)
+
+
+#: Fields that never hold a node worth visiting (names, flags, contexts).
+_LEAF_FIELDS = frozenset({
+    "ctx", "id", "attr", "name", "asname", "module", "level", "kind", "type_comment", "is_async",
+    "conversion", "arg", "names",
+})  # fmt: skip
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type) -> tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        if issubclass(kind, ast.AST):
+            fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+            if kind is ast.Constant:
+                fields = ()
+        else:
+            fields = ()  # None in a list (a dict's ** key), a name string
+        _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def _collect(tree: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
+    """Imports, and the nodes that may be uses, in :func:`ast.walk` order.
+
+    One pass instead of ``ast.walk`` and ``isinstance`` tests: the fields
+    to follow are looked up once per node type, names and contexts are
+    not followed, and an attribute chain is listed once, by its outermost
+    node (the inner ones are remembered as they are met: a parent comes
+    before its children in breadth-first order).
+    """
+    imports: list[ast.AST] = []
+    uses: list[ast.AST] = []
+    inner: set[int] = set()
+    queue = deque((tree,))
+    pop, push, extend = queue.popleft, queue.append, queue.extend
+    child_fields = _CHILD_FIELDS
+    attribute, name, call, assign = ast.Attribute, ast.Name, ast.Call, ast.Assign
+    import_, import_from = ast.Import, ast.ImportFrom
+    while queue:
+        node = pop()
+        kind = type(node)
+        if kind is attribute:
+            if id(node) not in inner:
+                uses.append(node)
+            inner.add(id(node.value))
+            push(node.value)
+            continue
+        if kind is name:
+            if id(node) not in inner:
+                uses.append(node)
+            continue
+        if kind is call or kind is assign:
+            uses.append(node)
+        elif kind is import_ or kind is import_from:
+            imports.append(node)
+            continue
+        fields = child_fields.get(kind)
+        if fields is None:
+            fields = _child_fields(kind)
+        for field in fields:
+            value = getattr(node, field)
+            if type(value) is list:
+                extend(value)
+            elif value is not None:
+                push(value)
+    return imports, uses
 
 
 def _callee_name(func: ast.AST) -> str | None:
