@@ -19,6 +19,7 @@ from typing import Any
 
 from packaging.utils import canonicalize_name
 
+from lockin.inventory.jsontext import load_json_object
 from lockin.inventory.pip import PYPI, add_local_version, index_name
 from lockin.inventory.pyproject import TomlLocator, load_toml
 from lockin.records import InputError, ReadResult
@@ -169,14 +170,7 @@ def read_pipfile_lock(text: str, path: str) -> ReadResult:
     InputError
         When the text is not JSON or not an object of package tables.
     """
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(path, None, "invalid JSON: nested too deeply to read") from None
-    if not isinstance(data, dict):
-        raise InputError(path, 1, f"expected a JSON object with 'default' and 'develop', found {type(data).__name__}")
+    data = load_json_object(text, path, "a JSON object with 'default' and 'develop'")
     finder = _JsonLineFinder(text)
     result = ReadResult()
     _read_pipfile_lock_sources(result, finder, data.get("_meta"))

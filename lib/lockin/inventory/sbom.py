@@ -27,6 +27,7 @@ from packaging.utils import canonicalize_name
 
 from lockin.inventory.conda import channel_name
 from lockin.inventory.dockerfile import normalise_image
+from lockin.inventory.jsontext import load_json_object
 from lockin.inventory.pip import add_local_version
 from lockin.records import InputError, ReadResult
 
@@ -66,7 +67,7 @@ def read_cyclonedx(text: str, path: str) -> ReadResult:
         For invalid JSON, a document that is not CycloneDX, or an
         unsupported spec version.
     """
-    data = _load_json(text, path)
+    data = load_json_object(text, path)
     locator = _LineLocator(text)
     if data.get("bomFormat") != "CycloneDX":
         raise InputError(path, locator.key_line("bomFormat"), f"not a CycloneDX SBOM: bomFormat is {data.get('bomFormat')!r}, expected 'CycloneDX'")
@@ -114,7 +115,7 @@ def read_spdx(text: str, path: str) -> ReadResult:
     InputError
         For invalid JSON, a document without a supported ``spdxVersion``.
     """
-    data = _load_json(text, path)
+    data = load_json_object(text, path)
     locator = _LineLocator(text)
     version = data.get("spdxVersion")
     if version not in SPDX_VERSIONS:
@@ -127,18 +128,6 @@ def read_spdx(text: str, path: str) -> ReadResult:
     for package in packages:
         reader.spdx_package(package)
     return reader.result
-
-
-def _load_json(text: str, path: str) -> dict[str, Any]:
-    try:
-        data = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(path, exc.lineno, f"invalid JSON: {exc.msg} (column {exc.colno})") from None
-    except RecursionError:
-        raise InputError(path, None, "invalid JSON: nested too deeply to read") from None
-    if not isinstance(data, dict):
-        raise InputError(path, 1, f"expected a JSON object at the top, found {type(data).__name__}")
-    return data
 
 
 class _LineLocator:
