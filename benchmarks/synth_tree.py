@@ -283,7 +283,7 @@ def _fill(n: Names, target: int, head: str, blocks: list[tuple[float, Callable[[
 def cxx_file(n: Names, target: int) -> str:
     head = _cxx_file_head(n)
     blocks = [(5, _cxx_function), (2, _cxx_class), (2, _cxx_map_block)]
-    return _fill(n, target, head, blocks, f"}}  // namespace\n")
+    return _fill(n, target, head, blocks, "}  // namespace\n")
 
 
 def cuda_file(n: Names, target: int) -> str:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from checklist import parse_checklist
+from checklist import Row, parse_checklist
 
 PORTFOLIO = Path(__file__).resolve().parents[1] / "data" / "portfolio"
 README = PORTFOLIO / "README.md"

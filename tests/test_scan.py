@@ -1,7 +1,6 @@
 """The scan end to end on small real-format trees: findings, skips, references,
 redaction and the parallel path."""
 
-import json
 from pathlib import Path
 
 import pytest

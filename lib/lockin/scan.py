@@ -186,7 +186,7 @@ class ScanStream:
         else:
             context, initializer = multiprocessing.get_context("spawn"), init_worker
             initargs = (self.catalog, self.options.target, self.options.render)
-        reader.vocabulary.compiled  # compile before forking, once for all workers
+        _ = reader.vocabulary.compiled  # compile before forking, once for all workers
         with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
             # imap (not imap_unordered) keeps walk order, so output is stable.
             yield from pool.imap(read_in_worker, items, chunksize=16)
