@@ -45,7 +45,15 @@ def trie_regex(words: Iterable[str]) -> str:
 
 
 def _node_regex(node: dict) -> str:
-    # Iterative post-order so that very long words cannot exhaust the stack.
+    return _fold_post_order(node, _combine)
+
+
+def _fold_post_order(node: dict, combine) -> str:
+    """``combine(node, out)`` for every node, children first; the root's result.
+
+    Iterative, so that very long words cannot exhaust the stack; ``out``
+    maps ``id(child)`` to the child's already combined pattern.
+    """
     out: dict[int, str] = {}
     stack: list[tuple[dict, bool]] = [(node, False)]
     while stack:
@@ -54,7 +62,7 @@ def _node_regex(node: dict) -> str:
             stack.append((current, True))
             stack.extend((child, False) for key, child in current.items() if key != _END)
             continue
-        out[id(current)] = _combine(current, out)
+        out[id(current)] = combine(current, out)
     return out[id(node)]
 
 
@@ -150,18 +158,13 @@ def trie_with_endings(items: Iterable[tuple[str, str]]) -> str:
 
 
 def _ending_node_regex(node: dict) -> str:
-    out: dict[int, str] = {}
-    stack: list[tuple[dict, bool]] = [(node, False)]
-    while stack:
-        current, expanded = stack.pop()
-        if not expanded:
-            stack.append((current, True))
-            stack.extend((child, False) for key, child in current.items() if key != _END)
-            continue
-        alternatives = [re.escape(key) + out[id(child)] for key, child in sorted(current.items()) if key != _END]
-        endings = sorted(current.get(_END, ()))
-        if "" in endings:
-            endings = [""]  # an unconditional end makes the others redundant
-        alternatives += endings
-        out[id(current)] = alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
-    return out[id(node)]
+    return _fold_post_order(node, _combine_with_endings)
+
+
+def _combine_with_endings(node: dict, out: dict[int, str]) -> str:
+    alternatives = [re.escape(key) + out[id(child)] for key, child in sorted(node.items()) if key != _END]
+    endings = sorted(node.get(_END, ()))
+    if "" in endings:
+        endings = [""]  # an unconditional end makes the others redundant
+    alternatives += endings
+    return alternatives[0] if len(alternatives) == 1 else "(?:" + "|".join(alternatives) + ")"
