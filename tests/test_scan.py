@@ -116,3 +116,15 @@ def test_parallel_scan_gives_the_same_findings_in_the_same_order(portfolio, monk
 def test_inputs_are_hashed(portfolio):
     inputs = scan([portfolio]).inputs.set_index("path")
     assert len(inputs.loc["requirements.txt"].sha256) == 64
+
+
+def test_summary_counts_every_skipped_input_the_skipped_list_holds(portfolio):
+    (portfolio / "trainer" / "requirements.txt").write_text("-r missing.txt\ntorch>=>2\n")
+    result = scan([portfolio])
+    per_project = result.skipped.groupby("project").size()
+    summary = result.summary.set_index("project")
+    for project in ("trainer", "clean"):
+        assert summary.loc[project, "skipped"] == per_project.get(project, 0)
+    assert summary.loc["portfolio", "skipped"] == len(result.skipped)
+    reasons = set(result.skipped[result.skipped.path == "requirements.txt"].reason)
+    assert any("not found" in r for r in reasons) and len(reasons) == 2

@@ -88,7 +88,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
     with _output(out) as sink:
         if fmt == "table":
             result = _collect(stream, summary)
-            summary.add_skips(stream.walk_skips)
+            summary.add_skips(stream.all_skips)
             write_frame(result["findings"][list(TABLE_COLUMNS)], sink, "table", "Findings")
             write_frame(summary.frame([p.name for p in stream.projects]), sink, "table", f"Summary (target: {target}, catalog {stream.catalog.version})")
             write_frame(result["skipped"], sink, "table", "Skipped inputs")
@@ -98,7 +98,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
                 writer.write_rendered(outcome.rendered, outcome.rendered_count)
                 summary.add(outcome)
             writer.close()
-            summary.add_skips(stream.walk_skips)
+            summary.add_skips(stream.all_skips)
             _report_skips(stream.all_skips)
     totals = summary.totals([p.name for p in stream.projects])
     click.echo(

@@ -91,7 +91,7 @@ def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalo
         if not outcome.skipped:
             inputs.append((outcome.project, outcome.path, ",".join(outcome.formats), outcome.size, outcome.sha256))
         summary.add(outcome)
-    summary.add_skips(stream.walk_skips)
+    summary.add_skips(stream.all_skips)
     return ScanResult(
         findings=pd.DataFrame.from_records(findings, columns=list(FINDING_COLUMNS)).astype({"line": "Int64"}),
         components=pd.DataFrame.from_records(components, columns=list(COMPONENT_COLUMNS)).astype({"line": "Int64"}),

@@ -74,13 +74,12 @@ class SummaryBuilder:
         self.vendors: dict[str, Counter] = defaultdict(Counter)
 
     def add(self, outcome) -> None:
+        # Skips are counted from the stream's list (add_skips), which also
+        # holds what the walk and reference resolution skipped.
         c = self.counts[outcome.project]
-        if outcome.skipped:
-            c["skipped"] += 1
-        else:
+        if not outcome.skipped:
             c["files"] += 1
             c["bytes"] += outcome.size
-        c["skipped"] += len(outcome.problems) - (1 if outcome.skipped and outcome.problems else 0)
         c["components"] += len(outcome.components)
         for key, count in outcome.tally.items():
             if isinstance(key, tuple):
