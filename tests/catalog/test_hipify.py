@@ -292,3 +292,19 @@ def test_generated_tables_round_trip_with_line_numbers(entries):
                          + [f"{n},,,,,{('hip_' + n) if s else ''},,,,," for n, s in entries]) + "\n"
     from_csv = read_hipify_csv(csv_text, "CUDA_Runtime_API_functions_supported_by_HIP.csv")
     assert [(e.cuda, e.target, e.line) for e in from_csv.entries] == [(n, t, i + 4) for i, (n, t, _) in enumerate(expected)]
+
+
+def test_general_names_that_hip_keeps_are_left_out_of_device_tables(tmp_path):
+    table = tmp_path / "CUDA_Device_API_supported_by_HIP.md"
+    table.write_text(
+        "# CUDA Device API supported by HIP\n\n## **1. Device Functions**\n\n"
+        "|**CUDA**|**A**|**D**|**C**|**R**|**HIP**|**A**|**D**|**C**|**R**|**E**|\n"
+        "|:--|:-:|:-:|:-:|:-:|:--|:-:|:-:|:-:|:-:|:-:|\n"
+        "|`sinf`| | | | |`sinf`|1.6.0| | | | |\n"
+        "|`__sinf`| | | | |`__sinf`|1.6.0| | | | |\n"
+        "|`atomicAnd`| | | | |`atomicAnd`|1.6.0| | | | |\n"
+        "|`__nv_fp8_e4m3`|11.8| | | |`__hip_fp8_e4m3`|6.2.0| | | | |\n"
+    )
+    frame, problems = import_hipify([table], source_label=LABEL)
+    assert problems == []
+    assert list(frame["match"]) == ["__sinf", "atomicAnd", "__nv_fp8_e4m3"]

@@ -540,3 +540,11 @@ def test_token_heads_find_every_token_that_starts_with_a_word(parts):
     text = "".join(parts)
     found = set(TokenHeads([(w, "") for w in words])(text))
     assert set(_regex_token_starts(text, words)) <= found
+
+
+def test_host_inline_assembly_in_plain_cxx_is_not_ptx():
+    host = 'static inline unsigned div(unsigned a) {\n  __asm__("divl %[v]" : [v] "+r"(a));\n  return a;\n}\n'
+    assert [e.name for e in scan_cxx(host, "libdivide.h", Vocabulary.default()).evidence] == []
+    device = '__device__ unsigned lane() {\n  unsigned r;\n  asm volatile("mov.u32 %0, %%laneid;" : "=r"(r));\n  return r;\n}\n'
+    assert [(e.line, e.name) for e in scan_cxx(device, "lane.h", Vocabulary.default()).evidence] == [(3, "inline-ptx")]
+    assert [(e.line, e.name) for e in scan_cxx(host, "div.cu", Vocabulary.default()).evidence] == [(2, "inline-ptx")]

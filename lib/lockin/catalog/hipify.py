@@ -395,6 +395,25 @@ def entry_to_row(entry: HipifyEntry, *, family: str, layer: str, source: str) ->
     return row
 
 
+#: Tables whose unmarked, unchanged names are general C/C++ (or OpenGL) names.
+GENERAL_NAME_FAMILIES = frozenset({"CUDA Device API", "CUDA Runtime", "CUDA Driver"})
+
+
+def is_standard_name(entry: HipifyEntry, family: str) -> bool:
+    """Whether a HIPIFY entry is a general C/C++ name rather than CUDA's own.
+
+    The Device API table lists the C math library as CUDA provides it in
+    device code (``sin``, ``powf``, ``isfinite``, ``norm``), and the driver
+    and runtime tables a few OpenGL and generic names (``GLenum``,
+    ``texture``), all mapped to the same names in HIP. Such a name is no
+    evidence of CUDA: it stands in every numerical or graphics C file. Names
+    CUDA introduced carry a mark (``__`` intrinsics, ``atomic*`` functions)
+    or a different HIP name, and are kept.
+    """
+    name = entry.cuda
+    return family in GENERAL_NAME_FAMILIES and entry.target == name and not name.startswith(("_", "atomic"))
+
+
 def _miopen_verdict(entry: HipifyEntry) -> tuple[str, str, list[str]]:
     # MIOpen is AMD's counterpart of cuDNN but not a drop-in: calls, descriptors
     # and semantics differ, so a MIOpen name means "replaceable", never "translatable".
@@ -441,7 +460,7 @@ def table_to_rows(table: HipifyTable, *, source_label: str = "") -> list[dict[st
     """Catalog rows for every entry of a parsed table."""
     family, layer = family_of(table.path, table.title)
     source = source_for(table.path, source_label)
-    return [entry_to_row(e, family=family, layer=layer, source=source) for e in table.entries]
+    return [entry_to_row(e, family=family, layer=layer, source=source) for e in table.entries if not is_standard_name(e, family)]
 
 
 def source_for(path: str, source_label: str) -> str:

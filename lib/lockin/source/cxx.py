@@ -700,8 +700,12 @@ _SIMPLE_CONSTRUCT = {
 _MAX_CALL_SPAN = 4000
 
 
-def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list) -> None:
-    """Append ``(offset, "construct", name)`` for each construct in the code."""
+def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source: bool = True) -> None:
+    """Append ``(offset, "construct", name)`` for each construct in the code.
+
+    ``gpu_source`` says whether the file is GPU code at all; in a plain C/C++
+    file, inline assembly is the host's (x86, Arm, POWER), not PTX.
+    """
     code = lexed.code
     launches: list[int] = []
     for m, group, marker in _construct_matches(code):
@@ -716,7 +720,8 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list) -> None:
                 launches.append(m.start())
                 found.append((m.start(), "construct", "kernel-launch"))
         elif group == "asm":
-            _inline_assembly(lexed, text, m, hip, found)
+            if gpu_source:
+                _inline_assembly(lexed, text, m, hip, found)
         elif group == "warpfn":
             _warp_intrinsic(code, m, hip, found)
         elif group == "index":
@@ -981,7 +986,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     if compiled.api is not None:
         _drop_own_macros(code, found)
     hip = _is_hip(path, lexed.includes)
-    _find_constructs(lexed, text, hip, found)
+    _find_constructs(lexed, text, hip, found, hip or _is_gpu_source(path, lexed))
     _emit(text, found, "hip" if hip else "cuda", result)
     return result
 
@@ -994,6 +999,19 @@ def _default_vocabulary() -> Vocabulary:
     if _DEFAULT is None:
         _DEFAULT = Vocabulary.default()
     return _DEFAULT
+
+
+_GPU_CODE_MARK = re.compile(r"__global__|__device__|__shared__|__launch_bounds__")
+_GPU_SUFFIXES = frozenset({".cu", ".cuh", ".hip"})
+
+
+def _is_gpu_source(path: str, lexed: Lexed) -> bool:
+    """A CUDA/HIP source: by suffix, by a GPU header, or by device-code keywords."""
+    if PurePosixPath(path.replace("\\", "/")).suffix.lower() in _GPU_SUFFIXES:
+        return True
+    if any(_CUDA_HEADER.match(name) or name.startswith("hip/") for _, name in lexed.includes):
+        return True
+    return _GPU_CODE_MARK.search(lexed.code) is not None
 
 
 def _is_hip(path: str, includes: list[tuple[int, str]]) -> bool:
