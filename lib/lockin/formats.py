@@ -52,7 +52,7 @@ FORMATS = {
         Format("uv-lock", "lockin.inventory.locks:read_uv_lock", "uv.lock"),
         Format("conda-env", "lockin.inventory.conda:read_conda_environment", "conda environment.yml"),
         Format("conda-list", "lockin.inventory.conda:read_conda_list", "`conda list --export` or explicit file"),
-        Format("cyclonedx", "lockin.inventory.sbom:read_cyclonedx", "CycloneDX JSON SBOM (1.4-1.6)"),
+        Format("cyclonedx", "lockin.inventory.sbom:read_cyclonedx", "CycloneDX JSON SBOM (1.4-1.7)"),
         Format("spdx", "lockin.inventory.sbom:read_spdx", "SPDX 2.3 JSON SBOM"),
         Format("dockerfile", "lockin.inventory.dockerfile:read_dockerfile", "Dockerfile / Containerfile"),
         Format("kubernetes", "lockin.inventory.kubernetes:read_kubernetes", "Kubernetes manifests (multi-document YAML)"),

@@ -142,7 +142,7 @@ def test_unsupported_cyclonedx_version_names_what_was_found(version):
     with pytest.raises(InputError) as info:
         read_cyclonedx(text, "bom.json")
     assert repr(version) in info.value.problem.message
-    assert "1.4, 1.5, 1.6" in info.value.problem.message
+    assert "1.4, 1.5, 1.6, 1.7" in info.value.problem.message
     assert info.value.problem.line == 3
 
 
@@ -188,7 +188,7 @@ _json = st.recursive(_json_scalar, lambda inner: st.lists(inner, max_size=4) | s
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.lists(_json, max_size=5), st.sampled_from(["1.4", "1.5", "1.6"]))
+@given(st.lists(_json, max_size=5), st.sampled_from(["1.4", "1.5", "1.6", "1.7"]))
 def test_arbitrary_components_never_raise(components, version):
     read_cyclonedx(cyclonedx(components, version=version), "bom.json")
     read_spdx(json.dumps({"spdxVersion": "SPDX-2.3", "packages": components}), "x.spdx.json")
@@ -226,3 +226,10 @@ def test_generated_sboms_give_names_and_purl_lines_back(packages, nested, indent
         needle = f'"purl": "pkg:pypi/{name}@{version}"'
         expected.append((str(canonicalize_name(name)), version, expected_lines[needle].pop(0)))
     assert got == expected
+
+
+def test_cyclonedx_1_7_components_are_read():
+    text = cyclonedx([{"type": "library", "name": "cupy-cuda12x", "version": "13.3.0", "purl": "pkg:pypi/cupy-cuda12x@13.3.0"}], version="1.7")
+    (evidence,) = read_cyclonedx(text, "bom.json").evidence
+    assert (evidence.kind, evidence.name, evidence.ecosystem, evidence.spec) == ("package", "cupy-cuda12x", "pypi", "13.3.0")
+    assert evidence.line == text.splitlines().index('      "purl": "pkg:pypi/cupy-cuda12x@13.3.0"') + 1

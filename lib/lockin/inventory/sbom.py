@@ -1,4 +1,4 @@
-"""Reading software bills of materials: CycloneDX 1.4–1.6 JSON and SPDX 2.2/2.3 JSON.
+"""Reading software bills of materials: CycloneDX 1.4–1.7 JSON and SPDX 2.2/2.3 JSON.
 
 Each component (CycloneDX, nested ``components`` included, plus
 ``metadata.component``) or package (SPDX) becomes evidence named after its
@@ -31,7 +31,8 @@ from lockin.inventory.jsontext import load_json_object
 from lockin.inventory.pip import add_local_version
 from lockin.records import InputError, ReadResult
 
-CYCLONEDX_VERSIONS = ("1.4", "1.5", "1.6")
+# 1.7 (October 2025) keeps components and purls as 1.6 has them.
+CYCLONEDX_VERSIONS = ("1.4", "1.5", "1.6", "1.7")
 SPDX_VERSIONS = ("SPDX-2.2", "SPDX-2.3")
 
 # purl types whose namespace is part of the package name, and the joiner.
@@ -44,7 +45,7 @@ _SKIPPED_COMPONENT_TYPES = frozenset({"file", "data"})
 
 
 def read_cyclonedx(text: str, path: str) -> ReadResult:
-    """Read a CycloneDX JSON SBOM (spec versions 1.4, 1.5, 1.6).
+    """Read a CycloneDX JSON SBOM (spec versions 1.4 to 1.7).
 
     Parameters
     ----------
