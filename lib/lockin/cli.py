@@ -82,25 +82,18 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
     could not be read are listed on standard error (and in the table).
     """
     stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None if fmt == "table" else fmt)
-    from lockin.summary import SummaryBuilder
-
-    summary = SummaryBuilder(target)
     with _output(out) as sink:
         if fmt == "table":
-            result = _collect(stream, summary)
-            summary.add_skips(stream.all_skips)
-            write_frame(result["findings"][list(TABLE_COLUMNS)], sink, "table", "Findings")
-            write_frame(summary.frame([p.name for p in stream.projects]), sink, "table", f"Summary (target: {target}, catalog {stream.catalog.version})")
-            write_frame(result["skipped"], sink, "table", "Skipped inputs")
+            from lockin.scan import collect
+
+            result = collect(stream)
+            write_frame(result.findings[list(TABLE_COLUMNS)], sink, "table", "Findings")
+            write_frame(result.summary, sink, "table", f"Summary (target: {target}, catalog {result.catalog_version})")
+            write_frame(result.skipped, sink, "table", "Skipped inputs")
+            totals = result.summary.iloc[-1]
         else:
-            writer = RecordWriter(sink, FINDING_COLUMNS, fmt)
-            for outcome in stream:
-                writer.write_rendered(outcome.rendered, outcome.rendered_count)
-                summary.add(outcome)
-            writer.close()
-            summary.add_skips(stream.all_skips)
+            totals = _stream_records(stream, sink, fmt, target)
             _report_skips(stream.all_skips)
-    totals = summary.totals([p.name for p in stream.projects])
     click.echo(
         f"lockin: {len(stream.projects)} project(s), {totals['files']} file(s) read, "
         f"{totals['findings']} finding(s), {totals['roadblocks']} roadblock(s), {totals['skipped']} skipped",
@@ -219,19 +212,18 @@ def _load_catalog_or_exit(catalog_dirs):
         raise click.ClickException(f"catalog: {exc}") from exc
 
 
-def _collect(stream, summary) -> dict:
-    import pandas as pd
+def _stream_records(stream, sink, fmt, target) -> dict:
+    """Write findings as workers render them, file by file; return the totals."""
+    from lockin.summary import SummaryBuilder
 
-    from lockin.scan import skipped_frame
-
-    rows = []
+    summary = SummaryBuilder(target)
+    writer = RecordWriter(sink, FINDING_COLUMNS, fmt)
     for outcome in stream:
-        rows.extend(outcome.findings)
+        writer.write_rendered(outcome.rendered, outcome.rendered_count)
         summary.add(outcome)
-    return {
-        "findings": pd.DataFrame.from_records(rows, columns=list(FINDING_COLUMNS)).astype({"line": "Int64"}),
-        "skipped": skipped_frame(stream.all_skips),
-    }
+    writer.close()
+    summary.add_skips(stream.all_skips)
+    return summary.totals([p.name for p in stream.projects])
 
 
 def _report_skips(skips) -> None:

@@ -78,13 +78,18 @@ def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalo
     -------
     ScanResult
     """
-    import pandas as pd
-
     options = options or ScanOptions()
     catalog = catalog or load_catalog(options.catalog_dirs)
+    return collect(ScanStream(paths, options, catalog))
+
+
+def collect(stream: ScanStream) -> ScanResult:
+    """Run a scan stream to its end and gather its outcomes into a ScanResult."""
+    import pandas as pd
+
+    options, catalog = stream.options, stream.catalog
     findings, components, inputs = [], [], []
     summary = SummaryBuilder(options.target)
-    stream = ScanStream(paths, options, catalog)
     for outcome in stream:
         findings.extend(outcome.findings)
         components.extend(outcome.components)
