@@ -77,6 +77,17 @@ def _packages(data: dict[str, Any], path: str) -> list[Any]:
     return packages
 
 
+def _package_tables(reader: _LockReader, text: str, path: str):
+    """(occurrence, table, line, end line) of each ``[[package]]``; a package
+    that is not a table is a problem and is passed over."""
+    for occurrence, package in enumerate(_packages(load_toml(text, path), path)):
+        line, end = reader.package_line(occurrence)
+        if not isinstance(package, dict):
+            reader.result.problem(path, line, f"package #{occurrence + 1} is not a table")
+            continue
+        yield occurrence, package, line, end
+
+
 def read_poetry_lock(text: str, path: str) -> ReadResult:
     """Read a ``poetry.lock``.
 
@@ -98,11 +109,7 @@ def read_poetry_lock(text: str, path: str) -> ReadResult:
         When the text is not TOML or ``package`` is not an array of tables.
     """
     reader = _LockReader(text, path)
-    for occurrence, package in enumerate(_packages(load_toml(text, path), path)):
-        line, end = reader.package_line(occurrence)
-        if not isinstance(package, dict):
-            reader.result.problem(path, line, f"package #{occurrence + 1} is not a table")
-            continue
+    for occurrence, package, line, end in _package_tables(reader, text, path):
         if not reader.package(package.get("name"), package.get("version"), line, occurrence):
             continue
         source = package.get("source")
@@ -132,11 +139,7 @@ def read_uv_lock(text: str, path: str) -> ReadResult:
         When the text is not TOML or ``package`` is not an array of tables.
     """
     reader = _LockReader(text, path)
-    for occurrence, package in enumerate(_packages(load_toml(text, path), path)):
-        line, end = reader.package_line(occurrence)
-        if not isinstance(package, dict):
-            reader.result.problem(path, line, f"package #{occurrence + 1} is not a table")
-            continue
+    for occurrence, package, line, end in _package_tables(reader, text, path):
         source = package.get("source")
         source = source if isinstance(source, dict) else {}
         if any(kind in source for kind in _UV_OWN_CODE_SOURCES):
