@@ -19,6 +19,9 @@ from lockin.catalog import TARGET_VENDORS, load_catalog
 from lockin.output import FORMATS, TABLE_COLUMNS, RecordWriter, write_frame
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, InputError
 
+#: Parity columns the table format shows (json and csv carry all).
+PARITY_TABLE_COLUMNS = ("workload", "scenario", "round", "baseline_value", "target_value", "unit", "ratio", "flags", "baseline_record", "target_record")
+
 #: How many skipped inputs are echoed to stderr before the rest are counted.
 MAX_SKIPS_ECHOED = 40
 
@@ -30,6 +33,9 @@ Examples:
   lockin scan data/portfolio --catalog ~/our-catalog   add or override catalog rows
   lockin inventory data/portfolio --format csv    every dependency the parsers read
   lockin catalog import-hipify HIPIFY/docs/tables --out ~/our-catalog
+  lockin parity --baseline H100 --target MI300X   per-accelerator MLPerf parity
+  lockin parity --baseline H200 --target MI325X --results summary_results.json
+  lockin fleet data/fleet/fleet.csv --move 25 --to amd   shares, HHI, energy
 """
 
 
@@ -184,6 +190,166 @@ def catalog_import_hipify(paths, out_dir, label):
         click.echo(f"wrote {count} row(s) to {path}", err=True)
     if not written:
         raise click.ClickException("no HIPIFY table rows found in the given paths")
+
+
+def _benchmark_options(function):
+    for option in reversed(
+        [
+            click.option("--results", "result_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Benchmark results of your own: MLPerf summary_results.json or the results CSV (repeatable); they extend the bundled curated MLPerf set."),
+            click.option("--no-bundled", is_flag=True, help="Use only --results files, not the bundled MLPerf set."),
+            click.option("--specs", "spec_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An accelerator spec table whose rows add to or replace the bundled ones (repeatable)."),
+            click.option("--prices", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Price parameters (model, purchase_usd, hourly_usd) instead of the bundled illustrative ones."),
+            click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."),
+            click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output."),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+@main.command()
+@click.option("--baseline", required=True, help="The accelerator you run on now (e.g. H100, 'NVIDIA H100-SXM-80GB').")
+@click.option("--target", required=True, help="The accelerator you consider (e.g. MI300X).")
+@_benchmark_options
+@click.option("--pick", type=click.Choice(["best", "median"]), default="best", show_default=True, help="Which submission stands for an accelerator when several systems ran the same test.")
+@click.option("--round", "rounds", multiple=True, help="Only this benchmark round, e.g. 'Inference v5.1' (repeatable). Default: per workload, the latest round both ran.")
+@click.option("--all-rounds", is_flag=True, help="One record per round instead of the latest only.")
+@click.option("--include-preview", is_flag=True, help="Also use systems that were not yet available (MLPerf 'preview').")
+@click.option("--estimate", is_flag=True, help="Add transfer-model estimates (labelled) for workloads measured on the baseline only.")
+def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, out, pick, rounds, all_rounds, include_preview, estimate):
+    """Per-accelerator performance of TARGET against BASELINE, workload by workload.
+
+    Compares like with like (same round, closed division, same model and
+    accuracy target, same scenario). ratio = target over baseline, above 1
+    means the target does more work per accelerator; time-to-train results
+    are inverted so that holds for them too. Differences in precision or
+    accelerator count are flagged. The last record is the geometric mean.
+    Records each value came from are named in baseline_record/target_record.
+    """
+    from lockin.hardware.parity import estimated_parity
+    from lockin.hardware.parity import parity as compare
+
+    specs, results = _load_benchmarks_or_exit(result_files, spec_files, prices, not no_bundled)
+    base, targ = _resolve_or_exit(specs, baseline), _resolve_or_exit(specs, target)
+    try:
+        found = compare(results.frame, base, targ, pick=pick, rounds=list(rounds) or None, latest_only=not all_rounds, include_preview=include_preview)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+    frame = found.frame
+    if estimate:
+        import pandas as pd
+
+        from lockin.hardware.transfer import TransferModel
+
+        model = TransferModel().fit(results.frame, specs)
+        guesses = estimated_parity(results.frame, found.comparisons, base, targ, model)
+        frame = pd.concat([found.comparisons, guesses, frame[frame["workload"] == "geomean"]], ignore_index=True)
+    problems = [*results.problems, *found.problems]
+    if frame.empty:
+        _report_problems(problems)
+        raise click.ClickException(f"no workload was measured on both {base} and {targ} under the same rules; nothing to compare")
+    with _output(out) as sink:
+        if fmt == "table":
+            shown = frame[list(PARITY_TABLE_COLUMNS)].astype({"baseline_value": float, "target_value": float, "ratio": float})
+            shown = shown.round({"baseline_value": 2, "target_value": 2, "ratio": 3})
+            write_frame(shown, sink, fmt, f"Parity: {targ} vs {base} ({pick} per-accelerator result; ratio above 1: {targ} faster)")
+        else:
+            write_frame(frame, sink, fmt)
+    _report_problems(problems)
+    click.echo(f"lockin: {len(found.comparisons)} comparison(s), geometric mean ratio {found.geomean:.3f} ({targ} over {base})", err=True)
+
+
+@main.command()
+@click.argument("fleet_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@_benchmark_options
+@click.option("--regime", type=click.Choice(["2023", "2010"]), default="2023", show_default=True, help="HHI thresholds: 2023 Merger Guidelines (1,000/1,800) or 2010 (1,500/2,500).")
+@click.option("--basis", type=click.Choice(["count", "compute", "power"]), default="compute", show_default=True, help="What a share is measured in, for the headline concentration and the what-if.")
+@click.option("--grid-intensity", type=click.FloatRange(min=0), default=0.48, show_default=True, help="Grid carbon intensity, kg CO2e per kWh.")
+@click.option("--pue", type=click.FloatRange(min=1, max=3), default=1.58, show_default=True, help="PUE for rows that give none.")
+@click.option("--move", "move_percent", type=click.FloatRange(min=0, max=100), help="What-if: move this percent of the fleet (by --basis) to --to.")
+@click.option("--to", "move_to", help="Vendor a what-if move goes to (e.g. amd).")
+@click.option("--from", "move_from", help="Vendor a what-if move comes from (default: the largest).")
+@click.option("--target-model", help="Also estimate energy and emissions of the same work on this accelerator (e.g. MI300X).")
+def fleet(fleet_file, result_files, no_bundled, spec_files, prices, fmt, out, regime, basis, grid_intensity, pue, move_percent, move_to, move_from, target_model):
+    """Vendor shares, concentration (HHI), annual energy and emissions of a fleet.
+
+    FLEET_FILE is a CSV with site, vendor, model, count, utilisation,
+    power_w (measured average draw per accelerator; board power when
+    empty), pue, purchase_usd, hourly_usd. One record per vendor and an
+    'all' record with the HHI by count, compute and power.
+    """
+    from lockin.hardware.fleet import read_fleet, summarize_fleet
+
+    specs, results = _load_benchmarks_or_exit(result_files, spec_files, prices, not no_bundled)
+    installed = read_fleet(fleet_file, specs, default_pue=pue)
+    ratios, notes = {}, []
+    if target_model:
+        ratios, notes = _fleet_ratios(installed, _resolve_or_exit(specs, target_model), specs, results)
+    try:
+        summary = summarize_fleet(
+            installed, regime=regime, basis=basis, grid_kg_per_kwh=grid_intensity, move_percent=move_percent,
+            move_to=move_to, move_from=move_from, target_model=target_model, target_ratios=ratios, specs=specs,
+        )  # fmt: skip
+    except ValueError as exc:
+        _report_problems(installed.problems)
+        raise click.ClickException(str(exc)) from exc
+    with _output(out) as sink:
+        if fmt == "table":
+            for title, table in summary.tables().items():
+                write_frame(table, sink, fmt, title)
+        else:
+            write_frame(summary.vendors, sink, fmt)
+    _report_problems(installed.problems)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    headline = summary.hhi[basis]
+    click.echo(f"lockin: HHI by {basis} {headline:,.0f} ({summary.vendors.iloc[-1][f'concentration_{basis}']})", err=True)
+    if summary.whatif:
+        w = summary.whatif
+        click.echo(f"lockin: moving {w['percent']:g}% from {w['from']} to {w['to']}: HHI {w['hhi_before']:,.0f} → {w['hhi_after']:,.0f} ({w['concentration_after']})", err=True)
+
+
+def _fleet_ratios(installed, target, specs, results):
+    from lockin.hardware.parity import ratio_between
+    from lockin.hardware.transfer import TransferModel
+
+    model = None
+    ratios, notes = {}, []
+    for name in sorted(set(installed.frame["model"])) if not installed.frame.empty else []:
+        if name == target:
+            continue
+        try:
+            ratios[name], basis = ratio_between(results.frame, name, target, model)
+        except ValueError:
+            model = model or TransferModel().fit(results.frame, specs)
+            ratios[name], basis = ratio_between(results.frame, name, target, model)
+        notes.append(f"{target} over {name}: {ratios[name]:.2f} ({basis})")
+    return ratios, notes
+
+
+def _load_benchmarks_or_exit(result_files, spec_files, prices, bundled):
+    from lockin.hardware.results import load_benchmarks
+
+    try:
+        return load_benchmarks(result_files, spec_files=spec_files, prices=prices, bundled=bundled)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _resolve_or_exit(specs, name: str) -> str:
+    try:
+        return specs.resolve(name)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from exc
+
+
+def _report_problems(problems) -> None:
+    from lockin.redact import redact
+
+    for problem in problems[:MAX_SKIPS_ECHOED]:
+        click.echo(f"skipped: {redact(str(problem))}", err=True)
+    if len(problems) > MAX_SKIPS_ECHOED:
+        click.echo(f"skipped: … and {len(problems) - MAX_SKIPS_ECHOED} more", err=True)
 
 
 def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None):
