@@ -264,8 +264,8 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
 @_benchmark_options
 @click.option("--regime", type=click.Choice(["2023", "2010"]), default="2023", show_default=True, help="HHI thresholds: 2023 Merger Guidelines (1,000/1,800) or 2010 (1,500/2,500).")
 @click.option("--basis", type=click.Choice(["count", "compute", "power"]), default="compute", show_default=True, help="What a share is measured in, for the headline concentration and the what-if.")
-@click.option("--grid-intensity", type=click.FloatRange(min=0), default=0.48, show_default=True, help="Grid carbon intensity, kg CO2e per kWh.")
-@click.option("--pue", type=click.FloatRange(min=1, max=3), default=1.58, show_default=True, help="PUE for rows that give none.")
+@click.option("--grid-intensity", type=click.FloatRange(min=0), default=0.436, show_default=True, help="Grid carbon intensity, kg CO2e per kWh (default: world average 2022, Ember).")
+@click.option("--pue", type=click.FloatRange(min=1, max=3), default=1.58, show_default=True, help="PUE for rows that give none (default: industry average 2023, Uptime Institute).")
 @click.option("--move", "move_percent", type=click.FloatRange(min=0, max=100), help="What-if: move this percent of the fleet (by --basis) to --to.")
 @click.option("--to", "move_to", help="Vendor a what-if move goes to (e.g. amd).")
 @click.option("--from", "move_from", help="Vendor a what-if move comes from (default: the largest).")

@@ -94,3 +94,12 @@ def test_fleet_reports_bad_rows_and_refuses_an_impossible_move(tmp_path):
     result = CliRunner().invoke(main, ["fleet", str(path), "--move", "50", "--to", "amd", "--from", "amd"])
     assert result.exit_code != 0
     assert "fleet.csv:3" in result.output and "matches no accelerator" in result.output
+
+
+def test_fleet_command_defaults_are_the_documented_parameters():
+    from lockin.cli import fleet
+    from lockin.hardware.fleet import DEFAULT_GRID_KG_PER_KWH, DEFAULT_PUE
+
+    defaults = {p.name: p.default for p in fleet.params}
+    assert defaults["grid_intensity"] == DEFAULT_GRID_KG_PER_KWH
+    assert defaults["pue"] == DEFAULT_PUE

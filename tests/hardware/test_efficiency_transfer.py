@@ -116,3 +116,19 @@ def test_too_little_data_is_refused_with_the_counts(specs, tmp_path):
     frame = results(specs, tmp_path, "w,Offline,H100 SXM,8,8000,Tokens/s,higher,R,\nw,Offline,MI300X,8,8000,Tokens/s,higher,R,\n")
     with pytest.raises(ValueError, match="too few comparable results"):
         TransferModel().fit(frame, specs)
+
+
+def test_methodology_states_the_measured_error(fitted):
+    import re
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).parents[2] / "docs" / "methodology.md").read_text().split())
+    cv = fitted.cv
+    assert f"{cv['n_pairs']} ordered pairs over {cv['n_groups']} workload families" in text
+    assert f"is **{cv['mape_pct']:.0f} %**" in text
+    assert f"RMSE {cv['rmse_log']:.2f} in ln ratio" in text
+    assert f"{cv['within_10_pct'] * 100:.0f} % of predictions within 10 %" in text
+    assert f"against {cv['naive_mape_pct']:.0f} % for the naive estimate" in text
+    low, high = np.exp(np.quantile(fitted.residuals, [0.1, 0.9]))
+    assert f"about ×{low:.2f} to ×{high:.2f}" in text
+    assert re.search(r"leave[sd]? one workload family out|each workload family .* is\s+left out in turn", text)

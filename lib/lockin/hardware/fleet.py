@@ -26,6 +26,8 @@ __all__ = [
     "BASES",
     "REGIMES",
     "HOURS_PER_YEAR",
+    "DEFAULT_GRID_KG_PER_KWH",
+    "DEFAULT_PUE",
     "Fleet",
     "FleetSummary",
     "read_fleet",
@@ -37,6 +39,15 @@ __all__ = [
 ]
 
 HOURS_PER_YEAR = 8760.0
+
+#: World average carbon intensity of electricity generation in 2022,
+#: 436 g CO2/kWh (Ember, Global Electricity Review 2023). A parameter:
+#: use your grid's or your supplier's figure.
+DEFAULT_GRID_KG_PER_KWH = 0.436
+
+#: Industry average PUE in 2023, 1.58 (Uptime Institute, Global Data Center
+#: Survey 2023); used for fleet rows that give none.
+DEFAULT_PUE = 1.58
 
 FLEET_COLUMNS = (
     Column("site", nonempty=False, default=""),
@@ -120,7 +131,7 @@ class FleetSummary:
         return tables
 
 
-def read_fleet(path: str | Path, specs: SpecTable, *, default_pue: float = 1.0) -> Fleet:
+def read_fleet(path: str | Path, specs: SpecTable, *, default_pue: float = DEFAULT_PUE) -> Fleet:
     """Read a fleet CSV and join each row to the spec table.
 
     A row whose model matches no spec, or whose vendor disagrees with the
@@ -226,7 +237,7 @@ def summarize_fleet(
     *,
     regime: str = "2023",
     basis: str = "compute",
-    grid_kg_per_kwh: float = 0.48,
+    grid_kg_per_kwh: float = DEFAULT_GRID_KG_PER_KWH,
     move_percent: float | None = None,
     move_to: str | None = None,
     move_from: str | None = None,

@@ -23,6 +23,7 @@ from __future__ import annotations
 import ast
 import functools
 import re
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Iterable
 
@@ -89,7 +90,7 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         return ReadResult()
     tree = _parse(text, path)
     scanner = _Scanner(all_roots, _source_lines(text))
-    scanner.scan(tree)
+    scanner.scan(tree, text)
     result = ReadResult()
     for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
         result.add("module", name, line, scanner.line_text(line), "python")
@@ -139,6 +140,8 @@ def _parse(text: str, path: str) -> ast.Module:
 def _source_lines(text: str) -> list[str]:
     # The lines the parser counts: \r\n, \r and \n end a line; form feeds and
     # other separators that str.splitlines knows do not.
+    if "\r" not in text:
+        return text.split("\n")  # the same lines, without a regex pass
     return re.split(r"\r\n|\r|\n", text)
 
 
@@ -157,13 +160,35 @@ class _Scanner:
     def emit(self, node: ast.AST, name: str) -> None:
         self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), name))
 
-    def scan(self, tree: ast.Module) -> None:
-        imports, uses = _collect(tree)
+    def scan(self, tree: ast.Module, text: str | None = None) -> None:
+        """Report what ``tree`` holds; ``text``, its source, lets the walk
+        skip the statements that cannot hold anything reported."""
+        if text is None or not _lines_are_exact(text):
+            imports, uses = _collect(tree)
+            self._imports(imports)
+        else:
+            # Two walks, each into the statements whose lines hold a word it
+            # needs: imports first (they decide which names are aliases of a
+            # root), then uses. Both see their nodes in the order of one full
+            # walk, so the findings and their order are the same.
+            imports, _ = _collect(tree, _lines_of(text, (m.start() for m in _IMPORT_WORD.finditer(text))))
+            self._imports(imports)
+            _, uses = _collect(tree, _use_lines(text, self.vendor_aliases()))
+        self._uses(uses)
+
+    def _imports(self, imports: list[ast.AST]) -> None:
         for node in imports:
             if type(node) is ast.Import:
                 self._import(node)
             else:
                 self._import_from(node)
+
+    def vendor_aliases(self) -> frozenset[str]:
+        """The local names that stand for a module under a root (only their
+        attribute chains can be reported)."""
+        return frozenset(local for local, full in self.aliases.items() if full.split(".")[0] in self.roots)
+
+    def _uses(self, uses: list[ast.AST]) -> None:
         for node in uses:
             kind = type(node)
             if kind is ast.Call:
@@ -305,7 +330,7 @@ def _child_fields(kind: type) -> tuple[str, ...]:
     return fields
 
 
-def _collect(tree: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
+def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST], list[ast.AST]]:
     """Imports, and the nodes that may be uses, in :func:`ast.walk` order.
 
     One pass instead of ``ast.walk`` and ``isinstance`` tests: the fields
@@ -313,6 +338,13 @@ def _collect(tree: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
     not followed, and an attribute chain is listed once, by its outermost
     node (the inner ones are remembered as they are met: a parent comes
     before its children in breadth-first order).
+
+    Parameters
+    ----------
+    tree : ast.AST
+    keep : list of int, optional
+        Sorted line numbers; when given, a statement none of whose lines
+        is listed is not walked into (nor listed).
     """
     imports: list[ast.AST] = []
     uses: list[ast.AST] = []
@@ -322,9 +354,12 @@ def _collect(tree: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
     child_fields = _CHILD_FIELDS
     attribute, name, call, assign = ast.Attribute, ast.Name, ast.Call, ast.Assign
     import_, import_from = ast.Import, ast.ImportFrom
+    statements = _STATEMENT_KINDS if keep is not None else ()
     while queue:
         node = pop()
         kind = type(node)
+        if kind in statements and not _spans_a_line(node, keep):
+            continue
         if kind is attribute:
             if id(node) not in inner:
                 uses.append(node)
@@ -350,6 +385,82 @@ def _collect(tree: ast.AST) -> tuple[list[ast.AST], list[ast.AST]]:
             elif value is not None:
                 push(value)
     return imports, uses
+
+
+#: Statement node types (the walk may skip a statement as a whole).
+_STATEMENT_KINDS = frozenset(
+    kind for kind in vars(ast).values() if isinstance(kind, type) and issubclass(kind, ast.stmt) and kind is not ast.stmt
+)
+_DECORATED_KINDS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+
+
+def _spans_a_line(statement: ast.stmt, lines: list[int]) -> bool:
+    """Whether one of the sorted ``lines`` lies within the statement."""
+    first = statement.lineno
+    if type(statement) in _DECORATED_KINDS and statement.decorator_list:
+        # Decorators stand above the line the statement's position names.
+        first = min(first, *(d.lineno for d in statement.decorator_list))
+    i = bisect_left(lines, first)
+    return i < len(lines) and lines[i] <= statement.end_lineno
+
+
+def _lines_are_exact(text: str) -> bool:
+    """Whether a word of ``text`` is on the line it seems to be on, as the
+    parser numbers lines and spells names.
+
+    The parser also ends lines at a lone ``\\r``, and folds non-ASCII
+    identifiers to NFKC (``ｔｏｒｃｈ`` is ``torch``): such text is walked whole.
+    """
+    return text.isascii() and "\r" not in text
+
+
+#: Where imports may be (``import`` and ``from … import``).
+_IMPORT_WORD = re.compile("import")
+
+#: Callees and keyword arguments :meth:`_Scanner._call` looks at, whatever
+#: the file imports.
+_CALL_WORDS = frozenset(
+    {"cuda", "import_module", "__import__", "providers"}
+    | _DEVICE_CALLS | _BACKEND_CALLS | _PROVIDER_CALLS | _DEVICE_KEYWORDS | _BACKEND_KEYWORDS
+)  # fmt: skip
+
+
+@functools.lru_cache(maxsize=64)
+def _use_words(aliases: frozenset[str]) -> re.Pattern[str]:
+    """Where a reported use may be: a vendor alias (an attribute chain) or
+    a callee or keyword the call checks look at, each ending a word.
+
+    The start of the word is not checked: every alternative then starts
+    with a literal, which the regex engine skips ahead to, and a match
+    inside a longer word (``into``) only makes a line kept in vain.
+    """
+    words = sorted(aliases | _CALL_WORDS)
+    return re.compile("(?:" + "|".join(trie_branches(words)) + r")(?!\w)")
+
+
+def _use_lines(text: str, aliases: frozenset[str]) -> list[int]:
+    """The lines that may hold a reported use (see :func:`_use_words`), and
+    those naming a ``provider`` in any case (``providers = [...]``)."""
+    offsets = [m.start() for m in _use_words(aliases).finditer(text)]
+    lowered = text.lower()
+    at = lowered.find("provider")
+    while at >= 0:
+        offsets.append(at)
+        at = lowered.find("provider", at + 1)
+    offsets.sort()
+    return _lines_of(text, offsets)
+
+
+def _lines_of(text: str, offsets: Iterable[int]) -> list[int]:
+    """The numbers of the lines holding the ascending ``offsets``, without repeats."""
+    lines: list[int] = []
+    line, counted = 1, 0
+    for at in offsets:
+        line += text.count("\n", counted, at)
+        counted = at
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
 
 
 def _callee_name(func: ast.AST) -> str | None:
