@@ -11,13 +11,12 @@ power is an upper bound on what the card draws, and it leaves out the host.
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 
 from lockin.hardware.results import LATENCY_UNITS
 from lockin.hardware.specs import SpecTable
+from lockin.hardware.tables import positive_or_none
 
 __all__ = ["EFFICIENCY_COLUMNS", "efficiency", "work_unit"]
 
@@ -114,7 +113,7 @@ def _efficiency_record(row: pd.Series, specs: SpecTable) -> dict:
     # accelerator-minutes per run → runs per second per accelerator
     rate = row["per_accelerator"] if direction == "higher" else 1.0 / (row["per_accelerator"] * _seconds(row["unit"]))
     power, basis = _power(row, spec)
-    purchase, hourly = _number(spec.get("purchase_usd")), _number(spec.get("hourly_usd"))
+    purchase, hourly = positive_or_none(spec.get("purchase_usd")), positive_or_none(spec.get("hourly_usd"))
     return {
         "round": row["round"],
         "workload": row["workload"],
@@ -140,10 +139,10 @@ def _efficiency_record(row: pd.Series, specs: SpecTable) -> dict:
 
 
 def _power(row: pd.Series, spec: pd.Series) -> tuple[float, str]:
-    measured = _number(row.get("power_w"))
+    measured = positive_or_none(row.get("power_w"))
     if measured:
         return measured / row["accelerator_count"], "measured system power / accelerators (MLPerf power)"
-    board = _number(spec.get("board_power_w"))
+    board = positive_or_none(spec.get("board_power_w"))
     if board:
         term = spec.get("power_term") or "board power"
         return board, f"board power from the spec sheet ({term}; upper bound, host excluded)"
@@ -152,11 +151,3 @@ def _power(row: pd.Series, spec: pd.Series) -> tuple[float, str]:
 
 def _seconds(unit: str) -> float:
     return {"s": 1.0, "seconds": 1.0, "minutes": 60.0, "hours": 3600.0}.get(unit.strip().lower(), 1.0)
-
-
-def _number(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.hardware.specs import SpecTable
-from lockin.hardware.tables import Column, read_table
+from lockin.hardware.tables import Column, positive_or_none, read_table
 from lockin.records import Problem
 
 __all__ = [
@@ -156,11 +156,11 @@ def read_fleet(path: str | Path, specs: SpecTable, *, default_pue: float = DEFAU
 
 
 def _fleet_row(record: dict, model: str, spec: pd.Series, default_pue: float, path: str) -> dict:
-    measured = _positive(record.get("power_w"))
-    board = _positive(spec.get("board_power_w"))
+    measured = positive_or_none(record.get("power_w"))
+    board = positive_or_none(spec.get("board_power_w"))
     draw, basis = (measured, "measured") if measured else (board, "board power (upper bound)") if board else (np.nan, "unknown")
     count = int(record["count"])
-    pue = _positive(record.get("pue")) or default_pue
+    pue = positive_or_none(record.get("pue")) or default_pue
     return {
         "site": record["site"] or "",
         "vendor": spec["vendor"],
@@ -172,8 +172,8 @@ def _fleet_row(record: dict, model: str, spec: pd.Series, default_pue: float, pa
         "draw_basis": basis,
         "board_power_w": board or np.nan,
         "pue": pue,
-        "purchase_usd": _positive(record.get("purchase_usd")) or np.nan,
-        "hourly_usd": _positive(record.get("hourly_usd")) or np.nan,
+        "purchase_usd": positive_or_none(record.get("purchase_usd")) or np.nan,
+        "hourly_usd": positive_or_none(record.get("hourly_usd")) or np.nan,
         "fp16_dense_tflops": float(spec["fp16_dense_tflops"]),
         "compute_tflops": count * float(spec["fp16_dense_tflops"]),
         "power_kw": count * draw / 1000.0 if draw == draw else np.nan,
@@ -333,7 +333,7 @@ def _same_work_on(frame: pd.DataFrame, model: str, ratios: Mapping[str, float], 
     if not (ratio > 0).all():
         raise ValueError("performance ratios must be above 0")
     spec = specs.frame.loc[target]
-    board = _positive(spec.get("board_power_w"))
+    board = positive_or_none(spec.get("board_power_w"))
     if not board:
         raise ValueError(f"{model} has no board power in the spec table; its energy cannot be estimated")
     # The fleet's own rows say how hard the cards run relative to board power.
@@ -356,14 +356,6 @@ def _basis_column(basis: str) -> str:
         raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}") from None
 
 
-def _positive(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None
-
-
 def _fraction(value) -> float:
-    number = _positive(value)
+    number = positive_or_none(value)
     return number if number is not None else np.nan

@@ -12,7 +12,6 @@ compared on a guess and nothing is lost silently.
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,7 +19,7 @@ from pathlib import Path
 import pandas as pd
 
 from lockin.hardware.specs import BENCHMARK_DATA_DIR, SpecTable
-from lockin.hardware.tables import Column, read_table
+from lockin.hardware.tables import Column, positive_or_none, read_table
 from lockin.records import InputError, Problem
 
 __all__ = [
@@ -189,7 +188,7 @@ def _mlperf_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
     per_node, nodes = _whole(record["a#"]), _whole(record["Nodes"])
     if not per_node or not nodes:
         return {}, f"accelerator count a#={record['a#']!r} × Nodes={record['Nodes']!r} is not a positive whole number"
-    result = _positive(record["Performance_Result"])
+    result = positive_or_none(record["Performance_Result"])
     if result is None:
         return {}, f"Performance_Result {record['Performance_Result']!r} is not a positive number"
     unit = str(record["Performance_Units"])
@@ -200,7 +199,7 @@ def _mlperf_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
     match = specs.matcher.match(name)
     if match.model is None:
         return {}, f"accelerator {name!r}: {match.reason}"
-    power = _positive(record.get("Power_Result")) if record.get("has_power") else None
+    power = positive_or_none(record.get("Power_Result")) if record.get("has_power") else None
     count = per_node * nodes
     version = str(record.get("version", "")).strip()
     return {
@@ -211,14 +210,7 @@ def _mlperf_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
         "scenario": str(record["Scenario"]),
         "submitter": str(record["Submitter"]),
         "system": str(record.get("Platform") or record.get("System") or ""),
-        "accelerator": name,
-        "model": match.model,
-        "vendor": specs.frame.loc[match.model, "vendor"],
-        "accelerator_count": count,
-        "result": result,
-        "unit": unit,
-        "direction": direction,
-        "per_accelerator": per_accelerator(result, count, unit),
+        **_measurement(specs, name, match.model, count, result, unit, direction),
         "power_w": power,
         "precision": str(record.get("weight_data_types") or ""),
         "software": str(record.get("Software") or ""),
@@ -241,7 +233,6 @@ def _csv_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
     if match.model is None:
         return {}, f"accelerator {record['accelerator']!r}: {match.reason}"
     count, result = record["accelerator_count"], record["result"]
-    power = record.get("power_w")
     return {
         "round": record["round"] or "",
         "division": (record["division"] or "closed").lower(),
@@ -250,20 +241,27 @@ def _csv_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
         "scenario": record["scenario"],
         "submitter": "",
         "system": record["system"] or "",
-        "accelerator": record["accelerator"],
-        "model": match.model,
-        "vendor": specs.frame.loc[match.model, "vendor"],
-        "accelerator_count": count,
-        "result": result,
-        "unit": unit,
-        "direction": direction,
-        "per_accelerator": per_accelerator(result, count, unit),
-        "power_w": power if power is not None and not _isnan(power) else None,
+        **_measurement(specs, record["accelerator"], match.model, count, result, unit, direction),
+        "power_w": positive_or_none(record.get("power_w")),
         "precision": record["precision"] or "",
         "software": record["software"] or "",
         "record": "",
         "source": record["source"] or "",
     }, ""
+
+
+def _measurement(specs: SpecTable, name: str, model: str, count: int, result: float, unit: str, direction: str) -> dict:
+    """The fields of a result row that both formats fill the same way."""
+    return {
+        "accelerator": name,
+        "model": model,
+        "vendor": specs.frame.loc[model, "vendor"],
+        "accelerator_count": count,
+        "result": result,
+        "unit": unit,
+        "direction": direction,
+        "per_accelerator": per_accelerator(result, count, unit),
+    }
 
 
 #: Lower-is-better units that are a latency: they do not scale with the count.
@@ -331,18 +329,6 @@ def _whole(value) -> int | None:
     except (TypeError, ValueError):
         return None
     return int(number) if number > 0 and number == int(number) else None
-
-
-def _positive(value) -> float | None:
-    try:
-        number = float(value)
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) and number > 0 else None
-
-
-def _isnan(value) -> bool:
-    return isinstance(value, float) and math.isnan(value)
 
 
 def _empty() -> pd.DataFrame:

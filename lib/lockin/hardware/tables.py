@@ -20,7 +20,7 @@ import pandas as pd
 
 from lockin.records import InputError, Problem
 
-__all__ = ["Column", "read_table", "TableResult"]
+__all__ = ["Column", "read_table", "TableResult", "positive_or_none"]
 
 
 @dataclass(frozen=True)
@@ -162,3 +162,16 @@ def _number(raw: str, column: Column) -> tuple[float | int | None, str]:
     if column.maximum is not None and value > column.maximum:
         return None, f"{column.name} must be at most {column.maximum:g}: {raw!r}"
     return value, ""
+
+
+def positive_or_none(value) -> float | None:
+    """``value`` as a float when it is a finite number above 0, else None.
+
+    Optional cells (a price, a power figure) arrive as None, NaN, text or
+    numbers; everything downstream treats "no usable figure" one way.
+    """
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) and number > 0 else None
