@@ -88,10 +88,20 @@ def read_lines(project: str, path: str) -> list[str]:
     return (PORTFOLIO / project / path).read_text(encoding="utf-8").splitlines()
 
 
-def test_every_project_folder_exists_and_there_is_no_manifest():
+def test_every_project_folder_exists_and_the_manifest_names_each_once_with_scoring_metadata():
+    from lockin.discover import find_projects
+    from lockin.hardware.specs import load_specs
+
     found = sorted(p.name for p in PORTFOLIO.iterdir() if p.is_dir())
     assert found == sorted(PROJECTS)
-    assert not (PORTFOLIO / "portfolio.yml").exists()
+    projects = find_projects(PORTFOLIO)
+    assert sorted(p.name for p in projects) == sorted(PROJECTS)
+    specs = load_specs()
+    for project in projects:
+        assert project.root.name == project.name
+        specs.resolve(project.meta["accelerator"])
+        assert project.meta["gpu_hours_per_month"] >= 0
+        assert isinstance(project.meta["workloads"], list)
 
 
 def test_checklist_covers_every_project_with_expected_and_negative_rows():

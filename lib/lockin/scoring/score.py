@@ -1,0 +1,304 @@
+"""Lock-in scores per project and for the portfolio.
+
+The lock-in ratio follows SonarQube's technical-debt ratio: the effort to
+remove the lock-in (migration effort, P50) over the cost of developing the
+code base (lines × minutes per line), rated A–E on a grid. The dimensions
+(code, libraries, platform, performance, supply) are shown side by side,
+not blended into one number, so a project that is cheap to port but runs
+badly on the target does not look like one that is simply cheap.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from lockin.records import Problem
+from lockin.scoring.calibration import Calibration, load_calibration
+from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
+from lockin.scoring.effort import EffortDraws, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
+from lockin.scoring.hardware import HardwareContext, load_hardware_context
+from lockin.scoring.parameters import Parameters
+
+__all__ = ["SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "Scores", "score", "rating_for", "lockin_ratio"]
+
+#: Columns of a score record, contract first.
+SCORE_COLUMNS = (
+    "project",
+    "lockin_ratio",
+    "rating",
+    "roadblocks",
+    "effort_pm_p10",
+    "effort_pm_p50",
+    "effort_pm_p90",
+    "effort_to_a_pm",
+    "code_pm",
+    "libraries_pm",
+    "platform_pm",
+    "validation_pm",
+    "performance_ratio",
+    "performance_basis",
+    "supply_hhi",
+    "supply_concentration",
+    "sloc",
+    "adapted_sloc",
+    "translated_share",
+    "vendor_bound",
+    "translatable",
+    "replaceable",
+    "rewrite",
+    "gpu_hours_per_month",
+    "npv_usd",
+    "npv_usd_p10",
+    "npv_usd_p90",
+    "breakeven_month",
+    "recommendation",
+    "reasons",
+    "calibration",
+)
+
+ROADBLOCK_COLUMNS = ("project", "kind", "name", "family", "vendor", "alternative", "why", "hours", "occurrences", "path", "line", "evidence")
+
+UNCALIBRATED = "uncalibrated defaults"
+
+CASHFLOW_COLUMNS = ["month", "stay", "move", "labour", "savings", "discounted", "cumulative", "project"]
+
+
+@dataclass
+class Scores:
+    """Everything scoring produced.
+
+    Attributes
+    ----------
+    frame : DataFrame
+        :data:`SCORE_COLUMNS`, one row per project and a ``portfolio`` row.
+    roadblocks : DataFrame
+        Every ``rewrite`` finding, most effort first.
+    facts : DataFrame
+        Sizes and hours behind the effort (see :func:`~lockin.scoring.effort.project_facts`).
+    draws : EffortDraws
+    cashflows : DataFrame
+        Month-by-month stay/move costs per project.
+    tornado : DataFrame
+        Sensitivity of the portfolio's NPV.
+    params : Parameters
+    notes : list of str
+        Caveats every output repeats (uncalibrated defaults, estimates).
+    problems : list of Problem
+        Inputs skipped on the hardware side.
+    """
+
+    frame: pd.DataFrame
+    roadblocks: pd.DataFrame
+    facts: pd.DataFrame
+    draws: EffortDraws
+    cashflows: pd.DataFrame
+    tornado: pd.DataFrame
+    params: Parameters
+    notes: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    calibration: Calibration | None = None
+
+    @property
+    def projects(self) -> pd.DataFrame:
+        return self.frame[self.frame["project"] != "portfolio"]
+
+    @property
+    def portfolio(self) -> pd.Series:
+        return self.frame[self.frame["project"] == "portfolio"].iloc[0]
+
+
+def lockin_ratio(effort_pm: float, sloc: int, params: Parameters) -> float:
+    """Migration effort over development cost (SonarQube's debt ratio), as a fraction."""
+    development_hours = sloc * params.development_minutes_per_line / 60.0
+    effort_hours = effort_pm * params.hours_per_pm
+    if development_hours <= 0:
+        return 0.0 if effort_hours <= 0 else math.inf
+    return effort_hours / development_hours
+
+
+def rating_for(ratio: float, grid: list[float]) -> str:
+    """A–E: A up to grid[0] %, B up to grid[1] %, … E above grid[3] %."""
+    percent = ratio * 100.0
+    for letter, bound in zip("ABCD", grid):
+        if percent <= bound:
+            return letter
+    return "E"
+
+
+def effort_to_a(effort_pm: float, sloc: int, params: Parameters) -> float:
+    """Person-months to remove before the ratio is within rating A."""
+    allowed_hours = params.rating_grid[0] / 100.0 * sloc * params.development_minutes_per_line / 60.0
+    return max(0.0, effort_pm - allowed_hours / params.hours_per_pm)
+
+
+def score(scan, params: Parameters | None = None, hardware: HardwareContext | None = None) -> Scores:
+    """Score the projects of a scan.
+
+    Parameters
+    ----------
+    scan : ScanResult
+        Findings must be judged against ``params.target_vendor``.
+    params : Parameters, optional
+        Defaults when not given.
+    hardware : HardwareContext, optional
+        Loaded from the parameters when not given.
+    """
+    params = params or Parameters()
+    if scan.target != params.target_vendor:
+        raise ValueError(f"the scan judged findings against {scan.target!r}, the parameters target {params.target_vendor!r}; scan again with --target {params.target_vendor}")
+    hardware = hardware or load_hardware_context(params)
+    calibration = load_calibration(params) if params.calibration_file else None
+    names = [p.name for p in scan.projects] or sorted(set(scan.inputs["project"]))
+    facts = project_facts(scan.findings, scan.inputs, params, names)
+    draws = simulate_effort(facts, params, calibration)
+    meta = {p.name: p.meta for p in scan.projects}
+    cases, rows, flows = [], [], []
+    for index, name in enumerate(names):
+        row, case, result = _project_row(name, index, facts, draws, params, hardware, meta.get(name, {}))
+        rows.append(row)
+        if result.status == "ok":
+            cases.append(case)
+            flows.append(result.cashflows)
+    frame = pd.DataFrame(rows)
+    frame = pd.concat([frame, pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)])], ignore_index=True)
+    frame["calibration"] = calibration.describe() if calibration else UNCALIBRATED
+    notes = _notes(params, calibration, frame)
+    return Scores(
+        frame=frame[list(SCORE_COLUMNS)],
+        roadblocks=_roadblocks(scan.findings, params),
+        facts=facts,
+        draws=draws,
+        cashflows=pd.concat(flows, ignore_index=True) if flows else pd.DataFrame(columns=CASHFLOW_COLUMNS),
+        tornado=tornado([c for c in cases if c.gpu_hours_per_month > 0 and not c.same_vendor], params),
+        params=params,
+        notes=notes,
+        problems=list(hardware.problems),
+        calibration=calibration,
+    )
+
+
+def _project_row(name, index, facts, draws, params, hardware, meta) -> tuple[dict, ProjectCase, CaseResult]:
+    fact = facts.iloc[index]
+    p10, p50, p90 = percentiles(draws.total[index])
+    baseline = hardware.resolve(str(meta.get("accelerator") or params.baseline_accelerator))
+    target = hardware.resolve(params.target_accelerator)
+    workloads = [str(w) for w in meta.get("workloads") or []]
+    ratio, basis, band = hardware.ratio_for(baseline, target, workloads)
+    given = meta.get("gpu_hours_per_month")
+    gpu_hours = float(given if given is not None else params.default_gpu_hours_per_month)
+    roadblocks = int(fact["rewrite"])
+    lockin = lockin_ratio(p50, int(fact["sloc"]), params)
+    row = {
+        "project": name,
+        "lockin_ratio": lockin,
+        "rating": rating_for(lockin, params.rating_grid),
+        "roadblocks": roadblocks,
+        "effort_pm_p10": p10,
+        "effort_pm_p50": p50,
+        "effort_pm_p90": p90,
+        "effort_to_a_pm": effort_to_a(p50, int(fact["sloc"]), params),
+        **{f"{part}_pm": float(np.median(draws.parts[part][index])) for part in ("code", "libraries", "platform", "validation")},
+        "performance_ratio": ratio,
+        "performance_basis": f"{target} over {baseline}: {basis}",
+        "supply_hhi": hardware.supply_hhi,
+        "supply_concentration": hardware.supply_concentration,
+        **{k: fact[k] for k in ("sloc", "adapted_sloc", "translated_share", "vendor_bound", "translatable", "replaceable", "rewrite")},
+        "gpu_hours_per_month": gpu_hours,
+    }
+    same_vendor = hardware.vendor(baseline) == params.target_vendor
+    case = ProjectCase(name, gpu_hours, baseline, target, _spec(hardware, baseline), _spec(hardware, target), ratio, band, (p10, p50, p90), same_vendor)
+    result = evaluate_case(case, params) if gpu_hours > 0 else None
+    if result is None:
+        status = "it uses no accelerator hours" if given is not None else "no gpu_hours_per_month for this project in portfolio.yml"
+        result = CaseResult(name, *([float("nan")] * 9), status=status)
+    decision, reasons = recommend(result, case, roadblocks, params, hardware.supply_concentration)
+    row.update(
+        npv_usd=result.npv_usd, npv_usd_p10=result.npv_usd_p10, npv_usd_p90=result.npv_usd_p90,
+        breakeven_month=result.breakeven_month, recommendation=decision, reasons=reasons,
+    )  # fmt: skip
+    return row, case, result
+
+
+def _spec(hardware: HardwareContext, model: str) -> dict:
+    return {"model": model, **hardware.specs.frame.loc[model].to_dict()}
+
+
+def _portfolio_row(frame: pd.DataFrame, facts: pd.DataFrame, draws: EffortDraws, params: Parameters, hardware: HardwareContext) -> dict:
+    p10, p50, p90 = percentiles(draws.portfolio)
+    sloc = int(facts["sloc"].sum())
+    ratio = lockin_ratio(p50, sloc, params)
+    counts = frame["recommendation"].value_counts()
+    return {
+        "project": "portfolio",
+        "lockin_ratio": ratio,
+        "rating": rating_for(ratio, params.rating_grid),
+        "roadblocks": int(frame["roadblocks"].sum()),
+        "effort_pm_p10": p10,
+        "effort_pm_p50": p50,
+        "effort_pm_p90": p90,
+        "effort_to_a_pm": effort_to_a(p50, sloc, params),
+        **{f"{part}_pm": float(np.median(draws.parts[part].sum(axis=0))) for part in ("code", "libraries", "platform", "validation")},
+        "performance_ratio": _weighted_ratio(frame),
+        "performance_basis": "geometric mean over projects, weighted by GPU-hours",
+        "supply_hhi": hardware.supply_hhi,
+        "supply_concentration": hardware.supply_concentration,
+        **{k: facts[k].sum() for k in ("sloc", "adapted_sloc", "vendor_bound", "translatable", "replaceable", "rewrite")},
+        "translated_share": _share(facts),
+        "gpu_hours_per_month": float(frame["gpu_hours_per_month"].sum()),
+        "npv_usd": frame["npv_usd"].sum(min_count=1),
+        "npv_usd_p10": frame["npv_usd_p10"].sum(min_count=1),
+        "npv_usd_p90": frame["npv_usd_p90"].sum(min_count=1),
+        "breakeven_month": float("nan"),
+        "recommendation": ", ".join(f"{n} {k}" for k, n in counts.items()),
+        "reasons": "sum over projects; NPV percentiles are summed per project, so the portfolio band is conservative",
+    }
+
+
+def _weighted_ratio(frame: pd.DataFrame) -> float:
+    weights = frame["gpu_hours_per_month"].to_numpy(float)
+    ratios = frame["performance_ratio"].to_numpy(float)
+    if weights.sum() <= 0:
+        weights = np.ones_like(ratios)
+    keep = (ratios > 0) & np.isfinite(ratios)
+    if not keep.any():
+        return float("nan")
+    return float(np.exp(np.average(np.log(ratios[keep]), weights=weights[keep] if weights[keep].sum() > 0 else None)))
+
+
+def _share(facts: pd.DataFrame) -> float:
+    adapted = facts["adapted_sloc"].sum()
+    return float((adapted - facts["manual_sloc"].sum()) / adapted) if adapted else 0.0
+
+
+def _roadblocks(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """One row per piece of redesign work (see ``remediation_units``), most hours first."""
+    rows = findings[findings["portability"] == "rewrite"]
+    if rows.empty:
+        return pd.DataFrame(columns=list(ROADBLOCK_COLUMNS))
+    units = remediation_units(rows.assign(hours=finding_hours(rows, params)))
+    units = units.assign(why=[_why(r) for r in units.itertuples()])
+    units = units.sort_values(["hours", "occurrences", "project", "path", "line"], ascending=[False, False, True, True, True], kind="stable")
+    return units[list(ROADBLOCK_COLUMNS)].reset_index(drop=True)
+
+
+def _why(row) -> str:
+    note = str(getattr(row, "note", "") or "")
+    alternative = str(getattr(row, "alternative", "") or "")
+    if note:
+        return note
+    return f"no equivalent on the target{': closest is ' + alternative if alternative else ''}"
+
+
+def _notes(params: Parameters, calibration: Calibration | None, frame: pd.DataFrame) -> list[str]:
+    notes = []
+    if calibration is None:
+        notes.append("Effort figures use lockin's uncalibrated default parameters; give a calibration_file of past migrations to fit them.")
+    else:
+        notes.append(f"Effort calibrated on {calibration.describe()}.")
+    if frame["performance_basis"].str.contains("estimate").any():
+        notes.append("Some performance ratios are transfer-model estimates, not measurements (see performance_basis).")
+    return notes
