@@ -72,10 +72,13 @@ class RecordWriter:
 class FindingRenderer:
     """Renders finding tuples as the JSON or CSV text :class:`RecordWriter` writes.
 
-    Used in worker processes. The eight fields a catalog row decides
-    (vendor, layer, portability, alternative; family, target, note, source)
-    repeat across thousands of findings, so their JSON text is made once per
-    distinct row and reused.
+    Used in worker processes, where it is the last step per finding. The
+    JSON text of a finding is put together from parts that repeat: the
+    project and path (the same for a whole file), the kind and name with
+    the four fields a catalog row decides before the evidence (vendor,
+    layer, portability, alternative), the evidence text (shared by the
+    findings of one line) and the four row fields after it (family,
+    target, note, source). Each part is encoded once and reused.
     """
 
     def __init__(self, fmt: str):
@@ -89,25 +92,42 @@ class FindingRenderer:
             buffer = io.StringIO()
             csv.writer(buffer, lineterminator=CSV_LINE_END).writerows(["" if v is None else v for v in f] for f in findings)
             return buffer.getvalue()
-        return "\n  " + ",\n  ".join(map(self._json, findings))
+        return "\n  " + ",\n  ".join(self._json_records(findings))
 
-    def _json(self, f: tuple) -> str:
+    def _json_records(self, findings: Sequence[tuple]) -> list[str]:
         # FINDING_COLUMNS order: project, path, line, kind, name | vendor, layer,
         # portability, alternative | evidence | family, target, note, source.
         enc = encode_basestring
-        line = "null" if f[2] is None else str(f[2])
-        return (
-            f'{{"project": {enc(f[0])}, "path": {enc(f[1])}, "line": {line}, "kind": {enc(f[3])}, "name": {enc(f[4])}, '
-            f'{self._fragment(f[5:9], ("vendor", "layer", "portability", "alternative"))}, "evidence": {enc(f[9])}, '
-            f"{self._fragment(f[10:14], ('family', 'target', 'note', 'source'))}}}"
-        )
+        fragments = self._fragments
+        records = []
+        # Identity tests: a file's findings share their project, path and
+        # (per line) evidence string objects; an equal copy is only encoded again.
+        project = path = head = evidence = evidence_json = None
+        for f in findings:
+            if head is None or f[0] is not project or f[1] is not path:
+                project, path = f[0], f[1]
+                head = f'{{"project": {enc(project)}, "path": {enc(path)}, "line": '
+            if f[9] is not evidence or evidence_json is None:
+                evidence = f[9]
+                evidence_json = enc(evidence)
+            before = f[3:9]
+            middle = fragments.get(before)
+            if middle is None:
+                middle = fragments[before] = (
+                    f', "kind": {enc(f[3])}, "name": {enc(f[4])}, '
+                    f'{_json_fields(("vendor", "layer", "portability", "alternative"), f[5:9])}, "evidence": '
+                )
+            after = f[10:14]
+            tail = fragments.get(after)
+            if tail is None:
+                tail = fragments[after] = f", {_json_fields(('family', 'target', 'note', 'source'), after)}}}"
+            line = "null" if f[2] is None else str(f[2])
+            records.append(f"{head}{line}{middle}{evidence_json}{tail}")
+        return records
 
-    def _fragment(self, values: tuple, keys: tuple[str, ...]) -> str:
-        try:
-            return self._fragments[keys, values]
-        except KeyError:
-            text = self._fragments[keys, values] = ", ".join(f'"{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in zip(keys, values))
-            return text
+
+def _json_fields(keys: tuple[str, ...], values: tuple) -> str:
+    return ", ".join(f'"{k}": {json.dumps(v, ensure_ascii=False)}' for k, v in zip(keys, values))
 
 
 def _plain(value):

@@ -7,9 +7,12 @@ in one picklable object and returns plain tuples that pickle cheaply.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+from pathlib import Path
 
 from lockin.catalog import Catalog, CatalogRow
 from lockin.classify import row_fields
@@ -20,8 +23,17 @@ from lockin.output import FindingRenderer
 from lockin.redact import redact
 from lockin.summary import tally_findings
 
+#: A line with something on it (what "lines of code" counts).
+_NON_BLANK_LINE = re.compile(r"^[ \t\f\v]*\S", re.MULTILINE)
+
 #: A NUL byte in the first block marks a binary file, as git and grep judge it.
 BINARY_PROBE_BYTES = 8192
+
+#: Allocations between two young-generation garbage collections during a
+#: scan (Python's default is 700). Parsing allocates tens of thousands of
+#: short-lived, acyclic objects per file (AST nodes, evidence tuples) that
+#: reference counting frees; collecting that often only re-traverses them.
+SCAN_GC_THRESHOLD = 50_000
 
 
 @dataclass(slots=True)
@@ -42,6 +54,15 @@ class FileOutcome:
     tally: Counter = field(default_factory=Counter)  # summary counts of the findings
     rendered: str = ""  # the findings as output text, when the reader renders
     rendered_count: int = 0
+    lines: int = 0  # non-blank lines: the size scoring prices development at
+
+    def __reduce__(self):
+        # Outcomes cross from worker processes one per file: the fields by
+        # position pickle faster than the generated per-field state.
+        return FileOutcome, tuple(getattr(self, name) for name in _OUTCOME_FIELDS)
+
+
+_OUTCOME_FIELDS = tuple(f.name for f in fields(FileOutcome))
 
 
 class FileReader:
@@ -55,7 +76,8 @@ class FileReader:
     render : {None, "json", "csv"}
         When given, each outcome carries its findings as output text in
         ``rendered`` instead of tuples, so that worker processes do the
-        formatting and only one string per file crosses to the parent.
+        formatting and only one string per file crosses to the parent;
+        its ``sha256`` is left empty, as streamed output lists no inputs.
     """
 
     def __init__(self, catalog: Catalog, target: str, render: str | None = None):
@@ -66,6 +88,8 @@ class FileReader:
         self.vocabulary = Vocabulary.from_catalog(catalog)
         self.renderer = FindingRenderer(render) if render else None
         self._row_fields: dict[int, tuple] = {}
+        #: Finding fields (or None) per (kind, name, ecosystem) of evidence.
+        self._classified: dict[tuple[str, str, str], tuple | None] = {}
 
     def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
         """Read one file; never raises for a problem in the file itself."""
@@ -79,10 +103,13 @@ class FileReader:
             outcome.skipped = f"cannot read: {exc.strerror or exc}"
             return outcome
         outcome.size = len(data)
-        outcome.sha256 = hashlib.sha256(data).hexdigest()
+        if self.renderer is None:
+            outcome.sha256 = hashlib.sha256(data).hexdigest()
         text = self._decode(data, outcome)
         if text is None:
             return outcome
+        if self.renderer is None:
+            outcome.lines = len(_NON_BLANK_LINE.findall(text))
         formats = [forced] if forced else detect_formats(item.rel_path, text[:SNIFF_BYTES])
         outcome.formats = tuple(f.name for f in formats)
         for fmt in formats:
@@ -120,25 +147,35 @@ class FileReader:
         outcome.problems.extend(result.problems)
         outcome.references.extend(result.references)
         project, path = outcome.project, outcome.path
+        findings, components = outcome.findings, outcome.components
+        classified = self._classified
         redacted: dict[str, str] = {}  # evidence on one line shares its text
         for ev in result.evidence:
-            text = redacted.get(ev.text)
-            if text is None:
-                text = redacted[ev.text] = redact(ev.text)
-            if ev.kind in COMPONENT_KINDS:
+            kind, name, line, text, ecosystem, spec = ev
+            shown = redacted.get(text)
+            if shown is None:
+                shown = redacted[text] = redact(text)
+            if kind in COMPONENT_KINDS:
                 # Inventory names can carry credentials (index URLs); identifiers cannot.
-                name = redact(ev.name)
-                outcome.components.append((project, path, ev.line, ev.kind, name, redact(ev.spec), ev.ecosystem, text))
+                reported = redact(name)
+                components.append((project, path, line, kind, reported, redact(spec), ecosystem, shown))
             else:
-                name = ev.name
-            row = self.catalog.lookup(ev.kind, ev.name, ev.ecosystem)
-            if row is None:
+                reported = name
+            key = (kind, name, ecosystem)
+            try:
+                fields = classified[key]
+            except KeyError:
+                fields = classified[key] = self._classify(kind, name, ecosystem)
+            if fields is None:
                 continue
-            vendor, layer, portability, alternative, family, target, note, source = self._fields(row)
+            vendor, layer, portability, alternative, family, target, note, source = fields
             # The tuple is built in FINDING_COLUMNS order.
-            outcome.findings.append(
-                (project, path, ev.line, ev.kind, name, vendor, layer, portability, alternative, text, family, target, note, source)
-            )
+            findings.append((project, path, line, kind, reported, vendor, layer, portability, alternative, shown, family, target, note, source))
+
+    def _classify(self, kind: str, name: str, ecosystem: str) -> tuple | None:
+        """The finding fields of the catalog row for this evidence, or None."""
+        row = self.catalog.lookup(kind, name, ecosystem)
+        return None if row is None else self._fields(row)
 
     def _fields(self, row: CatalogRow) -> tuple:
         # One tuple per catalog row, shared by every finding it classifies.
@@ -153,9 +190,17 @@ _worker_reader: FileReader | None = None
 
 
 def init_worker(catalog: Catalog, target: str, render: str | None = None) -> None:
-    """Pool initializer: build the reader once per worker process."""
+    """Pool initializer: build the reader once per worker process.
+
+    A forked worker inherits the scan's garbage-collector settings; a
+    spawned one gets them here (see :data:`SCAN_GC_THRESHOLD`).
+    """
     global _worker_reader
     _worker_reader = FileReader(catalog, target, render)
+    _ = _worker_reader.vocabulary.compiled
+    gc.freeze()  # the catalog and the compiled vocabulary live as long as the worker
+    first, *older = gc.get_threshold()
+    gc.set_threshold(max(first, SCAN_GC_THRESHOLD), *older)
 
 
 def adopt_reader(reader: FileReader) -> None:
@@ -167,3 +212,14 @@ def adopt_reader(reader: FileReader) -> None:
 def read_in_worker(item: InputFile) -> FileOutcome:
     assert _worker_reader is not None, "init_worker was not called"
     return _worker_reader.read(item)
+
+
+def read_batch_in_worker(groups: list[tuple[str, Path, list[tuple[str, int]]]]) -> list[FileOutcome]:
+    """Read several files in a worker: one task, one result message.
+
+    The files come as ``(project, root, [(rel_path, size), …])`` groups, so
+    that a task repeats no project root.
+    """
+    assert _worker_reader is not None, "init_worker was not called"
+    read = _worker_reader.read
+    return [read(InputFile(project, root, rel_path, size)) for project, root, files in groups for rel_path, size in files]

@@ -8,6 +8,10 @@ notebooks and the scoring.
 
 from __future__ import annotations
 
+import collections
+import contextlib
+import gc
+import itertools
 import multiprocessing
 import os
 import posixpath
@@ -21,12 +25,14 @@ from tqdm import tqdm
 from lockin.catalog import Catalog, load_catalog
 from lockin.discover import DEFAULT_MAX_FILE_BYTES, InputFile, Project, find_projects, walk_project
 from lockin.formats import FORMATS
-from lockin.reading import FileOutcome, FileReader, adopt_reader, init_worker, read_in_worker
+from lockin.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
 
 if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need pandas
+    from concurrent.futures import Future
+
     import pandas as pd
 
 #: Formats whose references (`-r other.txt`) name files of the project.
@@ -34,6 +40,13 @@ FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
 
 #: Below this many files, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 400
+
+#: Files a worker reads per task: enough that sending a task costs little
+#: next to reading its files, few enough that the workers finish together.
+WORKER_BATCH = 16
+
+#: Tasks sent ahead of the results read back, per worker.
+BATCHES_IN_FLIGHT_PER_WORKER = 4
 
 
 @dataclass
@@ -94,14 +107,14 @@ def collect(stream: ScanStream) -> ScanResult:
         findings.extend(outcome.findings)
         components.extend(outcome.components)
         if not outcome.skipped:
-            inputs.append((outcome.project, outcome.path, ",".join(outcome.formats), outcome.size, outcome.sha256))
+            inputs.append((outcome.project, outcome.path, ",".join(outcome.formats), outcome.size, outcome.sha256, outcome.lines))
         summary.add(outcome)
     summary.add_skips(stream.all_skips)
     return ScanResult(
         findings=pd.DataFrame.from_records(findings, columns=list(FINDING_COLUMNS)).astype({"line": "Int64"}),
         components=pd.DataFrame.from_records(components, columns=list(COMPONENT_COLUMNS)).astype({"line": "Int64"}),
         skipped=skipped_frame(stream.all_skips),
-        inputs=pd.DataFrame.from_records(inputs, columns=["project", "path", "formats", "bytes", "sha256"]),
+        inputs=pd.DataFrame.from_records(inputs, columns=["project", "path", "formats", "bytes", "sha256", "lines"]),
         summary=summary.frame([p.name for p in stream.projects]),
         target=options.target,
         catalog_version=catalog.version,
@@ -136,15 +149,19 @@ class ScanStream:
         return self.walk_skips + self.file_skips
 
     def __iter__(self) -> Iterator[FileOutcome]:
-        items = self._walk()
         reader = FileReader(self.catalog, self.options.target, self.options.render)
-        seen = {(i.project, i.rel_path) for i in items}
+        seen: set[tuple[str, str]] = set()
         references: list[tuple[InputFile, str]] = []
-        bar = tqdm(total=sum(i.size for i in items), unit="B", unit_scale=True, desc="scanning", disable=_no_progress(self.options))
+        walk = _Walk(self._walk(), seen)
+        bar = tqdm(total=0, unit="B", unit_scale=True, desc="scanning", disable=_no_progress(self.options))
         try:
-            for outcome in self._read_all(items, reader):
-                bar.update(outcome.size)
-                yield self._note(outcome, references)
+            with _fewer_garbage_collections():
+                for outcome in self._read_all(walk, reader):
+                    # With workers, the walk goes on while they read: the total grows.
+                    if bar.total != walk.bytes:
+                        bar.total = walk.bytes
+                    bar.update(outcome.size)
+                    yield self._note(outcome, references)
             # Files pulled in by `-r other.txt` that the walk did not pick up by name.
             while references:
                 origin, ref = references.pop(0)
@@ -169,20 +186,24 @@ class ScanStream:
             references.append((InputFile(outcome.project, project_root, outcome.path, 0), ref))
         return outcome
 
-    def _walk(self) -> list[InputFile]:
-        items = []
+    def _walk(self) -> Iterator[InputFile]:
+        """The input files of every project, in order; skips go to ``walk_skips``."""
         for project in self.projects:
             for entry in walk_project(project, self.options.max_file_bytes):
                 if isinstance(entry, Problem):
                     self.walk_skips.append((project.name, entry))
                 else:
-                    items.append(entry)
-        return items
+                    yield entry
 
-    def _read_all(self, items: list[InputFile], reader: FileReader) -> Iterator[FileOutcome]:
+    def _read_all(self, walk: _Walk, reader: FileReader) -> Iterator[FileOutcome]:
         jobs = self.options.jobs or os.cpu_count() or 1
-        if jobs <= 1 or len(items) < PARALLEL_THRESHOLD:
+        if jobs <= 1:
+            items = list(walk)  # the whole walk first, so the progress total is known
             yield from (reader.read(item) for item in items)
+            return
+        head = list(itertools.islice(walk, PARALLEL_THRESHOLD))
+        if len(head) < PARALLEL_THRESHOLD:
+            yield from (reader.read(item) for item in head)
             return
         if hasattr(os, "fork"):
             # Forked workers inherit the reader with its compiled patterns
@@ -192,9 +213,31 @@ class ScanStream:
             context, initializer = multiprocessing.get_context("spawn"), init_worker
             initargs = (self.catalog, self.options.target, self.options.render)
         _ = reader.vocabulary.compiled  # compile before forking, once for all workers
-        with context.Pool(jobs, initializer=initializer, initargs=initargs) as pool:
-            # imap (not imap_unordered) keeps walk order, so output is stable.
-            yield from pool.imap(read_in_worker, items, chunksize=16)
+        from concurrent.futures import ProcessPoolExecutor  # imports logging: only for big scans
+
+        # Not multiprocessing.Pool: its worker-handler thread wakes up
+        # whenever results wait in the pipe, and with results streaming in
+        # all the time it spins, taking a good part of a CPU from the
+        # workers. The executor's one thread sleeps until there is work.
+        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
+        pending: collections.deque[Future] = collections.deque()
+        try:
+            # The rest of the tree is walked batch by batch as the workers
+            # read what was walked before, so no CPU idles through the walk.
+            # A few batches per worker are in flight at most, which keeps
+            # them busy and memory flat; results come back in walk order,
+            # so output is stable.
+            for batch in _batches(itertools.chain(head, walk), WORKER_BATCH):
+                pending.append(pool.submit(read_batch_in_worker, _by_folder(batch)))
+                if len(pending) > BATCHES_IN_FLIGHT_PER_WORKER * jobs:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+        finally:
+            # A consumer that stops early must not wait for the whole scan.
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
 
     def _resolve_reference(self, origin: InputFile, ref: str, seen: set[tuple[str, str]]) -> InputFile | None:
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.rel_path), ref))
@@ -212,6 +255,66 @@ class ScanStream:
             self.file_skips.append((project, Problem(rel, None, "symlink points outside the scanned tree; not followed")))
             return None
         return InputFile(project, origin.root, rel, full.stat().st_size)
+
+
+def _batches(items: Iterable[InputFile], size: int) -> Iterator[list[InputFile]]:
+    """Consecutive lists of ``size`` items (the last one shorter)."""
+    items = iter(items)
+    while batch := list(itertools.islice(items, size)):
+        yield batch
+
+
+def _by_folder(batch: list[InputFile]) -> list[tuple[str, Path, list[tuple[str, int]]]]:
+    """A batch as ``(project, root, [(rel_path, size), …])`` groups, for
+    :func:`~lockin.reading.read_batch_in_worker`: each root path is
+    pickled once per batch rather than once per file."""
+    groups: list[tuple[str, Path, list[tuple[str, int]]]] = []
+    for item in batch:
+        if not groups or groups[-1][0] != item.project or groups[-1][1] != item.root:
+            groups.append((item.project, item.root, []))
+        groups[-1][2].append((item.rel_path, item.size))
+    return groups
+
+
+class _Walk:
+    """An iterator over walked input files that notes each one as it passes:
+    its project and path in ``seen``, its size in ``bytes``."""
+
+    def __init__(self, items: Iterator[InputFile], seen: set[tuple[str, str]]):
+        self._items = items
+        self.seen = seen
+        self.bytes = 0
+
+    def __iter__(self) -> _Walk:
+        return self
+
+    def __next__(self) -> InputFile:
+        item = next(self._items)
+        self.seen.add((item.project, item.rel_path))
+        self.bytes += item.size
+        return item
+
+
+@contextlib.contextmanager
+def _fewer_garbage_collections() -> Iterator[None]:
+    """Collect garbage less often while scanning, and never traverse what
+    exists before the scan (the catalog, the compiled vocabulary).
+
+    Forked workers inherit both settings. The previous thresholds come back
+    afterwards; objects are frozen (and thawed) only when nothing else had
+    frozen any, so a caller's own :func:`gc.freeze` is left alone.
+    """
+    thresholds = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(max(thresholds[0], SCAN_GC_THRESHOLD), *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        if freeze:
+            gc.unfreeze()
 
 
 def _projects(paths: Iterable[str | Path], project_name: str | None) -> list[Project]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from operator import itemgetter
 
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,7 @@ CONVERTED_CLASSES = frozenset({"portable", "translatable"})
 _KIND = FINDING_COLUMNS.index("kind")
 _VENDOR = FINDING_COLUMNS.index("vendor")
 _PORTABILITY = FINDING_COLUMNS.index("portability")
+_COMBINATION = itemgetter(_KIND, _VENDOR, _PORTABILITY)
 
 SUMMARY_COLUMNS = (
     "project",
@@ -49,19 +51,24 @@ def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
     """Summary counts of finding tuples: totals, per class, roadblocks, API
     references (converted or not) and, under ``("vendor", name)`` keys, the
     vendor-bound findings per vendor."""
+    # A file has thousands of findings but a handful of (kind, vendor,
+    # portability) combinations: count those, then add each up once. They
+    # come in order of first appearance, so the tally's keys do too.
     tally: Counter = Counter()
-    for finding in findings:
-        vendor, portability = finding[_VENDOR], finding[_PORTABILITY]
-        tally["findings"] += 1
-        tally[portability] += 1
+    if not findings:
+        return tally  # most files: nothing to count
+    combinations = Counter(map(_COMBINATION, findings))
+    for (kind, vendor, portability), count in combinations.items():
+        tally["findings"] += count
+        tally[portability] += count
         if portability == "rewrite":
-            tally["roadblocks"] += 1
+            tally["roadblocks"] += count
         if vendor not in ("neutral", target):
-            tally["vendor_bound"] += 1
-            tally[("vendor", vendor)] += 1
-            if finding[_KIND] in SOURCE_REFERENCE_KINDS:
-                tally["api_refs"] += 1
-                tally["api_converted" if portability in CONVERTED_CLASSES else "api_unconverted"] += 1
+            tally["vendor_bound"] += count
+            tally[("vendor", vendor)] += count
+            if kind in SOURCE_REFERENCE_KINDS:
+                tally["api_refs"] += count
+                tally["api_converted" if portability in CONVERTED_CLASSES else "api_unconverted"] += count
     return tally
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from lockin.catalog import Catalog, CatalogRow
 from lockin.records import ReadResult
-from lockin.source.cxx import TokenHeads, Vocabulary, blank_source, scan_cxx
+from lockin.source.cxx import AnchoredWords, TokenHeads, Vocabulary, WordFilter, blank_source, scan_cxx
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "source"
 
@@ -540,6 +540,43 @@ def test_token_heads_find_every_token_that_starts_with_a_word(parts):
     text = "".join(parts)
     found = set(TokenHeads([(w, "") for w in words])(text))
     assert set(_regex_token_starts(text, words)) <= found
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(["t", "tt", "x", "t.Any", " ", ".", "(", "ab", "\n", "é", "_"]), max_size=40))
+def test_token_heads_find_one_character_names_before_any_next_token(parts):
+    # The three-character table sees the next token's start as the third
+    # character of a one-character token.
+    text = "".join(parts)
+    found = set(TokenHeads([("t", ""), ("ab", "")], names=["t", "ab"])(text))
+    expected = {m.start() for m in re.finditer(r"(?<![A-Za-z0-9_])(?:t|ab)(?![A-Za-z0-9_])", text)}
+    assert expected <= found
+
+
+_FILTER_WORDS = ["cuda", "cudaMallocManaged", "cudaMallocManagedX", "__shfl", "<<<", "hip/", "0xffffffff", "nccl.h", "warp"]
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from([*_FILTER_WORDS, "cud", "cudaMalloc", "__sh", "<<", "hip", "0xfffffff", "war", "é", "\ud800", "\0", " ", "\n", "x" * 9]), max_size=30))
+def test_word_filter_agrees_with_the_anchored_regexes(parts):
+    text = "".join(parts)
+    items = [(w, "") for w in _FILTER_WORDS]
+    assert WordFilter.build(items)(text) == AnchoredWords(items).search(text)
+
+
+def test_word_filter_needs_ascii_words_of_three_characters_and_ascii_classes():
+    assert WordFilter.build([("cu", "[A-Z]"), ("nccl", "")]) is not None
+    assert WordFilter.build([("ab", "")]) is None
+    assert WordFilter.build([("caf\u00e9", "")]) is None
+    assert WordFilter.build([("hip", "[^a-z]")]) is None  # the class matches non-ASCII characters
+
+
+def test_long_texts_are_prechecked_like_short_ones():
+    vocabulary = Vocabulary.default()
+    filler = "int x = 1; // plain code\n" * 200
+    for tail in ("", "cudaMalloc(&p, n);\n", "/* ncclAllReduce */\n"):
+        text = filler + tail
+        assert vocabulary.compiled.holds_word(text) == vocabulary.compiled.precheck.search(text) == bool(tail)
 
 
 def test_host_inline_assembly_in_plain_cxx_is_not_ptx():

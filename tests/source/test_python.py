@@ -285,3 +285,54 @@ def test_uses_are_reported_once_per_chain_in_any_nesting():
         (4, "torch.float16"),
         (4, "torch.nn"),
     ]
+
+
+# The walk skips statements whose lines name nothing it reports; these
+# pieces put imports, aliases, decorators, multi-line calls and provider
+# lists in every nesting, so that skipping must not lose or reorder anything.
+_PIECES = [
+    "import torch as t",
+    "import numpy as t",
+    "from torch import cuda",
+    "from torch.cuda import amp as a",
+    "import os",
+    "x = t.cuda.is_available()",
+    "y = cuda.Stream()",
+    "z = a.autocast()",
+    "def f(m=t.nn):\n    import cupy as t\n    return t.asarray(m)",
+    "@t.jit.script\ndef g():\n    pass",
+    "@decorate(\n    t.compile\n)\nclass C:\n    w = t.float16",
+    "m = model.to(\n    'cuda'\n)",
+    "dist.init_process_group(backend='nccl')",
+    "providers = ['CUDAExecutionProvider']",
+    "sess = ort.InferenceSession('m.onnx', providers=providers)",
+    "n = np.ones(3)",
+    "if flag:\n    import tensorrt as trt\n    trt.Logger()",
+    "v = [t.cuda for _ in range(2)]",
+    "q = 'torch.cuda in a string'",
+    "# t.cuda in a comment",
+    "with t.no_grad():\n    k = t.ones(1).cuda()",
+    "s = f'{t.cuda.device_count()} devices'",
+]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.lists(st.integers(0, 3), max_size=12))
+def test_skipping_statements_finds_what_the_whole_walk_finds(pieces, depths):
+    from lockin.source.python import _Scanner, _source_lines
+
+    lines = []
+    for piece, depth in zip(pieces, depths + [0] * len(pieces)):
+        # Nest some pieces in functions, so that imports and uses sit inside bodies.
+        for level in range(depth):
+            lines.append("    " * level + f"def nest{level}():")
+        lines.extend("    " * depth + line for line in piece.split("\n"))
+        if depth:
+            lines.append("    " * depth + "pass")
+    text = "\n".join(lines) + "\n"
+    tree = ast.parse(text)
+    roots = VENDOR_ROOTS | {"numpy"}
+    whole, skipping = _Scanner(roots, _source_lines(text)), _Scanner(roots, _source_lines(text))
+    whole.scan(tree)
+    skipping.scan(tree, text)
+    assert skipping.found == whole.found

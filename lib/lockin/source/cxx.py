@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
-from pathlib import PurePosixPath
 
 import numpy as np
 
@@ -235,6 +234,22 @@ class _Compiled:
         words = {*vocab.prefixes, *names, *vocab.include_names, *vocab.include_prefixes, *TRIGGER_WORDS}
         #: Can a text hold any evidence at all?
         self.precheck = AnchoredWords([(w, "") for w in words] + patterns)
+        #: The same question, answered in a few array passes (None when
+        #: the words do not allow it).
+        self.word_filter = WordFilter.build([(w, "") for w in words] + patterns)
+
+    def holds_word(self, text: str, likely: bool = False) -> bool:
+        """Whether a vocabulary or trigger word occurs anywhere in ``text``.
+
+        Both ways of asking give the same answer. The regexes stop at the
+        first word, which a GPU source (``likely``) has near its top, but
+        go through all of a text without one at a few dozen MB/s; the
+        arrays cost the same wherever the word is, several times less per
+        byte, plus a fixed cost that only pays off on longer texts.
+        """
+        if likely or self.word_filter is None or len(text) < WordFilter.MIN_TEXT:
+            return self.precheck.search(text)
+        return self.word_filter(text)
 
 
 def _split_pattern(pattern: str) -> tuple[str, str]:
@@ -306,6 +321,97 @@ class AnchoredWords:
         return starts
 
 
+class WordFilter:
+    """Whether any of many ASCII words occurs in a text, with array passes.
+
+    The text's UTF-8 bytes are read as overlapping 16-bit numbers, one per
+    offset: a table of the words' first two characters marks where a word
+    may start, a second table (characters two and three) thins those out,
+    and the 64-bit big-endian numbers at the few offsets left are compared
+    with the ranges the words make, as in :class:`TokenHeads`: a word of
+    up to eight characters is the range of numbers that start with it; a
+    longer word, its first eight characters, confirmed by a comparison of
+    the bytes. An ASCII word is in the UTF-8 bytes exactly where it is in
+    the text, so the answer is exact.
+
+    Use :meth:`build`, which returns None for words it cannot handle.
+    """
+
+    #: Texts shorter than this are faster searched with regexes.
+    MIN_TEXT = 2048
+
+    def __init__(self, words: list[str]):
+        first = np.zeros(1 << 16, bool)
+        second = np.zeros(1 << 16, bool)
+        ranges: list[tuple[int, int]] = []
+        self.long_words: dict[int, list[bytes]] = {}
+        for word in _without_extensions(words):
+            raw = word.encode("ascii")
+            first[raw[0] | raw[1] << 8] = True
+            second[raw[1] | raw[2] << 8] = True
+            if len(raw) <= _HEAD:
+                ranges.append((_pack(word), _pack(word, 0xFF)))
+            else:
+                head = _pack(word)
+                ranges.append((head, head))
+                self.long_words.setdefault(head, []).append(raw)
+        # No word begins another (see _without_extensions), so the ranges
+        # are disjoint and one sorted search finds the range a head is in.
+        ranges = sorted(set(ranges))
+        self.first, self.second = first, second
+        self.lows = np.array([lo for lo, _ in ranges], np.uint64)
+        self.highs = np.array([hi for _, hi in ranges], np.uint64)
+
+    @classmethod
+    def build(cls, items: list[tuple[str, str]]) -> WordFilter | None:
+        """A filter for ``(literal, class)`` items as :class:`AnchoredWords`
+        takes them, or None unless every word is ASCII and at least three
+        characters long and every class matches only ASCII characters."""
+        words: list[str] = []
+        for literal, klass in items:
+            if not klass:
+                words.append(literal)
+                continue
+            if any(re.fullmatch(klass, ch) for ch in ("\u00e9", "\u0100", "\u4e00", "\U0001f600")):
+                return None  # the class may match a non-ASCII character
+            words.extend(literal + ch for ch in map(chr, range(128)) if re.fullmatch(klass, ch))
+        if not words or not all(w.isascii() and len(w) >= 3 and "\0" not in w for w in words):
+            return None
+        return cls(words)
+
+    def __call__(self, text: str) -> bool:
+        """Whether one of the words occurs in ``text``."""
+        data = text.encode("utf-8", "surrogatepass") + bytes(_HEAD)
+        n = len(data) - _HEAD
+        pairs = np.ndarray((n + 1,), "<u2", data, 0, (1,))
+        at = self.first.take(pairs[:n]).nonzero()[0]
+        if not at.size:
+            return False
+        at = at[self.second.take(pairs[at + 1])]
+        if not at.size:
+            return False
+        heads = np.ndarray((n,), ">u8", data, 0, (1,))[at].astype(np.uint64)
+        i = self.lows.searchsorted(heads, "right") - 1
+        hit = (i >= 0) & (heads <= self.highs[i])
+        if not hit.any():
+            return False
+        long_words = self.long_words
+        for offset, head in zip(at[hit].tolist(), heads[hit].tolist()):
+            words = long_words.get(head)
+            if words is None or any(data.startswith(word, offset) for word in words):
+                return True  # a short word's range holds only heads that begin with it
+        return False
+
+
+def _without_extensions(words: Iterable[str]) -> list[str]:
+    """The words, less those that another word begins (it occurs wherever they do)."""
+    kept: list[str] = []
+    for word in sorted(set(words)):
+        if not kept or not word.startswith(kept[-1]):
+            kept.append(word)
+    return kept
+
+
 #: Token characters; anything else ends a token.
 _WORD_BYTES = bytes(c if chr(c) in "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_" else 0 for c in range(256))
 #: Characters of a token head (:class:`TokenHeads` packs eight into a 64-bit key).
@@ -365,6 +471,10 @@ class TokenHeads:
             for head in range(lo >> 40, (hi >> 40) + 1):
                 if head & 0x8080 == 0:  # ASCII second and third characters
                     self.first3[_pack3(head)] = True
+                if head & 0xFF00 == 0:
+                    # A one-character token: the table sees the start of
+                    # the next token as its third character, whatever it is.
+                    self.first3[_pack3(head & 0xFF0000) : _pack3(head & 0xFF0000) + 0x80] = True
         self.odd = AnchoredWords(odd) if odd else None
 
     def __call__(self, text: str) -> list[int]:
@@ -640,10 +750,14 @@ _CONSTRUCT_ALTERNATIVES = {
 }  # fmt: skip
 
 
-def _compile_constructs() -> list[tuple[re.Pattern, list[tuple[int, str, str]]]]:
+def _compile_constructs() -> list[tuple[re.Pattern, dict[int, tuple[str, str]]]]:
     """One regex per first character (each then runs on the engine's fast
-    literal-prefix path), with the (group index, family, marker) of each
-    alternative."""
+    literal-prefix path), with the (family, marker) of each alternative by
+    the index of its marker group.
+
+    The marker group ends its alternative, so it is the last group a match
+    closes: a match's ``lastindex`` names the alternative that matched.
+    """
     by_first: dict[str, list[tuple[str, str, str]]] = {}
     inner_groups = ("op", "num", "sep", "value")
     for family, alternatives in _CONSTRUCT_ALTERNATIVES.items():
@@ -657,11 +771,18 @@ def _compile_constructs() -> list[tuple[re.Pattern, list[tuple[int, str, str]]]]
     compiled = []
     for first, entries in by_first.items():
         regex = re.compile(re.escape(first) + "(?:" + "|".join(f"{rest}(?P<{m}>)" for _, m, rest in entries) + ")")
-        compiled.append((regex, [(regex.groupindex[m], family, m) for family, m, _ in entries]))
+        compiled.append((regex, {regex.groupindex[m]: (family, m) for family, m, _ in entries}))
     return compiled
 
 
 _CONSTRUCT_REGEXES = _compile_constructs()
+#: The name of each inner group (``op``, ``num``, ``sep``, ``value``) per marker.
+_INNER_GROUP = {
+    (name.split("_", 1)[0], name.split("_", 1)[1]): name
+    for regex, _ in _CONSTRUCT_REGEXES
+    for name in regex.groupindex
+    if name.split("_", 1)[0] in ("op", "num", "sep", "value")
+}
 #: Alternatives that must begin a token (``asm`` but not ``plasm``).
 _WHOLE_TOKEN_GROUPS = frozenset({"asm", "wmma", "wgmma", "tma", "cluster", "dsmem", "cg", "warpfn", "index"})
 _LAUNCH_TAIL = re.compile(r"<<<(?!<)[^;{}]*?>>>\s*\(")
@@ -709,16 +830,17 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
     code = lexed.code
     launches: list[int] = []
     for m, group, marker in _construct_matches(code):
-        if group in _WHOLE_TOKEN_GROUPS and m.start() and _continues_token(code, m.start()):
-            continue
-        if marker == "wmma_2" and code[max(0, m.start() - 2) : m.start()] == "::":
+        start = m.start()
+        if group in _WHOLE_TOKEN_GROUPS and start and code[start - 1] in _WORD_CHARS:
+            continue  # the tail of a longer identifier (plasm(, rocwmma::)
+        if marker == "wmma_2" and code[max(0, start - 2) : start] == "::":
             continue  # rocwmma::mma_sync and the like: only bare or wmma:: mma_sync is WMMA
         if group in _SIMPLE_CONSTRUCT:
-            found.append((m.start(), "construct", _SIMPLE_CONSTRUCT[group]))
+            found.append((start, "construct", _SIMPLE_CONSTRUCT[group]))
         elif group == "launch":
-            if _is_launch(code, m.start()):
-                launches.append(m.start())
-                found.append((m.start(), "construct", "kernel-launch"))
+            if _is_launch(code, start):
+                launches.append(start)
+                found.append((start, "construct", "kernel-launch"))
         elif group == "asm":
             if gpu_source:
                 _inline_assembly(lexed, text, m, hip, found)
@@ -735,28 +857,15 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
 
 
 def _inner(m: re.Match, marker: str, name: str) -> str | None:
-    return m.group(f"{name}_{marker}")
+    return m.group(_INNER_GROUP[name, marker])
 
 
 def _construct_matches(code: str):
     """(match, family, marker) for every construct candidate, regex by regex."""
-    for regex, markers in _CONSTRUCT_REGEXES:
-        if len(markers) == 1:
-            _, family, marker = markers[0]
-            for m in regex.finditer(code):
-                yield m, family, marker
-            continue
+    for regex, by_index in _CONSTRUCT_REGEXES:
         for m in regex.finditer(code):
-            for index, family, marker in markers:
-                if m.start(index) >= 0:
-                    yield m, family, marker
-                    break
-
-
-def _continues_token(code: str, start: int) -> bool:
-    """Whether the match at ``start`` is the tail of a longer identifier
-    (``plasm(``, ``rocwmma::``); such a match is not the construct."""
-    return code[start - 1] in _WORD_CHARS
+            family, marker = by_index[m.lastindex]
+            yield m, family, marker
 
 
 def _is_launch(code: str, at: int) -> bool:
@@ -969,7 +1078,8 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     vocab = vocabulary if vocabulary is not None else _default_vocabulary()
     compiled = vocab.compiled
     result = ReadResult()
-    if not compiled.precheck.search(text):
+    suffix = _suffix(path)
+    if not compiled.holds_word(text, likely=suffix in _GPU_SUFFIXES):
         return result
     lexed = blank_source(text)
     for offset, message in lexed.problems:
@@ -981,12 +1091,12 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         _find_api(code, compiled, found)
     # An include or API use found is a vocabulary word in the code, so the
     # second look is needed only when there was none.
-    if not found and not compiled.precheck.search(code):
+    if not found and not compiled.holds_word(code):
         return result  # whatever looked like evidence was in comments or strings
     if compiled.api is not None:
         _drop_own_macros(code, found)
-    hip = _is_hip(path, lexed.includes)
-    _find_constructs(lexed, text, hip, found, hip or _is_gpu_source(path, lexed))
+    hip = _is_hip(suffix, lexed.includes)
+    _find_constructs(lexed, text, hip, found, hip or _is_gpu_source(suffix, lexed))
     _emit(text, found, "hip" if hip else "cuda", result)
     return result
 
@@ -1005,17 +1115,26 @@ _GPU_CODE_MARK = re.compile(r"__global__|__device__|__shared__|__launch_bounds__
 _GPU_SUFFIXES = frozenset({".cu", ".cuh", ".hip"})
 
 
-def _is_gpu_source(path: str, lexed: Lexed) -> bool:
+def _suffix(path: str) -> str:
+    """The lower-cased suffix of a file's path, as ``PurePosixPath(path).suffix``
+    gives it (``\\`` separating too), without building a path object."""
+    parts = [part for part in path.replace("\\", "/").split("/") if part and part != "."]
+    name = parts[-1] if parts else ""
+    dot = name.rfind(".")
+    return name[dot:].lower() if 0 < dot < len(name) - 1 else ""
+
+
+def _is_gpu_source(suffix: str, lexed: Lexed) -> bool:
     """A CUDA/HIP source: by suffix, by a GPU header, or by device-code keywords."""
-    if PurePosixPath(path.replace("\\", "/")).suffix.lower() in _GPU_SUFFIXES:
+    if suffix in _GPU_SUFFIXES:
         return True
     if any(_CUDA_HEADER.match(name) or name.startswith("hip/") for _, name in lexed.includes):
         return True
     return _GPU_CODE_MARK.search(lexed.code) is not None
 
 
-def _is_hip(path: str, includes: list[tuple[int, str]]) -> bool:
-    if PurePosixPath(path.replace("\\", "/")).suffix.lower() in _HIP_SUFFIXES:
+def _is_hip(suffix: str, includes: list[tuple[int, str]]) -> bool:
+    if suffix in _HIP_SUFFIXES:
         return True
     has_hip = any(name.startswith("hip/") for _, name in includes)
     return has_hip and not any(_CUDA_HEADER.match(name) for _, name in includes)
@@ -1059,19 +1178,20 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
     construct counts once per line, so that ``wmma::fragment<wmma::matrix_a,
     …, wmma::row_major>`` is one use of WMMA, not three.
     """
-    found.sort(key=lambda item: item[0])
+    found.sort(key=_first)
     line = 1
     counted_to = 0
     line_end = -1
     line_text = ""
     constructs_on_line: set[str] = set()
-    evidence = result.evidence
+    append = result.evidence.append
+    count, rfind, find = text.count, text.rfind, text.find
     for offset, kind, name in found:
         if offset > line_end:
-            line += text.count("\n", counted_to, offset)
+            line += count("\n", counted_to, offset)
             counted_to = offset
-            line_start = text.rfind("\n", 0, offset) + 1
-            line_end = text.find("\n", offset)
+            line_start = rfind("\n", 0, offset) + 1
+            line_end = find("\n", offset)
             if line_end < 0:
                 line_end = len(text)
             # Trimmed as ReadResult.add trims it, once per line rather than
@@ -1082,7 +1202,16 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
             if name in constructs_on_line:
                 continue
             constructs_on_line.add(name)
-        evidence.append(Evidence(kind, name, line, line_text, ecosystem))
+        # Evidence(kind, name, line, line_text, ecosystem), made without the
+        # named tuple's Python-level constructor: dense CUDA makes thousands.
+        append(_new_tuple(Evidence, (kind, name, line, line_text, ecosystem, "")))
+
+
+_new_tuple = tuple.__new__
+
+
+def _first(item: tuple) -> int:
+    return item[0]
 
 
 def _line_of(text: str, offset: int) -> int:

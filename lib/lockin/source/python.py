@@ -25,7 +25,7 @@ import functools
 import re
 from bisect import bisect_left
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 from lockin.records import InputError, ReadResult
 from lockin.source.trie import trie_branches
@@ -98,32 +98,42 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
 
 
 @functools.lru_cache(maxsize=8)
-def _trigger(roots: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """A fast search for where a trigger word may start, and the exact test
+def _trigger(roots: frozenset[str]) -> tuple[Callable[[str], Iterable[int]], re.Pattern[str]]:
+    """Where a trigger word may stand as a whole word, and the exact test
     of one place.
 
-    ``\\b`` in front of the words would make the regex engine try the
-    pattern at every position; alternatives that start with a literal let
-    it skip ahead to the characters they start with.
+    The places are the starts of the tokens (runs of ASCII letters, digits
+    and ``_``) that spell a word, found with array arithmetic
+    (:class:`~lockin.source.cxx.TokenHeads`): a regex search for the start
+    of any of these words goes through a file several times slower. A
+    whole word is always such a token, since the characters around it are
+    not word characters, so no place is missed.
     """
     words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS
-    exact = r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b"
-    return re.compile("|".join(trie_branches(words))), re.compile(exact)
+    exact = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
+    if all(words):
+        from lockin.source.cxx import TokenHeads
+
+        return TokenHeads([(w, "") for w in words], words), exact
+    # An empty word matches at any boundary after a word's start: only the
+    # regex search finds all such places.
+    return functools.partial(_word_starts, re.compile("|".join(trie_branches(words)))), exact
 
 
-def _mentions_trigger(text: str, trigger: tuple[re.Pattern[str], re.Pattern[str]]) -> bool:
+def _word_starts(candidates: re.Pattern[str], text: str) -> Iterator[int]:
+    """Every offset where one of the words ``candidates`` matches starts."""
+    at = 0
+    while m := candidates.search(text, at):
+        yield m.start()
+        at = m.start() + 1
+
+
+def _mentions_trigger(text: str, trigger: tuple[Callable[[str], Iterable[int]], re.Pattern[str]]) -> bool:
     """Whether ``text`` holds ``ExecutionProvider`` or a trigger word as a whole word."""
     if "ExecutionProvider" in text:
         return True
-    candidates, exact = trigger
-    at = 0
-    while m := candidates.search(text, at):
-        # Every place where a whole word starts is a place where a word
-        # starts, so the candidates miss none.
-        if exact.match(text, m.start()):
-            return True
-        at = m.start() + 1
-    return False
+    starts, exact = trigger
+    return any(exact.match(text, at) for at in starts(text))
 
 
 def _parse(text: str, path: str) -> ast.Module:
@@ -426,22 +436,24 @@ _CALL_WORDS = frozenset(
 
 
 @functools.lru_cache(maxsize=64)
-def _use_words(aliases: frozenset[str]) -> re.Pattern[str]:
-    """Where a reported use may be: a vendor alias (an attribute chain) or
-    a callee or keyword the call checks look at, each ending a word.
+def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
+    """Where a reported use may be: the tokens that spell a vendor alias
+    (an attribute chain) or a callee or keyword the call checks look at.
 
-    The start of the word is not checked: every alternative then starts
-    with a literal, which the regex engine skips ahead to, and a match
-    inside a longer word (``into``) only makes a line kept in vain.
+    Names in Python source are whole tokens, so the token search of
+    :class:`~lockin.source.cxx.TokenHeads` finds every one (and, for a word
+    longer than eight characters, tokens that only begin like it).
     """
-    words = sorted(aliases | _CALL_WORDS)
-    return re.compile("(?:" + "|".join(trie_branches(words)) + r")(?!\w)")
+    from lockin.source.cxx import TokenHeads
+
+    words = aliases | _CALL_WORDS
+    return TokenHeads([(w, "") for w in words], words)
 
 
 def _use_lines(text: str, aliases: frozenset[str]) -> list[int]:
     """The lines that may hold a reported use (see :func:`_use_words`), and
     those naming a ``provider`` in any case (``providers = [...]``)."""
-    offsets = [m.start() for m in _use_words(aliases).finditer(text)]
+    offsets = _use_words(aliases)(text)
     lowered = text.lower()
     at = lowered.find("provider")
     while at >= 0:
