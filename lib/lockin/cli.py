@@ -36,10 +36,34 @@ Examples:
   lockin parity --baseline H100 --target MI300X   per-accelerator MLPerf parity
   lockin parity --baseline H200 --target MI325X --results summary_results.json
   lockin fleet data/fleet/fleet.csv --move 25 --to amd   shares, HHI, energy
+  lockin score data/portfolio                     lock-in ratio, rating, effort P10/P50/P90, NPV per project
+  lockin score data/portfolio --params params.yml --format json
+  lockin report --period auto                     the strategy report (HTML + PDF) into reports/<period>/
 """
 
 
-@click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(click.Group):
+    """A group some of whose commands are imported only when used.
+
+    ``lockin report`` pulls in papermill, nbconvert and WeasyPrint; a scan,
+    whose start-up the benchmark times, should not pay for them.
+    """
+
+    lazy = {"report": "lockin.report.command:report"}
+
+    def list_commands(self, ctx):
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx, name):
+        if name in self.lazy:
+            import importlib
+
+            module, attribute = self.lazy[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
+
+
+@click.group(cls=_LazyGroup, epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="lockin")
 def main() -> None:
     """Assess how tied AI software is to one accelerator vendor.
@@ -190,6 +214,71 @@ def catalog_import_hipify(paths, out_dir, label):
         click.echo(f"wrote {count} row(s) to {path}", err=True)
     if not written:
         raise click.ClickException("no HIPIFY table rows found in the given paths")
+
+
+#: Score columns the table format shows (json and csv carry all).
+SCORE_TABLE_COLUMNS = (
+    "project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90",
+    "code_pm", "libraries_pm", "platform_pm", "performance_ratio", "npv_usd", "breakeven_month", "recommendation",
+)  # fmt: skip
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--params", "params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A YAML file of parameters (prices, energy, horizon, discount rate, labour cost, accelerators, seed …) over the documented defaults.")
+@click.option("--target", type=click.Choice(TARGET_VENDORS), help="Vendor a move would go to (default: the parameters' target_vendor, amd).")
+@click.option("--seed", type=click.IntRange(min=0), help="Seed of the Monte Carlo draws (overrides the parameters).")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output.")
+@click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Extra catalog folders, as for scan.")
+@click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio.")
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes for the scan (0: one per CPU).")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar on standard error.")
+def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name, jobs, no_progress):
+    """Score how locked in each project is and what moving would cost and return.
+
+    One record per project and a 'portfolio' record: lockin_ratio (migration
+    effort over development cost, as SonarQube's debt ratio) and its rating
+    A–E, roadblocks, effort_pm_p10/p50/p90 (person-months, Monte Carlo over
+    COCOMO II's reuse model), the dimensions (code_pm, libraries_pm,
+    platform_pm, performance_ratio, supply_hhi), NPV of moving over the
+    horizon, break-even month and a recommendation (stay, dual-source,
+    migrate) with its reasons. Project accelerators, GPU-hours and workloads
+    come from portfolio.yml; every formula is in docs/methodology.md.
+    """
+    from lockin.scan import collect
+    from lockin.scoring.parameters import load_parameters
+    from lockin.scoring.score import score as score_scan
+
+    try:
+        params = load_parameters(params_file, target_vendor=target, seed=seed)
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    stream = _stream(paths, catalog_dirs, params.target_vendor, project_name, jobs, 8, no_progress)
+    result = collect(stream)
+    try:
+        scores = score_scan(result, params, catalog=stream.catalog)
+    except (InputError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    with _output(out) as sink:
+        if fmt == "table":
+            shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"lockin_ratio": 3, "effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2, "npv_usd": -3})
+            write_frame(shown, sink, fmt, f"Lock-in scores (target: {params.target_vendor} / {params.target_accelerator}; effort in person-months; NPV in USD over {params.horizon_years:g} years)")
+            write_frame(scores.frame[["project", "recommendation", "reasons"]], sink, fmt, "Recommendations")
+            write_frame(scores.roadblocks.head(15)[["project", "kind", "name", "hours", "occurrences", "path", "line", "why"]], sink, fmt, f"Roadblocks (top 15 of {len(scores.roadblocks)}, most effort first)")
+            sink.write("\nNotes\n-----\n" + "".join(f"- {note}\n" for note in scores.notes))
+        else:
+            write_frame(scores.frame, sink, fmt)
+    _report_skips(stream.all_skips)
+    _report_problems(scores.problems)
+    for note in scores.notes:
+        click.echo(f"note: {note}", err=True)
+    total = scores.portfolio
+    click.echo(
+        f"lockin: {len(scores.projects)} project(s), portfolio rating {total['rating']} "
+        f"(lock-in ratio {total['lockin_ratio']:.1%}), effort P10/P50/P90 {total['effort_pm_p10']:.1f}/{total['effort_pm_p50']:.1f}/{total['effort_pm_p90']:.1f} PM",
+        err=True,
+    )
 
 
 def _benchmark_options(function):

@@ -29,6 +29,7 @@ from lockin.records import SOURCE_KINDS
 from lockin.scoring.parameters import Parameters
 
 __all__ = [
+    "attach_effort_hours",
     "GENERATED_FORMATS",
     "COMPONENT_DIMENSIONS",
     "EffortDraws",
@@ -56,6 +57,33 @@ COMPONENT_DIMENSIONS = {
     "construct": "code",
     "module": "code",
 }
+
+
+def attach_effort_hours(findings: pd.DataFrame, catalog) -> pd.DataFrame:
+    """Findings with ``effort_hours`` from the catalog rows that classified them.
+
+    A finding names its row's kind, family and source; the row is found
+    again by the catalog's own lookup, checked against those, so a user
+    catalog's ``effort_hours`` reaches the effort model.
+    """
+    if "effort_hours" in findings.columns:
+        return findings
+    priced = [row for row in catalog.rows if row.effort_hours is not None]
+    by_name: dict[tuple[str, str], list] = {}
+    for row in priced:
+        by_name.setdefault((row.kind, row.match.lower()), []).append(row)
+    priced_kinds = {row.kind for row in priced}
+    keys = list(zip(findings["kind"], findings["name"], findings["family"], findings["source"]))
+    hours = {key: _row_hours(catalog, by_name, *key) if key[0] in priced_kinds else None for key in set(keys)}
+    return findings.assign(effort_hours=pd.Series([hours[key] for key in keys], index=findings.index, dtype=float))
+
+
+def _row_hours(catalog, by_name: dict, kind: str, name: str, family: str, source: str) -> float | None:
+    candidates = [catalog.lookup(kind, name, ""), *by_name.get((kind, str(name).lower()), ())]
+    for row in candidates:
+        if row is not None and row.effort_hours is not None and row.family == family and row.source == source:
+            return row.effort_hours
+    return None
 
 
 def finding_hours(findings: pd.DataFrame, params: Parameters) -> pd.Series:

@@ -19,7 +19,7 @@ import pandas as pd
 from lockin.records import Problem
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
-from lockin.scoring.effort import EffortDraws, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
+from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters
 
@@ -135,7 +135,7 @@ def effort_to_a(effort_pm: float, sloc: int, params: Parameters) -> float:
     return max(0.0, effort_pm - allowed_hours / params.hours_per_pm)
 
 
-def score(scan, params: Parameters | None = None, hardware: HardwareContext | None = None) -> Scores:
+def score(scan, params: Parameters | None = None, hardware: HardwareContext | None = None, catalog=None) -> Scores:
     """Score the projects of a scan.
 
     Parameters
@@ -146,14 +146,22 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         Defaults when not given.
     hardware : HardwareContext, optional
         Loaded from the parameters when not given.
+    catalog : Catalog, optional
+        The catalog the scan used (for rows' ``effort_hours``); the bundled
+        one when not given.
     """
     params = params or Parameters()
     if scan.target != params.target_vendor:
         raise ValueError(f"the scan judged findings against {scan.target!r}, the parameters target {params.target_vendor!r}; scan again with --target {params.target_vendor}")
     hardware = hardware or load_hardware_context(params)
     calibration = load_calibration(params) if params.calibration_file else None
+    if catalog is None:
+        from lockin.catalog import load_catalog
+
+        catalog = load_catalog()
+    findings = attach_effort_hours(scan.findings, catalog)
     names = [p.name for p in scan.projects] or sorted(set(scan.inputs["project"]))
-    facts = project_facts(scan.findings, scan.inputs, params, names)
+    facts = project_facts(findings, scan.inputs, params, names)
     draws = simulate_effort(facts, params, calibration)
     meta = {p.name: p.meta for p in scan.projects}
     cases, rows, flows = [], [], []
@@ -169,7 +177,7 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     notes = _notes(params, calibration, frame)
     return Scores(
         frame=frame[list(SCORE_COLUMNS)],
-        roadblocks=_roadblocks(scan.findings, params),
+        roadblocks=_roadblocks(findings, params),
         facts=facts,
         draws=draws,
         cashflows=pd.concat(flows, ignore_index=True) if flows else pd.DataFrame(columns=CASHFLOW_COLUMNS),

@@ -1,0 +1,138 @@
+"""One call for a whole assessment: scan, hardware, scores, provenance.
+
+The notebooks and ``lockin report`` start here, so every notebook computes
+its figures the same way from the same parameters.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from lockin import __version__
+from lockin.scan import ScanOptions, ScanResult, scan
+from lockin.scoring.hardware import HardwareContext, load_hardware_context
+from lockin.scoring.parameters import Parameters, load_parameters
+from lockin.scoring.score import Scores, score
+
+__all__ = ["Assessment", "assess", "filter_findings", "params_hash", "period_figures", "provenance"]
+
+
+@dataclass
+class Assessment:
+    """Everything one run of the suite computed for a portfolio."""
+
+    portfolio: Path
+    params: Parameters
+    scan: ScanResult
+    hardware: HardwareContext
+    scores: Scores
+
+    @property
+    def skipped(self) -> pd.DataFrame:
+        """Every input left out, scan and hardware side, with the reason."""
+        hardware = pd.DataFrame(
+            [{"project": "(hardware)", "path": p.path, "line": p.line, "reason": p.message} for p in self.hardware.problems],
+            columns=["project", "path", "line", "reason"],
+        )
+        return pd.concat([self.scan.skipped, hardware], ignore_index=True)
+
+
+def assess(portfolio: str | Path, params_file: str | Path | None = None, *, catalog_dirs=(), progress: bool = False, **overrides) -> Assessment:
+    """Scan ``portfolio`` and score it with the parameters.
+
+    Parameters
+    ----------
+    portfolio : path
+        A portfolio folder (see ``docs/data-formats.md``).
+    params_file : path, optional
+        YAML parameters over the defaults; empty string or None for none.
+    catalog_dirs : iterable of path
+        User catalog folders.
+    progress : bool
+        Show the scan's progress bar on stderr.
+    **overrides
+        Parameter values that win over the file (None values are ignored).
+    """
+    from lockin.catalog import load_catalog
+
+    params = load_parameters(params_file or None, **overrides)
+    catalog = load_catalog(catalog_dirs)
+    result = scan([portfolio], ScanOptions(target=params.target_vendor, catalog_dirs=tuple(catalog_dirs), progress=progress), catalog)
+    hardware = load_hardware_context(params)
+    scores = score(result, params, hardware, catalog)
+    return Assessment(Path(portfolio), params, result, hardware, scores)
+
+
+def filter_findings(findings: pd.DataFrame, *, project=None, vendor=None, layer=None, portability=None) -> pd.DataFrame:
+    """Findings whose columns match every given value (a value or a list)."""
+    mask = pd.Series(True, index=findings.index)
+    for column, wanted in (("project", project), ("vendor", vendor), ("layer", layer), ("portability", portability)):
+        if wanted is None or wanted == "" or wanted == []:
+            continue
+        values = [wanted] if isinstance(wanted, str) else list(wanted)
+        mask &= findings[column].isin(values)
+    return findings[mask]
+
+
+def params_hash(params: Parameters) -> str:
+    """A short hash of every parameter value, to tell two runs' settings apart."""
+    blob = json.dumps({k: params[k] for k in params}, sort_keys=True, default=str)
+    return hashlib.sha256(blob.encode()).hexdigest()[:12]
+
+
+def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
+    """What the figures come from: input files with hashes, versions, parameters."""
+    from lockin.hardware.results import bundled_result_files
+    from lockin.scoring.hardware import _path
+
+    hardware_files = [Path(p) for p in assessment.hardware.results.files]
+    if assessment.params.fleet_file:
+        hardware_files.append(_path(assessment.params.fleet_file))
+    extra = pd.DataFrame([{"project": "(hardware)", "path": str(p), "formats": p.suffix.lstrip("."), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in hardware_files if p.exists()])
+    inputs = pd.concat([assessment.scan.inputs[["project", "path", "formats", "bytes", "sha256"]], extra], ignore_index=True)
+    versions = pd.DataFrame(
+        [
+            {"item": "lockin", "value": __version__},
+            {"item": "catalog", "value": assessment.scan.catalog_version},
+            {"item": "parameters", "value": f"{assessment.params.origin} (hash {params_hash(assessment.params)})"},
+            {"item": "calibration", "value": assessment.scores.frame["calibration"].iloc[-1]},
+            {"item": "benchmark results", "value": f"{len(assessment.hardware.results.frame)} records from {len(assessment.hardware.results.files)} file(s)"},
+            {"item": "bundled result files", "value": ", ".join(p.name for p in bundled_result_files())},
+        ]
+    )
+    return {"inputs": inputs, "versions": versions, "parameters": assessment.params.table(), "skipped": assessment.skipped}
+
+
+def period_figures(assessment: Assessment, period: str) -> dict:
+    """The period's figures for the history database (the report's contract)."""
+    columns = ["project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "npv_usd", "recommendation"]
+    rows = assessment.scores.frame[columns].astype(object).where(assessment.scores.frame[columns].notna(), None)
+    return {
+        "period": period,
+        "catalog_version": assessment.scan.catalog_version,
+        "params_hash": params_hash(assessment.params),
+        "scores": [{k: _plain(v) for k, v in row.items()} for row in rows.to_dict("records")],
+    }
+
+
+def _plain(value):
+    if value is None:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and value != value:
+        return None
+    return value
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

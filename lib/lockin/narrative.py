@@ -1,0 +1,130 @@
+"""The executive summary: sentences written from the figures.
+
+Every sentence is built from numbers the report shows elsewhere, so a
+reader can find each one in a table; nothing here is a free judgement.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from lockin.scoring.economics import _usd
+
+__all__ = ["executive_summary", "change_since_last", "history_with", "top_drivers"]
+
+
+def executive_summary(assessment, history: pd.DataFrame | None = None, period: str = "") -> list[str]:
+    """Five to seven sentences: rating and its change, drivers, effort,
+    recommendation, economics, hardware and supply."""
+    scores, params = assessment.scores, assessment.params
+    total = scores.portfolio
+    projects = scores.projects
+    sentences = [
+        _rating_sentence(total, history, period, len(projects)),
+        _drivers_sentence(assessment),
+        _effort_sentence(total, scores),
+        _recommendation_sentence(projects),
+        _economics_sentence(total, params),
+        _hardware_sentence(assessment),
+    ]
+    return [s for s in sentences if s]
+
+
+def change_since_last(history: pd.DataFrame | None, period: str, project: str = "portfolio") -> dict | None:
+    """The latest earlier period's figures of ``project``, or None."""
+    if history is None or history.empty:
+        return None
+    from lockin.report.periods import period_sort_key as period_key
+
+    earlier = history[(history["project"] == project) & (history["period"].map(period_key) < period_key(period))]
+    if earlier.empty:
+        return None
+    return earlier.sort_values("period", key=lambda s: s.map(period_key)).iloc[-1].to_dict()
+
+
+def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
+    """The catalog families with the most remediation hours, with where they are."""
+    from lockin.scoring.effort import finding_hours, remediation_units
+
+    findings = assessment.scan.findings
+    bound = findings[findings["portability"] != "portable"]
+    if bound.empty:
+        return pd.DataFrame(columns=["family", "hours", "places", "projects"])
+    units = remediation_units(bound.assign(hours=finding_hours(bound, assessment.params)))
+    # A construct is its own driver (wgmma, inline PTX); other findings group by family.
+    named = (units["family"].astype(str) == "") | (units["kind"] == "construct")
+    units["family"] = units["family"].where(~named, units["name"])
+    grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), projects=("project", lambda p: ", ".join(sorted(set(p)))))
+    return grouped.sort_values(["hours", "places"], ascending=False).head(n).reset_index()
+
+
+def _rating_sentence(total: pd.Series, history, period: str, count: int) -> str:
+    text = f"Across {count} project(s) the portfolio rates {total['rating']}, with a lock-in ratio of {total['lockin_ratio']:.0%} (migration effort over development cost)"
+    before = change_since_last(history, period)
+    if before is None:
+        return text + "; this is the first period on record."
+    delta = total["lockin_ratio"] - before["lockin_ratio"]
+    direction = "up" if delta > 0.005 else "down" if delta < -0.005 else "unchanged"
+    change = f"{direction} {abs(delta) * 100:.0f} points" if direction != "unchanged" else "unchanged"
+    return text + f", {change} since {before['period']} (then {before['rating']}, {before['lockin_ratio']:.0%})."
+
+
+def _drivers_sentence(assessment) -> str:
+    drivers = top_drivers(assessment)
+    if drivers.empty:
+        return "No finding binds the portfolio to one vendor."
+    parts = [f"{row.family} ({row.hours:.0f} h in {row.places} place(s), {row.projects})" for row in drivers.itertuples()]
+    roadblocks = int(assessment.scores.portfolio["roadblocks"])
+    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks} finding(s) have no equivalent on {assessment.params.target_vendor} and need redesign."
+
+
+def _effort_sentence(total: pd.Series, scores) -> str:
+    calibration = total.get("calibration", "")
+    return (
+        f"Moving everything to {scores.params.target_accelerator} would take {total['effort_pm_p10']:.1f} to {total['effort_pm_p90']:.1f} "
+        f"person-months (P10–P90; median {total['effort_pm_p50']:.1f}), from {calibration}."
+    )
+
+
+def _recommendation_sentence(projects: pd.DataFrame) -> str:
+    groups = projects.groupby("recommendation")["project"].apply(lambda p: ", ".join(p))
+    order = [r for r in ("migrate", "dual-source", "stay") if r in groups.index]
+    return "Recommendation: " + "; ".join(f"{r} {groups[r]}" for r in order) + "."
+
+
+def _economics_sentence(total: pd.Series, params) -> str:
+    if total["npv_usd"] is None or (isinstance(total["npv_usd"], float) and math.isnan(total["npv_usd"])):
+        return ""
+    return (
+        f"Moving every project with GPU work would be worth {_usd(total['npv_usd'])} over {params.horizon_years:g} years "
+        f"at {params.discount_rate:.0%} (net present value; {_usd(total['npv_usd_p10'])} at P90 effort)."
+    )
+
+
+def _hardware_sentence(assessment) -> str:
+    params, hardware = assessment.params, assessment.hardware
+    baseline, target = hardware.resolve(params.baseline_accelerator), hardware.resolve(params.target_accelerator)
+    ratio, basis, _ = hardware.ratio_for(baseline, target)
+    text = f"Per accelerator, {target} does {ratio:.2f}× the work of {baseline} ({basis})"
+    prices = hardware.specs.frame.loc[[baseline, target], "purchase_usd"]
+    if prices.notna().all():
+        text += f" at {prices[target] / prices[baseline]:.0%} of its purchase price"
+    supply = hardware.supply_concentration
+    if hardware.fleet is not None:
+        text += f"; the fleet is {supply} (HHI {hardware.supply_hhi:,.0f} by compute, {params.hhi_regime} thresholds)"
+    return text + "."
+
+
+def history_with(history: pd.DataFrame | None, figures: dict) -> pd.DataFrame:
+    """The history with this period's figures in place of any recorded for it.
+
+    The report shows the trend before the run records the period, so the
+    current period comes from ``figures`` (see ``assessment.period_figures``).
+    """
+    current = pd.DataFrame(figures["scores"]).assign(period=figures["period"])
+    if history is None or history.empty:
+        return current
+    earlier = history[history["period"] != figures["period"]]
+    return pd.concat([earlier, current], ignore_index=True)

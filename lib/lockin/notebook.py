@@ -1,0 +1,81 @@
+"""What the notebooks share: reading their parameters and starting a run.
+
+A notebook runs from ``notebooks/`` in JupyterLab and from the repository
+root under papermill, so relative paths are tried as given and then from
+the repository root.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from pathlib import Path
+
+import pandas as pd
+
+from lockin.assessment import Assessment, assess
+
+__all__ = ["REPOSITORY_ROOT", "OVERRIDABLE", "resolve_path", "start", "current_period", "show"]
+
+REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+
+#: Notebook parameters that override the parameter file when not None.
+OVERRIDABLE = (
+    "target_vendor",
+    "baseline_accelerator",
+    "target_accelerator",
+    "fleet_file",
+    "results_files",
+    "prices",
+    "energy_usd_per_kwh",
+    "grid_kg_per_kwh",
+    "horizon_years",
+    "discount_rate",
+    "labour_cost_per_pm",
+    "seed",
+)
+
+
+def resolve_path(value: str | Path | None) -> Path | None:
+    """``value`` as given when it exists, else from the repository root."""
+    if value is None or str(value) == "":
+        return None
+    path = Path(value).expanduser()
+    if path.is_absolute() or path.exists():
+        return path
+    return REPOSITORY_ROOT / path
+
+
+def current_period(cadence: str = "month", today: _dt.date | None = None) -> str:
+    """This month (``2026-11``) or quarter (``2026-Q4``), as text."""
+    from lockin.report.periods import current_period as period_now
+
+    return str(period_now(cadence, today))
+
+
+def start(portfolio: str, params_file: str = "", **parameters) -> Assessment:
+    """Run the assessment a notebook shows, from its parameter cell's values.
+
+    ``parameters`` may hold any of :data:`OVERRIDABLE` (None: keep the
+    parameter file's or the default value); other names are ignored, so a
+    notebook can pass its whole parameter cell.
+    """
+    pd.set_option("display.max_colwidth", 80)
+    pd.set_option("display.width", 160)
+    overrides = {name: parameters[name] for name in OVERRIDABLE if parameters.get(name) is not None}
+    for key in ("fleet_file",):
+        if key in overrides:
+            overrides[key] = str(resolve_path(overrides[key]))
+    if "results_files" in overrides:
+        overrides["results_files"] = [str(resolve_path(p)) for p in overrides["results_files"]]
+    params = resolve_path(params_file)
+    return assess(resolve_path(portfolio), params, **overrides)
+
+
+def show(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), money: tuple[str, ...] = (), digits: int = 2):
+    """A DataFrame styled for reading: percentages, money and rounded numbers."""
+    formats = {c: "{:.0%}" for c in percent if c in frame.columns}
+    formats.update({c: "${:,.0f}" for c in money if c in frame.columns})
+    for column in frame.columns:
+        if column not in formats and pd.api.types.is_float_dtype(frame[column]):
+            formats[column] = f"{{:,.{digits}f}}"
+    return frame.style.format(formats, na_rep="—").hide(axis="index")

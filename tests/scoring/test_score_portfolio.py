@@ -1,0 +1,141 @@
+"""Scoring the sample portfolio end to end: ratings, ranking, the portfolio
+row, the economics, and the `lockin score` command's contract."""
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lockin.assessment import assess, period_figures, provenance
+from lockin.cli import main
+from lockin.scoring.parameters import Parameters
+from lockin.scoring.score import SCORE_COLUMNS, lockin_ratio, rating_for
+
+ROOT = Path(__file__).parents[2]
+PORTFOLIO = ROOT / "data" / "portfolio"
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return assess(PORTFOLIO)
+
+
+@pytest.mark.parametrize("percent, rating", [(0, "A"), (5, "A"), (5.01, "B"), (10, "B"), (20, "C"), (20.5, "D"), (50, "D"), (50.1, "E"), (900, "E")])
+def test_sonarqube_default_grid(percent, rating):
+    assert rating_for(percent / 100, [5, 10, 20, 50]) == rating
+
+
+def test_the_ratio_is_effort_over_lines_times_thirty_minutes():
+    params = Parameters()
+    # 1 PM = 152 h; 1,000 lines × 30 min = 500 h
+    assert lockin_ratio(1.0, 1000, params) == pytest.approx(152 / 500)
+    assert lockin_ratio(0.0, 0, params) == 0.0
+
+
+def test_records_have_the_contract_and_a_portfolio_row(sample):
+    frame = sample.scores.frame
+    assert list(frame.columns) == list(SCORE_COLUMNS)
+    assert frame["project"].iloc[-1] == "portfolio"
+    assert set(frame["project"]) == {"llm-trainer", "inference-gateway", "rapids-analytics", "rocm-serving", "tabular-forecaster", "portfolio"}
+    assert (frame["effort_pm_p10"] <= frame["effort_pm_p50"]).all() and (frame["effort_pm_p50"] <= frame["effort_pm_p90"]).all()
+    assert (frame["calibration"] == "uncalibrated defaults").all()
+
+
+def test_the_sample_projects_rank_as_a_migration_engineer_would(sample):
+    projects = sample.scores.projects.set_index("project")
+    effort = projects["effort_pm_p50"]
+    # Custom Hopper kernels with inline PTX, wgmma and TMA are the hardest to
+    # move; a RAPIDS pipeline whose libraries have no AMD equivalent next; a
+    # TensorRT/Triton service with AMD counterparts (MIGraphX) after that.
+    assert effort["llm-trainer"] > effort["rapids-analytics"] > effort["inference-gateway"] > effort["rocm-serving"] >= effort["tabular-forecaster"]
+    assert projects.loc["tabular-forecaster", "rating"] == "A" and effort["tabular-forecaster"] == 0
+    assert projects.loc["rocm-serving", "rating"] == "A"  # already on AMD
+    assert projects.loc["llm-trainer", "roadblocks"] > 0 and projects.loc["inference-gateway", "roadblocks"] == 0
+    assert projects.loc["rocm-serving", "recommendation"] == "stay"
+    assert projects.loc["llm-trainer", "recommendation"] in ("dual-source", "stay")
+
+
+def test_the_portfolio_row_sums_the_projects(sample):
+    frame = sample.scores.frame.set_index("project")
+    projects = frame.drop(index="portfolio")
+    assert frame.loc["portfolio", "roadblocks"] == projects["roadblocks"].sum()
+    assert frame.loc["portfolio", "sloc"] == projects["sloc"].sum()
+    assert frame.loc["portfolio", "npv_usd"] == pytest.approx(projects["npv_usd"].sum())
+    # Percentiles of summed draws lie between the sum of P10s and the sum of P90s.
+    assert projects["effort_pm_p10"].sum() <= frame.loc["portfolio", "effort_pm_p50"] <= projects["effort_pm_p90"].sum()
+
+
+def test_roadblocks_are_ranked_by_effort_with_why(sample):
+    roadblocks = sample.scores.roadblocks
+    assert list(roadblocks["hours"]) == sorted(roadblocks["hours"], reverse=True)
+    assert roadblocks["why"].str.len().min() > 0
+    assert {"wgmma", "inline-ptx", "tma"} <= set(roadblocks["name"])
+
+
+def test_the_same_seed_gives_the_same_figures_and_another_differs():
+    first, second = assess(PORTFOLIO, seed=11), assess(PORTFOLIO, seed=11)
+    assert first.scores.frame.equals(second.scores.frame)
+    other = assess(PORTFOLIO, seed=12)
+    assert not first.scores.frame["effort_pm_p50"].equals(other.scores.frame["effort_pm_p50"])
+
+
+def test_scoring_the_amd_project_against_nvidia_finds_it_locked_to_amd():
+    towards_nvidia = assess(PORTFOLIO, target_vendor="nvidia", baseline_accelerator="MI300X", target_accelerator="H100 SXM")
+    projects = towards_nvidia.scores.projects.set_index("project")
+    assert projects.loc["rocm-serving", "effort_pm_p50"] > 0
+    assert projects.loc["tabular-forecaster", "effort_pm_p50"] == 0
+
+
+def test_period_figures_and_provenance(sample):
+    figures = period_figures(sample, "2026-11")
+    json.dumps(figures)  # plain JSON, no NaN objects
+    assert figures["period"] == "2026-11" and len(figures["scores"]) == 6
+    origin = provenance(sample)
+    assert origin["inputs"]["sha256"].str.len().eq(64).all()
+    assert "catalog" in set(origin["versions"]["item"])
+    assert len(origin["parameters"]) > 30
+
+
+def test_score_command_json_and_table(tmp_path):
+    result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--format", "json", "--no-progress"], catch_exceptions=False)
+    assert result.exit_code == 0, result.stderr
+    records = json.loads(result.stdout)
+    assert records[-1]["project"] == "portfolio"
+    for field in ("project", "lockin_ratio", "rating", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "code_pm", "libraries_pm", "platform_pm", "performance_ratio", "supply_hhi"):
+        assert field in records[0]
+    assert "uncalibrated" in result.stderr and "portfolio rating" in result.stderr
+    table = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--no-progress"], catch_exceptions=False)
+    for title in ("Lock-in scores", "Recommendations", "Roadblocks", "Notes"):
+        assert title in table.stdout
+
+
+def test_score_command_reports_bad_parameters_with_the_line(tmp_path):
+    params = tmp_path / "p.yml"
+    params.write_text("horizon_years: 3\nlabor_cost_per_pm: 1\n")
+    result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--params", str(params), "--no-progress"])
+    assert result.exit_code != 0
+    assert f"{params}:2" in result.output and "did you mean 'labour_cost_per_pm'" in result.output
+
+
+def test_the_worked_example_in_the_methodology_holds(sample):
+    from lockin.scoring.calibration import nominal_effort
+    from lockin.scoring.economics import monthly_cost
+
+    text = " ".join((ROOT / "docs" / "methodology.md").read_text().split())
+    facts = sample.scores.facts.set_index("project")
+    row = facts.loc["inference-gateway"]
+    assert f"sloc {row.sloc:.0f} · adapted_sloc {row.adapted_sloc:.0f} · manual_sloc {row.manual_sloc:.0f} · libraries_hours {row.libraries_hours:g} · platform_hours {row.platform_hours:g}" in text
+    nominal = nominal_effort(sample.scores.facts, sample.params)[list(facts.index).index("inference-gateway")]
+    assert f"effort (nominal) = {nominal:.4f} PM" in text
+    score = sample.scores.frame.set_index("project").loc["inference-gateway"]
+    assert f"P10/P50/P90 are {score.effort_pm_p10:.2f} / {score.effort_pm_p50:.2f} / {score.effort_pm_p90:.2f} PM" in text
+    assert f"lockin_ratio = {score.effort_pm_p50:.3f} PM × 152 h / 164 h = {score.lockin_ratio:.2f}" in text
+    assert f"0.704, measured" in text and f"{score.performance_ratio:.3f}" == "0.704"
+    specs = sample.hardware.specs.frame
+    stay, _ = monthly_cost({"model": "H200 SXM", **specs.loc["H200 SXM"].to_dict()}, 30000, sample.params)
+    move, _ = monthly_cost({"model": "MI300X", **specs.loc["MI300X"].to_dict()}, 30000 / score.performance_ratio, sample.params)
+    assert f"= ${stay:,.0f} a month" in text and f"= ${move:,.0f} a month" in text
+    assert f"NPV of **${score.npv_usd:,.0f}**" in text
+    assert f"month **{score.breakeven_month:.0f}**" in text and score.recommendation == "migrate"
+    assert f"HHI = 8.51² + 91.49² = 72.4 + 8,370.1 = **{sample.hardware.fleet.hhi['compute']:,.0f}**" in text
