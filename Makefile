@@ -18,14 +18,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
-# Until the report notebooks land (issue 5), the report is the scan of the
-# bundled sample portfolio, written under reports/<period>/.
+# The strategy report of the bundled sample portfolio for the current month
+# (or PERIOD=2026-Q4 etc.): reports/<period>/ with the executed notebooks,
+# strategy_report.html and strategy_report.pdf, plus reports/index.html and
+# the history reports/history.sqlite. The PDF needs Pango (docs/operations.md).
 report: $(STAMP)
-	mkdir -p reports/$(PERIOD)
-	$(BIN)/lockin scan data/portfolio --format json --out reports/$(PERIOD)/findings.json
-	$(BIN)/lockin inventory data/portfolio --format csv --out reports/$(PERIOD)/components.csv
-	$(BIN)/lockin scan data/portfolio --format table --out reports/$(PERIOD)/scan.txt
-	@echo "report written to reports/$(PERIOD)/ (scan.txt, findings.json, components.csv)"
+	$(BIN)/lockin report --period $(PERIOD) --portfolio data/portfolio --out reports
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

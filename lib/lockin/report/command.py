@@ -1,0 +1,82 @@
+"""``lockin report``: the click command.
+
+Registered on the ``lockin`` group with ``main.add_command(report)``; also
+runnable on its own as ``python -m lockin.report.command``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from lockin.report import run
+from lockin.report.periods import CADENCES, PeriodError, resolve_period
+from lockin.report.run import DEFAULT_TIMEOUT, HISTORY_FILE, ReportError, ReportSettings, render_period, sample_portfolio_dir
+
+EPILOG = """\b
+Examples:
+  lockin report --period auto                       this month, sample portfolio, into reports/
+  lockin report --period 2026-Q4 --portfolio ~/portfolio --params params.yml --out /srv/lockin/reports
+  lockin report --period auto --cadence quarter --history /var/lib/lockin/history.sqlite --no-progress
+"""
+
+
+@click.command("report", epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.option("--period", required=True, metavar="P|auto", help="The period to report on: a month (2026-11), a quarter (2026-Q4), or auto for the current one (see --cadence).")
+@click.option("--portfolio", type=click.Path(exists=True, file_okay=False, path_type=Path), default=None, help="The portfolio folder (default: the bundled sample portfolio).")
+@click.option("--params", "params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None, help="Scoring parameters (YAML) to use instead of the defaults.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("reports"), show_default=True, help="Output folder: receives <period>/, index.html and the history.")
+@click.option("--history", "history_db", type=click.Path(dir_okay=False, path_type=Path), default=None, help=f"History database (SQLite) [default: OUT/{HISTORY_FILE}].")
+@click.option("--cadence", type=click.Choice(CADENCES), default="month", show_default=True, help="What --period auto means: the current month or quarter.")
+@click.option("--timeout", type=click.IntRange(min=1), default=DEFAULT_TIMEOUT, show_default=True, help="Seconds one notebook cell may run before the report fails.")
+@click.option("--no-progress", is_flag=True, help="Do not show progress bars on standard error.")
+def report(period, portfolio, params_file, out_dir, history_db, cadence, timeout, no_progress):
+    """Render the strategy report for one period.
+
+    Executes the report notebooks with papermill on the portfolio, writes
+    OUT/<period>/ with the executed notebooks, strategy_report.html and
+    strategy_report.pdf, records the period's figures in the history
+    (replacing that period if it was rendered before) and rewrites
+    OUT/index.html. Prints the PDF's path on standard output.
+
+    On failure the exit status is 1, the failed notebook is kept under
+    OUT/failed/ (the path is printed), and earlier reports and the history
+    are left as they were. Runs on the same OUT wait for each other.
+    """
+    try:
+        resolved = resolve_period(period, cadence)
+    except PeriodError as error:
+        raise click.BadParameter(str(error), param_hint="'--period'") from None
+    settings = ReportSettings(
+        period=str(resolved),
+        portfolio=portfolio or sample_portfolio_dir(),
+        out_dir=out_dir,
+        params_file=params_file,
+        history_db=history_db,
+        timeout=timeout,
+        progress=not no_progress,
+        # Looked up at call time so tests can point the command at small notebooks.
+        notebooks_dir=run.bundled_notebooks_dir(),
+        notebooks=run.NOTEBOOKS,
+    )
+    click.echo(f"lockin report: period {resolved}, portfolio {settings.portfolio}", err=True)
+    try:
+        outcome = render_period(settings, say=lambda message: click.echo(f"lockin report: {message}", err=True))
+    except ReportError as error:
+        click.echo(f"lockin report: failed: {error}", err=True)
+        if error.kept is not None:
+            what = "notebook (with its traceback)" if error.kept.suffix == ".ipynb" else "run"
+            click.echo(f"lockin report: the failed {what} is kept at {error.kept}", err=True)
+        click.echo("lockin report: earlier reports, index.html and the history are unchanged", err=True)
+        click.get_current_context().exit(1)
+    click.echo(
+        f"lockin report: {outcome.folder} written in {outcome.seconds:.1f} s "
+        f"(index {outcome.index}, history {outcome.history_db})",
+        err=True,
+    )
+    click.echo(str(outcome.pdf))
+
+
+if __name__ == "__main__":
+    report()
