@@ -262,7 +262,9 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
         raise click.ClickException(str(exc)) from exc
     with _output(out) as sink:
         if fmt == "table":
-            shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"lockin_ratio": 3, "effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2, "npv_usd": -3})
+            shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2})
+            shown["lockin_ratio"] = shown["lockin_ratio"].map(lambda r: f"{r:.0%}")
+            shown["npv_usd"] = shown["npv_usd"].map(lambda v: "" if v != v else f"{v / 1000:,.0f}k")
             write_frame(shown, sink, fmt, f"Lock-in scores (target: {params.target_vendor} / {params.target_accelerator}; effort in person-months; NPV in USD over {params.horizon_years:g} years)")
             write_frame(scores.frame[["project", "recommendation", "reasons"]], sink, fmt, "Recommendations")
             write_frame(scores.roadblocks.head(15)[["project", "kind", "name", "hours", "occurrences", "path", "line", "why"]], sink, fmt, f"Roadblocks (top 15 of {len(scores.roadblocks)}, most effort first)")

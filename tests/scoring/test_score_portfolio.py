@@ -139,3 +139,11 @@ def test_the_worked_example_in_the_methodology_holds(sample):
     assert f"NPV of **${score.npv_usd:,.0f}**" in text
     assert f"month **{score.breakeven_month:.0f}**" in text and score.recommendation == "migrate"
     assert f"HHI = 8.51² + 91.49² = 72.4 + 8,370.1 = **{sample.hardware.fleet.hhi['compute']:,.0f}**" in text
+
+
+def test_the_readme_shows_the_score_table_the_command_prints():
+    result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--no-progress"], catch_exceptions=False)
+    printed = [line.rstrip() for line in result.stdout.splitlines()[3:10]]
+    readme = [line.rstrip() for line in (ROOT / "README.md").read_text().splitlines()]
+    start = readme.index(printed[0])
+    assert readme[start : start + len(printed)] == printed

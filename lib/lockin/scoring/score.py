@@ -219,8 +219,11 @@ def _project_row(name, index, facts, draws, params, hardware, meta) -> tuple[dic
     }
     same_vendor = hardware.vendor(baseline) == params.target_vendor
     case = ProjectCase(name, gpu_hours, baseline, target, _spec(hardware, baseline), _spec(hardware, target), ratio, band, (p10, p50, p90), same_vendor)
-    result = evaluate_case(case, params) if gpu_hours > 0 else None
-    if result is None:
+    if same_vendor:
+        result = CaseResult(name, *([float("nan")] * 9), status=f"it already runs on {params.target_vendor}")
+    elif gpu_hours > 0:
+        result = evaluate_case(case, params)
+    else:
         status = "it uses no accelerator hours" if given is not None else "no gpu_hours_per_month for this project in portfolio.yml"
         result = CaseResult(name, *([float("nan")] * 9), status=status)
     decision, reasons = recommend(result, case, roadblocks, params, hardware.supply_concentration)
