@@ -141,8 +141,13 @@ def write_pdf(document: str, target: str | Path, base_url: str | Path | None = N
     target = Path(target)
     # WeasyPrint logs a warning per CSS property it does not implement, and
     # JupyterLab's stylesheet has hundreds (transitions, cursors...).
-    logging.getLogger("weasyprint").setLevel(logging.ERROR)
-    weasyprint.HTML(string=document, base_url=str(base_url) if base_url else None, url_fetcher=_offline_url_fetcher()).write_pdf(target)
+    logger = logging.getLogger("weasyprint")
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        weasyprint.HTML(string=document, base_url=str(base_url) if base_url else None, url_fetcher=_offline_url_fetcher()).write_pdf(target)
+    finally:
+        logger.setLevel(level)
     return target
 
 
@@ -292,7 +297,7 @@ def _offline_url_fetcher():
     if hasattr(weasyprint.urls, "URLFetcher"):
         return weasyprint.urls.URLFetcher(allowed_protocols=_OFFLINE_SCHEMES)
 
-    # WeasyPrint before 66 takes a plain function.
+    # Older WeasyPrint releases take a plain function instead of a URLFetcher.
     def fetch(url: str, *args, **kwargs):
         if url.split(":", 1)[0].lower() not in _OFFLINE_SCHEMES:
             raise ValueError(f"the report reads nothing from the network: {url}")
