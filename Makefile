@@ -31,6 +31,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/scan_bench.py $(BENCH_ARGS)
+	$(BIN)/python benchmarks/report_bench.py
 
 clean:
 	rm -rf $(VENV) reports/*/ benchmarks/.work
