@@ -8,9 +8,14 @@ STAMP := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
 BENCH_ARGS ?=
 
-.PHONY: setup report test bench clean
+.PHONY: setup system report test bench clean
 
 setup: $(STAMP)
+
+# Debian packages pip cannot install (WeasyPrint's Pango, fonts); a no-op
+# when they are there, an instruction when not root.
+system:
+	bash tools/system-packages.sh
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,10 +27,10 @@ $(STAMP): pyproject.toml
 # (or PERIOD=2026-Q4 etc.): reports/<period>/ with the executed notebooks,
 # strategy_report.html and strategy_report.pdf, plus reports/index.html and
 # the history reports/history.sqlite. The PDF needs Pango (docs/operations.md).
-report: $(STAMP)
+report: system $(STAMP)
 	$(BIN)/lockin report --period $(PERIOD) --portfolio data/portfolio --out reports
 
-test: $(STAMP)
+test: system $(STAMP)
 	$(BIN)/python -m pytest
 
 bench: $(STAMP)
