@@ -67,6 +67,10 @@ def test_the_pdf_has_the_projects_sections_figures_and_a_two_point_trend(two_per
     # only where the trend (or the change since last period) does.
     pages = [page.extract_text() for page in PdfReader(pdf).pages]
     assert any("2026-10" in page for page in pages[2:]), "the trend shows the earlier period beside this one"
+    trend_page = next(page for page in pages[2:] if "Trend" in page and "2026-10" in page)
+    rows = [line for line in trend_page.splitlines() if re.match(r"^2026-1[01] ", line)]
+    assert [row.split()[0] for row in rows] == ["2026-10", "2026-11"], "the trend table has two points, oldest first"
+    assert "since 2026-10" in text, "the executive summary reports the change since the last period"
 
 
 def test_the_html_hides_code_and_parameters(two_periods):
