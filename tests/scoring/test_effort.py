@@ -154,3 +154,18 @@ def test_scoring_a_project_against_its_own_vendor_costs_nothing(catalog_rows, da
         findings.append(finding(path=FILES[i % 3][1], line=i + 1, kind=row.kind, name=row.match, portability=portability, family=family, vendor=vendor, effort_hours=row.effort_hours))
     facts, draws = effort(findings, Parameters({"draws": 200, "target_vendor": vendor}))
     assert (draws.total == 0).all()
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(finding_strategy, max_size=12))
+def test_a_project_without_vendor_bound_evidence_rates_a_with_zero_effort(rows):
+    from lockin.scoring.score import effort_to_a, lockin_ratio, rating_for
+
+    portable = [{**row, "portability": "portable"} for row in rows]
+    params = Parameters({"draws": 200})
+    facts, draws = effort(portable, params)
+    p10, p50, p90 = percentiles(draws.total[0])
+    assert p10 == p50 == p90 == 0
+    ratio = lockin_ratio(p50, int(facts.iloc[0]["sloc"]), params)
+    assert rating_for(ratio, params.rating_grid) == "A"
+    assert effort_to_a(p50, int(facts.iloc[0]["sloc"]), params) == 0
