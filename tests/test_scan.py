@@ -128,3 +128,29 @@ def test_summary_counts_every_skipped_input_the_skipped_list_holds(portfolio):
     assert summary.loc["portfolio", "skipped"] == len(result.skipped)
     reasons = set(result.skipped[result.skipped.path == "requirements.txt"].reason)
     assert any("not found" in r for r in reasons) and len(reasons) == 2
+
+
+def test_parallel_stream_in_walk_order_with_many_batches(portfolio, monkeypatch):
+    # More files than batches in flight: results must still come back in walk order.
+    csrc = portfolio / "trainer" / "csrc"
+    for i in range(60):
+        (csrc / f"k{i:02}.cu").write_text(f"#include <cuda_runtime.h>\nvoid f{i}() {{ cudaDeviceSynchronize(); }}\n")
+    serial = scan([portfolio], ScanOptions(jobs=1))
+    monkeypatch.setattr(scan_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(scan_module, "WORKER_BATCH", 3)
+    parallel = scan([portfolio], ScanOptions(jobs=2))
+    assert serial.findings.equals(parallel.findings)
+    assert serial.skipped.equals(parallel.skipped)
+
+
+def test_a_stream_closed_early_stops_its_workers(portfolio, monkeypatch):
+    monkeypatch.setattr(scan_module, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(scan_module, "WORKER_BATCH", 1)
+    stream = scan_module.ScanStream([portfolio], ScanOptions(jobs=2, progress=False), scan_module.load_catalog())
+    outcomes = iter(stream)
+    first = next(outcomes)
+    outcomes.close()  # what a consumer that breaks out of its loop does
+    assert first.project == "clean"
+    import multiprocessing
+
+    assert not multiprocessing.active_children()

@@ -152,20 +152,23 @@ class FileReader:
         redacted: dict[str, str] = {}  # evidence on one line shares its text
         for ev in result.evidence:
             kind, name, line, text, ecosystem, spec = ev
-            shown = redacted.get(text)
-            if shown is None:
-                shown = redacted[text] = redact(text)
-            if kind in COMPONENT_KINDS:
-                # Inventory names can carry credentials (index URLs); identifiers cannot.
-                reported = redact(name)
-                components.append((project, path, line, kind, reported, redact(spec), ecosystem, shown))
-            else:
-                reported = name
             key = (kind, name, ecosystem)
             try:
                 fields = classified[key]
             except KeyError:
                 fields = classified[key] = self._classify(kind, name, ecosystem)
+            is_component = kind in COMPONENT_KINDS
+            if fields is None and not is_component:
+                continue  # neither output: no text to redact
+            shown = redacted.get(text)
+            if shown is None:
+                shown = redacted[text] = redact(text)
+            if is_component:
+                # Inventory names can carry credentials (index URLs); identifiers cannot.
+                reported = redact(name)
+                components.append((project, path, line, kind, reported, redact(spec), ecosystem, shown))
+            else:
+                reported = name
             if fields is None:
                 continue
             vendor, layer, portability, alternative, family, target, note, source = fields

@@ -23,11 +23,16 @@ starts with a literal character, and quickest when that is one character.
 So a file is first tested for any vocabulary word with a few such regexes
 (:class:`AnchoredWords`: each word is anchored on one of a handful of
 characters and checked around it with lookbehinds), and most files stop
-there. The others are lexed once by one regex whose callback runs per
-comment or literal, never per identifier; API tokens are found by the same
-anchored regexes plus one anchored match per candidate, and constructs by
-one regex per first character. Line numbers come from counting line
-breaks between sorted offsets, once per file.
+there. A GPU source usually names a word in its first lines, where the
+regexes stop; other files usually name none, and the regexes would go
+through all of them, so a longer one is tested with array passes instead
+(:class:`WordFilter`, the same answer several times faster). The files
+that hold a word are lexed once by one regex whose callback runs per
+comment or literal, never per identifier; API tokens are found by array
+arithmetic over token heads (:class:`TokenHeads`) plus one anchored match
+per candidate, and constructs by one regex per first character. Line
+numbers come from counting line breaks between sorted offsets, once per
+file.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections.abc import Iterable
+from operator import itemgetter
 
 import numpy as np
 
@@ -1178,13 +1184,13 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
     construct counts once per line, so that ``wmma::fragment<wmma::matrix_a,
     …, wmma::row_major>`` is one use of WMMA, not three.
     """
-    found.sort(key=_first)
+    found.sort(key=_OFFSET)
     line = 1
     counted_to = 0
     line_end = -1
     line_text = ""
     constructs_on_line: set[str] = set()
-    append = result.evidence.append
+    append, make = result.evidence.append, Evidence._make
     count, rfind, find = text.count, text.rfind, text.find
     for offset, kind, name in found:
         if offset > line_end:
@@ -1202,16 +1208,12 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
             if name in constructs_on_line:
                 continue
             constructs_on_line.add(name)
-        # Evidence(kind, name, line, line_text, ecosystem), made without the
-        # named tuple's Python-level constructor: dense CUDA makes thousands.
-        append(_new_tuple(Evidence, (kind, name, line, line_text, ecosystem, "")))
+        # Evidence(kind, name, line, line_text, ecosystem), without the named
+        # tuple's Python-level constructor: dense CUDA makes thousands.
+        append(make((kind, name, line, line_text, ecosystem, "")))
 
 
-_new_tuple = tuple.__new__
-
-
-def _first(item: tuple) -> int:
-    return item[0]
+_OFFSET = itemgetter(0)
 
 
 def _line_of(text: str, offset: int) -> int:
