@@ -33,6 +33,10 @@ _YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
+#: libyaml's loader when PyYAML was built with it (its wheels are): the same
+#: safe composition, several times faster on the manifests Helm renders.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 def read_kubernetes(text: str, path: str) -> ReadResult:
     """Read Kubernetes manifests.
@@ -76,7 +80,7 @@ def read_kubernetes(text: str, path: str) -> ReadResult:
 def _documents(text: str, path: str) -> Iterator[yaml.Node]:
     try:
         # compose_all parses lazily: errors surface while iterating.
-        yield from yaml.compose_all(text, Loader=yaml.SafeLoader)
+        yield from yaml.compose_all(text, Loader=_LOADER)
     except yaml.MarkedYAMLError as exc:
         raise InputError(path, *_yaml_error(text, exc)) from None
     except yaml.reader.ReaderError as exc:
