@@ -8,6 +8,7 @@ scan can hand files to worker processes.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,14 +132,17 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
     is scanned, or lies outside the tree).
     """
     root = project.root
+    root_text = os.fspath(root)
     real_root = root.resolve()
-    for folder, dirnames, filenames in os.walk(root, followlinks=False, onerror=None):
-        rel_folder = Path(folder).relative_to(root)
+    # Strings, not Path objects: a large tree has tens of thousands of files,
+    # and pathlib's per-file joins and relative_to cost more than the walk.
+    for folder, dirnames, filenames in os.walk(root_text, followlinks=False, onerror=None):
+        prefix = _relative_prefix(folder, root_text)
         kept = []
         for d in sorted(dirnames):
             if d in VCS_DIRS:
                 continue
-            rel = _posix(rel_folder / d)
+            rel = prefix + d
             if d in GENERATED_DIRS:
                 yield Problem(rel, None, "not scanned: installed or generated third-party folder")
             elif os.path.islink(os.path.join(folder, d)):
@@ -147,29 +151,41 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
                 kept.append(d)
         dirnames[:] = kept
         for name in sorted(filenames):
-            rel = _posix(rel_folder / name)
+            rel = prefix + name
             if not candidate(rel):
                 continue
-            full = Path(folder) / name
-            skip = _skip_reason(full, real_root, max_bytes)
+            skip = _skip_reason(os.path.join(folder, name), real_root, max_bytes)
             if isinstance(skip, str):
                 yield Problem(rel, None, skip)
             else:
                 yield InputFile(project.name, root, rel, skip)
 
 
-def _skip_reason(full: Path, real_root: Path, max_bytes: int) -> str | int:
+def _relative_prefix(folder: str, root: str) -> str:
+    """``folder`` relative to ``root`` with forward slashes and a trailing one ("" at the root)."""
+    if folder == root:
+        return ""
+    relative = os.path.relpath(folder, root) if not folder.startswith(root + os.sep) else folder[len(root) + 1 :]
+    return relative.replace(os.sep, "/") + "/"
+
+
+def _skip_reason(full: str, real_root: Path, max_bytes: int) -> str | int:
     """A reason to skip the file, or its size when it may be read."""
-    if full.is_symlink():
-        target = full.resolve()
+    try:
+        info = os.lstat(full)
+    except OSError as exc:
+        return f"cannot stat: {exc.strerror or exc}"
+    if stat.S_ISLNK(info.st_mode):
+        target = Path(full).resolve()
         if not target.is_relative_to(real_root):
             return "symlink points outside the scanned tree; not followed"
         if not target.exists():
             return "broken symlink"
-    try:
-        size = full.stat().st_size
-    except OSError as exc:
-        return f"cannot stat: {exc.strerror or exc}"
+        try:
+            info = os.stat(full)
+        except OSError as exc:
+            return f"cannot stat: {exc.strerror or exc}"
+    size = info.st_size
     if size > max_bytes:
         return f"too large: {size:,} bytes (limit {max_bytes:,})"
     return size
@@ -177,7 +193,3 @@ def _skip_reason(full: Path, real_root: Path, max_bytes: int) -> str | int:
 
 def _link_reason(link: Path, real_root: Path) -> str:
     return "target inside the tree is scanned where it is" if link.resolve().is_relative_to(real_root) else "points outside the scanned tree"
-
-
-def _posix(path: Path) -> str:
-    return path.as_posix()
