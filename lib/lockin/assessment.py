@@ -14,6 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from lockin import __version__
+from lockin.paths import resolve_path
 from lockin.scan import ScanOptions, ScanResult, scan
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters, load_parameters
@@ -88,11 +89,10 @@ def params_hash(params: Parameters) -> str:
 def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
     """What the figures come from: input files with hashes, versions, parameters."""
     from lockin.hardware.results import bundled_result_files
-    from lockin.scoring.hardware import _path
 
     hardware_files = [Path(p) for p in assessment.hardware.results.files]
     if assessment.params.fleet_file:
-        hardware_files.append(_path(assessment.params.fleet_file))
+        hardware_files.append(resolve_path(assessment.params.fleet_file))
     extra = pd.DataFrame([{"project": "(hardware)", "path": str(p), "formats": p.suffix.lstrip("."), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in hardware_files if p.exists()])
     inputs = pd.concat([assessment.scan.inputs[["project", "path", "formats", "bytes", "sha256"]], extra], ignore_index=True)
     versions = pd.DataFrame(

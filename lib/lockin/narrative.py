@@ -10,7 +10,7 @@ import math
 
 import pandas as pd
 
-from lockin.scoring.economics import _usd
+from lockin.scoring.economics import format_usd
 
 __all__ = ["executive_summary", "change_since_last", "history_with", "top_drivers"]
 
@@ -98,8 +98,8 @@ def _economics_sentence(total: pd.Series, params) -> str:
     if total["npv_usd"] is None or (isinstance(total["npv_usd"], float) and math.isnan(total["npv_usd"])):
         return ""
     return (
-        f"Moving every project with GPU work would be worth {_usd(total['npv_usd'])} over {params.horizon_years:g} years "
-        f"at {params.discount_rate:.0%} (net present value; {_usd(total['npv_usd_p10'])} at P90 effort)."
+        f"Moving every project with GPU work would be worth {format_usd(total['npv_usd'])} over {params.horizon_years:g} years "
+        f"at {params.discount_rate:.0%} (net present value; {format_usd(total['npv_usd_p10'])} at P90 effort)."
     )
 
 

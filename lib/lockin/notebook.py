@@ -8,15 +8,13 @@ the repository root.
 from __future__ import annotations
 
 import datetime as _dt
-from pathlib import Path
 
 import pandas as pd
 
 from lockin.assessment import Assessment, assess
+from lockin.paths import REPOSITORY_ROOT, resolve_path
 
 __all__ = ["REPOSITORY_ROOT", "OVERRIDABLE", "resolve_path", "start", "current_period", "show"]
-
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 #: Notebook parameters that override the parameter file when not None.
 OVERRIDABLE = (
@@ -33,16 +31,6 @@ OVERRIDABLE = (
     "labour_cost_per_pm",
     "seed",
 )
-
-
-def resolve_path(value: str | Path | None) -> Path | None:
-    """``value`` as given when it exists, else from the repository root."""
-    if value is None or str(value) == "":
-        return None
-    path = Path(value).expanduser()
-    if path.is_absolute() or path.exists():
-        return path
-    return REPOSITORY_ROOT / path
 
 
 def current_period(cadence: str = "month", today: _dt.date | None = None) -> str:

@@ -17,7 +17,9 @@ VENDOR_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 def bundled_catalog_dir() -> Path:
     """The catalog shipped with lockin (``data/catalog`` of the checkout)."""
-    return Path(__file__).resolve().parents[3] / "data" / "catalog"
+    from lockin.paths import DATA_DIR
+
+    return DATA_DIR / "catalog"
 
 
 def load_catalog(extra_dirs: Iterable[str | Path] = (), *, bundled: bool = True) -> Catalog:

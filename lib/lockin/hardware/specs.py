@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lockin.hardware.names import AcceleratorMatcher
+from lockin.paths import DATA_DIR
 from lockin.hardware.tables import Column, read_table
 from lockin.records import InputError, Problem
 
@@ -28,7 +29,7 @@ __all__ = [
 ]
 
 #: Benchmark data shipped with lockin (``data/benchmarks`` of the checkout).
-BENCHMARK_DATA_DIR = Path(__file__).resolve().parents[3] / "data" / "benchmarks"
+BENCHMARK_DATA_DIR = DATA_DIR / "benchmarks"
 
 VENDORS = ("nvidia", "amd", "intel", "google")
 

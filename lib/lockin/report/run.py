@@ -28,6 +28,7 @@ from typing import Any
 
 from lockin import __version__
 from lockin.redact import redact
+from lockin.paths import REPOSITORY_ROOT
 from lockin.report.figures import FIGURES_FILE, load_figures
 from lockin.report.history import record_period
 from lockin.report.kernel import kernel_manager_options, report_kernel_name
@@ -62,7 +63,7 @@ _PREVIOUS_PREFIX = ".previous-"
 
 def repository_root() -> Path:
     """The lockin checkout (the folder holding ``lib/``, ``notebooks/``, ``data/``)."""
-    return Path(__file__).resolve().parents[3]
+    return REPOSITORY_ROOT
 
 
 def bundled_notebooks_dir() -> Path:

@@ -103,6 +103,6 @@ def fit_calibration(path: str | Path, params: Parameters) -> Calibration:
 
 
 def load_calibration(params: Parameters) -> Calibration:
-    from lockin.scoring.hardware import _path
+    from lockin.paths import resolve_path
 
-    return fit_calibration(_path(params.calibration_file), params)
+    return fit_calibration(resolve_path(params.calibration_file), params)

@@ -23,7 +23,7 @@ import pandas as pd
 
 from lockin.scoring.parameters import Parameters
 
-__all__ = ["ProjectCase", "CaseResult", "evaluate_case", "monthly_cashflows", "npv", "breakeven_month", "tornado", "recommend", "HOURS_PER_MONTH"]
+__all__ = ["ProjectCase", "CaseResult", "evaluate_case", "monthly_cashflows", "npv", "breakeven_month", "tornado", "recommend", "format_usd", "HOURS_PER_MONTH"]
 
 #: Average hours in a month (8,760 / 12).
 HOURS_PER_MONTH = 730.0
@@ -272,16 +272,16 @@ def recommend(result: CaseResult, case: ProjectCase, roadblocks: int, params: Pa
         return "stay", f"economics not computed ({result.status}); effort P50 {p50:.1f} PM"
     if p50 == 0:
         if result.npv_usd > 0:
-            return "migrate", f"portable already (no code to change) and {target} does the same work for less: NPV {_usd(result.npv_usd)} over a {horizon}"
-        return "dual-source", f"portable already: it runs on {target} without changes, though moving alone would not pay (NPV {_usd(result.npv_usd)})"
+            return "migrate", f"portable already (no code to change) and {target} does the same work for less: NPV {format_usd(result.npv_usd)} over a {horizon}"
+        return "dual-source", f"portable already: it runs on {target} without changes, though moving alone would not pay (NPV {format_usd(result.npv_usd)})"
     if result.npv_usd_p10 > 0:
-        payback = f"pays back even at P90 effort ({p90:.1f} PM): NPV {_usd(result.npv_usd_p10)} to {_usd(result.npv_usd_p90)}, break-even in month {result.breakeven_month:.0f}"
+        payback = f"pays back even at P90 effort ({p90:.1f} PM): NPV {format_usd(result.npv_usd_p10)} to {format_usd(result.npv_usd_p90)}, break-even in month {result.breakeven_month:.0f}"
         if roadblocks:
             return "dual-source", f"{payback}; but {roadblocks} roadblock(s) need redesign, so prove them on {target} while the rest runs where it is"
         return "migrate", payback
     if result.npv_usd > 0:
-        return "dual-source", f"pays back at median effort (NPV {_usd(result.npv_usd)}, break-even month {result.breakeven_month:.0f}) but not at P90 effort ({_usd(result.npv_usd_p10)}); move new work first"
-    reasons = f"does not pay back within the {horizon} (NPV {_usd(result.npv_usd)} at {p50:.1f} PM)"
+        return "dual-source", f"pays back at median effort (NPV {format_usd(result.npv_usd)}, break-even month {result.breakeven_month:.0f}) but not at P90 effort ({format_usd(result.npv_usd_p10)}); move new work first"
+    reasons = f"does not pay back within the {horizon} (NPV {format_usd(result.npv_usd)} at {p50:.1f} PM)"
     if roadblocks:
         reasons += f"; {roadblocks} roadblock(s) need redesign"
     if supply == "highly concentrated" and roadblocks == 0 and p50 <= params.team_size * 3:
@@ -289,7 +289,8 @@ def recommend(result: CaseResult, case: ProjectCase, roadblocks: int, params: Pa
     return "stay", reasons
 
 
-def _usd(value: float) -> str:
+def format_usd(value: float) -> str:
+    """Money for sentences: $1.95M, $191k, -$39k, n/a."""
     if not math.isfinite(value):
         return "n/a"
     sign = "-" if value < 0 else ""

@@ -4,7 +4,6 @@ project's workloads and the fleet's vendor concentration."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -14,13 +13,11 @@ from lockin.hardware.parity import geometric_mean, parity
 from lockin.hardware.results import ResultSet, load_benchmarks
 from lockin.hardware.specs import SpecTable
 from lockin.hardware.transfer import TransferModel, workload_family
+from lockin.paths import resolve_path
 from lockin.records import Problem
 from lockin.scoring.parameters import Parameters
 
-__all__ = ["HardwareContext", "load_hardware_context", "REPOSITORY_ROOT"]
-
-#: The checkout lockin runs from; bundled relative paths resolve against it.
-REPOSITORY_ROOT = Path(__file__).resolve().parents[3]
+__all__ = ["HardwareContext", "load_hardware_context"]
 
 
 @dataclass
@@ -111,13 +108,13 @@ class HardwareContext:
 def load_hardware_context(params: Parameters) -> HardwareContext:
     """Read the spec table, results and fleet the parameters name."""
     prices = {name: values for name, values in params.prices.items()}
-    specs, results = load_benchmarks([_path(p) for p in params.results_files])
+    specs, results = load_benchmarks([resolve_path(p) for p in params.results_files])
     if prices:
         specs = specs.with_prices(prices)
     problems = list(results.problems)
     fleet = None
     if params.fleet_file:
-        installed = read_fleet(_path(params.fleet_file), specs, default_pue=params.pue)
+        installed = read_fleet(resolve_path(params.fleet_file), specs, default_pue=params.pue)
         problems += installed.problems
         if not installed.frame.empty:
             fleet = summarize_fleet(installed, regime=params.hhi_regime, grid_kg_per_kwh=params.grid_kg_per_kwh)
@@ -125,11 +122,3 @@ def load_hardware_context(params: Parameters) -> HardwareContext:
         specs.resolve(name)  # a name that fits no spec is an error here, not a NaN later
     return HardwareContext(specs, results, fleet, params, problems)
 
-
-def _path(value: str) -> Path:
-    # Relative paths are the user's (from where they run) when such a file
-    # exists, otherwise the bundled data's (from the repository root).
-    path = Path(value)
-    if path.is_absolute() or path.exists():
-        return path
-    return REPOSITORY_ROOT / path

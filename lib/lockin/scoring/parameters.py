@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from lockin.hardware.fleet import DEFAULT_GRID_KG_PER_KWH, DEFAULT_PUE
 from lockin.records import InputError
 
 __all__ = ["PARAMETERS", "Parameter", "Parameters", "load_parameters", "REMEDIATION_KINDS"]
@@ -93,8 +94,8 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("utilisation", 0.7, "number", "", "busy share of an accelerator's hours; converts GPU-hours into accelerators", _JUDGEMENT, minimum=0.05, maximum=1),
     Parameter("power_load", 0.75, "number", "", "average draw as a share of board power when the fleet gives no measurement", _JUDGEMENT, minimum=0.05, maximum=1),
     Parameter("energy_usd_per_kwh", 0.0895, "number", "USD/kWh", "price of electricity", "EIA Electric Power Annual 2023: average revenue per kWh, commercial sector, Virginia (the largest data-centre market) 8.95 ¢", minimum=0, maximum=2),
-    Parameter("pue", 1.58, "number", "", "power usage effectiveness of the facilities", "Uptime Institute Global Data Center Survey 2023: industry average PUE 1.58", minimum=1, maximum=3),
-    Parameter("grid_kg_per_kwh", 0.436, "number", "kg CO2e/kWh", "carbon intensity of the electricity", "Ember Global Electricity Review 2023: world average 2022, 436 g CO2/kWh", minimum=0, maximum=2),
+    Parameter("pue", DEFAULT_PUE, "number", "", "power usage effectiveness of the facilities", "Uptime Institute Global Data Center Survey 2023: industry average PUE 1.58", minimum=1, maximum=3),
+    Parameter("grid_kg_per_kwh", DEFAULT_GRID_KG_PER_KWH, "number", "kg CO2e/kWh", "carbon intensity of the electricity", "Ember Global Electricity Review 2023: world average 2022, 436 g CO2/kWh", minimum=0, maximum=2),
     Parameter("default_gpu_hours_per_month", 0.0, "number", "GPU-h/month", "compute of a project portfolio.yml gives none for", "none: a project without gpu_hours has no hardware economics", minimum=0),
     Parameter("prices", {}, "prices", "USD", "price overrides per accelerator: {model: {purchase_usd, hourly_usd}}", "data/benchmarks/prices.csv (illustrative list prices) unless given"),
     Parameter("sensitivity_swing", 0.25, "number", "", "relative swing of each parameter in the tornado (±)", "a common ±25 % one-at-a-time range", minimum=0.01, maximum=0.9),
