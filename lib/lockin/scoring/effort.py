@@ -20,6 +20,7 @@ remediation hours, each of which is never negative.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -118,13 +119,18 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
     source = bound[bound["kind"].isin(SOURCE_KINDS)]
     manual_files = set(zip(source.loc[source["portability"] != "translatable", "project"], source.loc[source["portability"] != "translatable", "path"]))
     adapted_files = set(zip(source["project"], source["path"]))
+    file_lines = dict(zip(zip(lines["project"], lines["path"]), lines["lines"]))
+    adapted_by_project, manual_by_project = Counter(), Counter()
+    for key in adapted_files:
+        adapted_by_project[key[0]] += int(file_lines.get(key, 0))
+        if key in manual_files:
+            manual_by_project[key[0]] += int(file_lines.get(key, 0))
     rows = []
     for name in names:
         own_inputs = lines[lines["project"] == name]
         own = bound[bound["project"] == name]
         units = work[work["project"] == name]
-        adapted = sum(_file_lines(lines, name, path) for p, path in adapted_files if p == name)
-        manual = sum(_file_lines(lines, name, path) for p, path in manual_files if p == name)
+        adapted, manual = adapted_by_project[name], manual_by_project[name]
         row = {
             "project": name,
             "sloc": int(own_inputs.loc[~own_inputs["generated"], "lines"].sum()),
@@ -180,11 +186,6 @@ def _lines(inputs: pd.DataFrame) -> pd.DataFrame:
         generated=formats.map(lambda f: bool(f) and set(f.split(",")) <= GENERATED_FORMATS),
         source=formats.map(lambda f: bool({"cxx", "python"} & set(f.split(",")))),
     )
-
-
-def _file_lines(lines: pd.DataFrame, project: str, path: str) -> int:
-    match = lines[(lines["project"] == project) & (lines["path"] == path)]
-    return int(match["lines"].iloc[0]) if len(match) else 0
 
 
 @dataclass
