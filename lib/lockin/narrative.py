@@ -48,7 +48,8 @@ def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
     """The catalog families with the most remediation hours, with where they are."""
     from lockin.scoring.effort import finding_hours, remediation_units
 
-    findings = assessment.scan.findings
+    # Priced as the scores price them: catalog effort_hours included.
+    findings = assessment.scores.findings
     bound = findings[findings["portability"] != "portable"]
     if bound.empty:
         return pd.DataFrame(columns=["family", "hours", "places", "projects"])

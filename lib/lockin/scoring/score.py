@@ -75,6 +75,8 @@ class Scores:
     ----------
     frame : DataFrame
         :data:`SCORE_COLUMNS`, one row per project and a ``portfolio`` row.
+    findings : DataFrame
+        The scan's findings with the ``effort_hours`` of their catalog rows.
     roadblocks : DataFrame
         Every ``rewrite`` finding, most effort first.
     facts : DataFrame
@@ -101,6 +103,7 @@ class Scores:
     notes: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     calibration: Calibration | None = None
+    findings: pd.DataFrame | None = None
 
     @property
     def projects(self) -> pd.DataFrame:
@@ -186,6 +189,7 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         notes=notes,
         problems=list(hardware.problems),
         calibration=calibration,
+        findings=findings,
     )
 
 
