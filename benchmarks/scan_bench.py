@@ -36,6 +36,15 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from rg_patterns import (  # noqa: E402
+    SHORT_LIST,
+    coverage,
+    finding_lines,
+    load_vocabulary,
+    match_lines,
+    vocabulary_patterns,
+    write_pattern_file,
+)
 from synth_tree import TreeSpec, ensure_tree  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
@@ -57,23 +66,6 @@ EXCLUDED_DIRS = (
     ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "site-packages",
 )
-
-#: Vendor tokens: what a grep-based lock-in scan would look for. One regex
-#: alternation covering the same families lockin's catalog describes.
-VENDOR_PATTERNS = (
-    r"\bcuda[A-Z_]\w*", r"\bcu[A-Z]\w*", r"\bCU[A-Z_]\w*",
-    r"\bcu(blas|blasLt|dnn|fft|rand|sparse|solver)\w*", r"\bnccl\w*", r"\bnvtx\w*", r"\bNCCL_\w+",
-    r"__shfl\w*", r"__ballot\w*", r"__syncwarp", r"0x[fF]{8}", r"<<<", r"\basm\b", r"__cluster_dims__",
-    r"\bwmma::\w+", r"\bnvcuda\b", r"\bthrust::\w+", r"\bcub::\w+", r"\bcutlass\b", r"\bcute::\w+", r"\bnvinfer1::\w+",
-    r"\bhip[A-Z]\w*", r"\brocblas_\w+", r"\bhipblas\w*", r"\brocprim\b", r"\bhipcub\b", r"\bmiopen\w*",
-    r"#include\s*[<\"][\w/.]+[>\"]",
-    r"\btorch\.cuda\b[\w.]*", r"\btorch\.backends\.cudnn\b", r"\b(cupy|cudf|cuml|dask_cudf|pycuda|tensorrt|pynvml|amdsmi)\b",
-    r"\bnumba\.cuda\b", r"\bapex\b", r"\btransformer_engine\b", r"\bflash_attn\b", r"['\"]cuda['\"]", r"ExecutionProvider",
-    r"\b(nvidia|amd)\.com/gpu\S*", r"\bnvcr\.io/\S+", r"\brocm/\S+", r"--gres=\S+", r"\bnvidia-[\w-]+", r"\+(cu|rocm)\d[\w.]*",
-    r"\benable_language\b", r"\bCMAKE_\w*(CUDA|HIP)\w*", r"\b(CUDA|hip|roc)::\w+", r"\bfind_package\s*\(\s*\w+",
-    r"-gencode\b", r"--offload-arch=\S+", r"\bsm_\d+a?\b", r"\bgfx\d+\b", r"\b(CUDA|HIP)_VISIBLE_DEVICES\b",
-)
-
 
 @dataclass
 class Run:
@@ -265,15 +257,14 @@ def input_set(root: Path, max_bytes: int) -> tuple[int, int]:
     return files, size
 
 
-def rg_command(rg: str, root: Path, max_mb: int) -> list[str]:
+def rg_command(rg: str, root: Path, max_mb: int, patterns: Path) -> list[str]:
+    """ripgrep over lockin's input files, printing every match of the patterns in ``patterns`` with its line."""
     cmd = [rg, "--no-ignore", "--hidden", "--no-config", "-n", "--no-heading", "-o", "--glob-case-insensitive", f"--max-filesize={max_mb}M"]
     for glob in INPUT_GLOBS:
         cmd += ["-g", glob]
     for folder in EXCLUDED_DIRS:
         cmd += ["-g", f"!{folder}/"]
-    for pattern in VENDOR_PATTERNS:
-        cmd += ["-e", pattern]
-    return cmd + [str(root)]
+    return cmd + ["-f", str(patterns), str(root)]
 
 
 def count_lines(path: Path) -> int:
@@ -305,6 +296,14 @@ def throughput(result: ToolResult, files: int, size: int) -> tuple[float, float]
     return size / 2**20 / wall, files / wall
 
 
+#: What each row of the table is, for the results file.
+TOOL_ROLES = {
+    "lockin": "lockin scan --format json",
+    "ripgrep": "the yardstick: ripgrep searching the words lockin's catalog and scanners search for",
+    "rg-short": "informational: ripgrep with a short hand-written list of vendor prefixes",
+}
+
+
 def print_table(results: list[ToolResult], files: int, size: int) -> None:
     header = f"{'tool':<10} {'wall s':>9} {'MiB/s':>9} {'files/s':>10} {'peak RSS MiB':>13} {'tree RSS MiB':>13} {'records':>10}"
     print(header)
@@ -315,14 +314,17 @@ def print_table(results: list[ToolResult], files: int, size: int) -> None:
         print(f"{r.tool:<10} {r.best.wall_s:>9.2f} {mbs:>9.1f} {fps:>10.0f} {r.peak_rss_mb:>13.0f} {tree:>13} {r.best.output_records:>10}")
 
 
-def evaluate(lockin: ToolResult | None, rg: ToolResult, files: int, size: int) -> dict:
-    if lockin is None:
+def evaluate(lockin: ToolResult | None, rg: ToolResult | None, short: ToolResult, files: int, size: int, covered: dict[str, float | None]) -> dict:
+    """The targets, judged against ripgrep searching lockin's vocabulary."""
+    if lockin is None or rg is None:
         return {}
     ratio = throughput(lockin, files, size)[0] / throughput(rg, files, size)[0]
     return {
         "ratio_lockin_to_ripgrep": ratio,
         "throughput_target": TARGET_RATIO,
         "throughput_pass": ratio >= TARGET_RATIO,
+        "ratio_lockin_to_rg_short": throughput(lockin, files, size)[0] / throughput(short, files, size)[0],
+        "finding_lines_covered": covered,
         "peak_rss_mb": lockin.peak_rss_mb,
         "peak_rss_target_mb": TARGET_PEAK_MB,
         "peak_rss_pass": lockin.peak_rss_mb < TARGET_PEAK_MB,
@@ -334,8 +336,12 @@ def print_targets(verdict: dict) -> None:
     if not verdict:
         return
     ok = lambda b: "PASS" if b else "FAIL"  # noqa: E731
+    share = lambda v: "n/a" if v is None else f"{100 * v:.1f} %"  # noqa: E731
+    covered = verdict["finding_lines_covered"]
     print()
     print(f"lockin/ripgrep throughput: {verdict['ratio_lockin_to_ripgrep']:.3f}  (target >= {TARGET_RATIO})  {ok(verdict['throughput_pass'])}")
+    print(f"lockin/rg-short throughput: {verdict['ratio_lockin_to_rg_short']:.3f}  (informational: a shorter search than lockin's)")
+    print(f"lines with a lockin finding that ripgrep also matched: ripgrep {share(covered.get('ripgrep'))}, rg-short {share(covered.get('rg-short'))}")
     print(f"lockin peak RSS (largest process): {verdict['peak_rss_mb']:.0f} MiB  (target < {TARGET_PEAK_MB:.0f})  {ok(verdict['peak_rss_pass'])}")
     if verdict["tree_rss_mb"] is not None:
         print(f"lockin peak RSS of the whole process tree (workers summed, sampled): {verdict['tree_rss_mb']:.0f} MiB  (informational)")
@@ -404,7 +410,22 @@ def main(argv: list[str] | None = None) -> int:
 
     out_dir = WORK / "out" if args.keep else Path(tempfile.mkdtemp(prefix="scan-bench-"))
     out_dir.mkdir(parents=True, exist_ok=True)
-    rg_tool = ToolResult("ripgrep", rg_command(rg, root, args.max_file_mb))
+    try:
+        vocabulary = load_vocabulary(args.python)
+    except (OSError, subprocess.CalledProcessError) as exc:
+        if not args.rg_only:
+            print(f"cannot read lockin's vocabulary with {args.python}: {exc}", file=sys.stderr)
+            return 2
+        vocabulary = None  # --rg-only without lockin: the short list alone
+    tools: list[ToolResult] = []
+    rg_tool = None
+    if vocabulary is not None:
+        patterns = vocabulary_patterns(vocabulary)
+        rg_tool = ToolResult("ripgrep", rg_command(rg, root, args.max_file_mb, write_pattern_file(patterns, out_dir / "vocabulary.rg")))
+        tools.append(rg_tool)
+        print(f"ripgrep searches lockin's vocabulary: {len(patterns)} patterns, {len(vocabulary['names'])} API names, {len(vocabulary['prefixes'])} prefixes", file=sys.stderr)
+    short_tool = ToolResult("rg-short", rg_command(rg, root, args.max_file_mb, write_pattern_file(list(SHORT_LIST), out_dir / "short.rg")))
+    tools.append(short_tool)
     lockin_tool = None
     if not args.rg_only:
         cmd = [args.python, "-m", "lockin", "scan", str(root), "--format", "json", "--out", str(out_dir / "lockin.json")]
@@ -415,36 +436,42 @@ def main(argv: list[str] | None = None) -> int:
         if "--max-file-size" in flags:
             cmd += ["--max-file-size", str(args.max_file_mb)]
         lockin_tool = ToolResult("lockin", cmd)
+        tools.insert(0, lockin_tool)
 
-    # One untimed ripgrep pass finishes warming (and checks the command works).
-    _, _, _, code = run_child(rg_tool.command, out_dir / "rg.out", out_dir / "rg.err")
-    if code not in (0, 1):  # 1: no match
-        print((out_dir / "rg.err").read_text(errors="replace")[-2000:], file=sys.stderr)
-        return 1
+    # One untimed pass of each ripgrep finishes warming (and checks the commands work).
+    for tool in tools[1:] if lockin_tool else tools:
+        _, _, _, code = run_child(tool.command, out_dir / f"{tool.tool}.out", out_dir / f"{tool.tool}.err")
+        if code not in (0, 1):  # 1: no match
+            print((out_dir / f"{tool.tool}.err").read_text(errors="replace")[-2000:], file=sys.stderr)
+            return 1
 
+    covered: dict[str, float | None] = {}
     try:
         for i in range(args.runs):
-            for tool in [t for t in (lockin_tool, rg_tool) if t is not None]:
+            for tool in tools:
                 stem = tool.tool
                 wall, peak, tree_mb, code = run_child(tool.command, out_dir / f"{stem}.out", out_dir / f"{stem}.err")
-                ok_codes = (0, 1) if tool is rg_tool else (0,)
+                ok_codes = (0,) if tool is lockin_tool else (0, 1)
                 if code not in ok_codes:
                     print(f"{stem} exited with {code}:\n" + (out_dir / f"{stem}.err").read_text(errors="replace")[-3000:], file=sys.stderr)
                     return 1
-                records = count_lines(out_dir / "rg.out") if tool is rg_tool else count_findings(out_dir / "lockin.json")
+                records = count_findings(out_dir / "lockin.json") if tool is lockin_tool else count_lines(out_dir / f"{stem}.out")
                 tool.runs.append(Run(wall, peak, tree_mb, code, records))
                 print(f"run {i + 1}/{args.runs} {stem}: {wall:.2f} s, peak {peak:.0f} MiB", file=sys.stderr)
+        if lockin_tool is not None:
+            # Equivalence, measured: on how many of the lines lockin reports does each ripgrep match?
+            findings = finding_lines(out_dir / "lockin.json")
+            covered = {t.tool: coverage(findings, match_lines(out_dir / f"{t.tool}.out", root)) for t in tools if t is not lockin_tool}
     finally:
         if not args.keep:
             shutil.rmtree(out_dir, ignore_errors=True)
 
-    results = [t for t in (lockin_tool, rg_tool) if t is not None]
     print()
     print(f"tree: {root}")
     print(f"inputs: {files} files, {size / 2**20:.1f} MiB (of {all_files} files, {all_bytes / 2**20:.1f} MiB); CPUs: {os.cpu_count()}; best of {args.runs}")
     print()
-    print_table(results, files, size)
-    verdict = evaluate(lockin_tool, rg_tool, files, size)
+    print_table(tools, files, size)
+    verdict = evaluate(lockin_tool, rg_tool, short_tool, files, size, covered)
     print_targets(verdict)
 
     if not args.no_write:
@@ -463,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
             "runs_per_tool": args.runs,
             "tools": {
                 t.tool: {
+                    "role": TOOL_ROLES.get(t.tool, ""),
                     "command": [c if len(c) < 200 else c[:200] + "…" for c in t.command],
                     "runs": [asdict(r) for r in t.runs],
                     "best_wall_s": t.best.wall_s,
@@ -471,7 +499,7 @@ def main(argv: list[str] | None = None) -> int:
                     "peak_rss_mb": t.peak_rss_mb,
                     "tree_rss_mb": t.tree_rss_mb,
                 }
-                for t in results
+                for t in tools
             },
             "targets": verdict,
         }
