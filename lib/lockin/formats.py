@@ -12,7 +12,6 @@ import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from pathlib import PurePosixPath
 
 from lockin.records import ReadResult
 
@@ -70,21 +69,47 @@ CXX_SUFFIXES = frozenset({".cu", ".cuh", ".cpp", ".cc", ".cxx", ".c", ".h", ".hp
 SNIFF_BYTES = 4096
 
 
+#: Endings (lower-cased) that make a file a candidate besides C/C++ source.
+CANDIDATE_SUFFIXES = frozenset({".py", ".txt", ".in", ".toml", ".lock", ".yml", ".yaml", ".json", ".cmake", ".sbatch", ".slurm", ".sh", ".dockerfile"})
+
+
 def candidate(rel_path: str) -> bool:
     """Whether a file *may* be an input, judged by its name alone.
 
     The scan reads only candidates; for ambiguous endings the content
     decides afterwards with :func:`detect_formats`.
     """
-    p = PurePosixPath(rel_path)
-    name, suffix = p.name, p.suffix.lower()
+    _, name, suffix = _path_parts(rel_path)
+    suffix = suffix.lower()
     return (
         suffix in CXX_SUFFIXES
-        or suffix in {".py", ".txt", ".in", ".toml", ".lock", ".yml", ".yaml", ".json", ".cmake", ".sbatch", ".slurm", ".sh", ".dockerfile"}
-        or name in {"Pipfile", "Containerfile"}
+        or suffix in CANDIDATE_SUFFIXES
+        or name in ("Pipfile", "Containerfile")
         or name.startswith("Dockerfile")
         or name.endswith(".Dockerfile")
     )
+
+
+def _path_parts(rel_path: str) -> tuple[list[str] | None, str, str]:
+    """The folders, name and suffix of a forward-slash path, as
+    :class:`~pathlib.PurePosixPath` reads them (``a//b/./c.txt`` is
+    ``a/b/c.txt``), without building one: the walk asks this of every file
+    of the tree. The folders are only split out when the path needs
+    normalising (None otherwise; :func:`_folders` splits them on demand).
+    """
+    if "//" in rel_path or "/./" in rel_path or rel_path.startswith("./") or rel_path.endswith(("/", "/.")) or rel_path == ".":
+        parts = [part for part in rel_path.split("/") if part and part != "."]
+        name = parts[-1] if parts else ""
+        folders: list[str] | None = parts[:-1]
+    else:
+        name = rel_path[rel_path.rfind("/") + 1 :]
+        folders = None
+    dot = name.rfind(".")
+    return folders, name, name[dot:] if 0 < dot < len(name) - 1 else ""
+
+
+def _folders(rel_path: str, folders: list[str] | None) -> list[str]:
+    return folders if folders is not None else rel_path.split("/")[:-1]
 
 
 def detect_formats(rel_path: str, head: str) -> list[Format]:
@@ -102,12 +127,13 @@ def detect_formats(rel_path: str, head: str) -> list[Format]:
     list of Format
         Empty when the file is not an input lockin reads.
     """
-    names = _format_names(PurePosixPath(rel_path), head)
+    names = _format_names(rel_path, head)
     return [FORMATS[n] for n in names]
 
 
-def _format_names(p: PurePosixPath, head: str) -> list[str]:
-    name, lower, suffix = p.name, p.name.lower(), p.suffix.lower()
+def _format_names(rel_path: str, head: str) -> list[str]:
+    folders, name, suffix = _path_parts(rel_path)
+    lower, suffix = name.lower(), suffix.lower()
     if suffix in CXX_SUFFIXES:
         return ["cxx"]
     if name == "setup.py":
@@ -135,7 +161,7 @@ def _format_names(p: PurePosixPath, head: str) -> list[str]:
     if suffix == ".json":
         return _sniff_json(lower, head)
     if suffix in (".txt", ".in"):
-        return _sniff_text(p, head)
+        return _sniff_text(name, _folders(rel_path, folders), head)
     return []
 
 
@@ -155,11 +181,11 @@ def _sniff_json(lower: str, head: str) -> list[str]:
     return []
 
 
-def _sniff_text(p: PurePosixPath, head: str) -> list[str]:
+def _sniff_text(name: str, folders: list[str], head: str) -> list[str]:
     if "@EXPLICIT" in head or "# platform:" in head or "# This file may be used to create an environment" in head or "# packages in environment at" in head:
         return ["conda-list"]
-    lower = p.name.lower()
-    in_requirements_dir = any(part.lower().startswith("requirements") for part in p.parts[:-1])
+    lower = name.lower()
+    in_requirements_dir = any(part.lower().startswith("requirements") for part in folders)
     if any(word in lower for word in ("requirement", "constraint", "freeze")) or in_requirements_dir:
         return ["requirements"]
     return []

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field, fields
@@ -95,7 +96,7 @@ class FileReader:
         """Read one file; never raises for a problem in the file itself."""
         outcome = FileOutcome(item.project, item.rel_path, item.size)
         try:
-            data = item.full_path.read_bytes()
+            data = read_file_bytes(os.path.join(item.root, item.rel_path))
         except PermissionError:
             outcome.skipped = "permission denied"
             return outcome
@@ -187,6 +188,13 @@ class FileReader:
         except KeyError:
             fields = self._row_fields[id(row)] = row_fields(row, self.target)
             return fields
+
+
+def read_file_bytes(path: str) -> bytes:
+    """The whole content of a file (unbuffered: one read into one buffer,
+    where :meth:`pathlib.Path.read_bytes` goes through a buffered reader)."""
+    with open(path, "rb", buffering=0) as fh:
+        return fh.readall()
 
 
 _worker_reader: FileReader | None = None
