@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import ast
+import contextlib
+import csv
+import subprocess
+import sys
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import lockin.source.python as python_scanner
 from lockin.records import InputError
 from lockin.source.python import VENDOR_ROOTS, scan_python
 
@@ -316,23 +322,135 @@ _PIECES = [
 ]
 
 
-@settings(max_examples=300)
-@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.lists(st.integers(0, 3), max_size=12))
-def test_skipping_statements_finds_what_the_whole_walk_finds(pieces, depths):
-    from lockin.source.python import _Scanner, _source_lines
-
+def _nested_source(pieces: list[str], depths: list[int]) -> str:
+    """The pieces one after another, some nested in functions (so that
+    imports and uses sit inside bodies, at several depths)."""
     lines = []
     for piece, depth in zip(pieces, depths + [0] * len(pieces)):
-        # Nest some pieces in functions, so that imports and uses sit inside bodies.
         for level in range(depth):
             lines.append("    " * level + f"def nest{level}():")
         lines.extend("    " * depth + line for line in piece.split("\n"))
         if depth:
             lines.append("    " * depth + "pass")
-    text = "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n"
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_PIECES), max_size=12), st.lists(st.integers(0, 3), max_size=12))
+def test_skipping_statements_finds_what_the_whole_walk_finds(pieces, depths):
+    from lockin.source.python import _Scanner, _source_lines
+
+    text = _nested_source(pieces, depths)
     tree = ast.parse(text)
     roots = VENDOR_ROOTS | {"numpy"}
     whole, skipping = _Scanner(roots, _source_lines(text)), _Scanner(roots, _source_lines(text))
     whole.scan(tree)
     skipping.scan(tree, text)
     assert skipping.found == whole.found
+
+
+# ---------------------------------------------------------------------------
+# Long files, parsed a few statements at a time
+# ---------------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def parsed_in_pieces(whole: int = 120, piece: int = 60, statement: int = 1 << 40):
+    """Parse anything longer than ``whole`` characters in pieces of about
+    ``piece`` characters (the defaults are megabytes)."""
+    with mock.patch.multiple(python_scanner, WHOLE_PARSE_CHARS=whole, PIECE_CHARS=piece, MAX_STATEMENT_CHARS=statement):
+        yield
+
+
+def scan_both_ways(text: str, path: str = "x.py"):
+    """(evidence, problems) or the error line, parsed whole and in pieces."""
+
+    def scan() -> tuple:
+        try:
+            result = scan_python(text, path)
+        except InputError as exc:
+            return ("error", exc.problem.line, exc.problem.message)
+        return (result.evidence, result.problems)
+
+    whole = scan()
+    with parsed_in_pieces():
+        pieces = scan()
+    return whole, pieces
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_PIECES), max_size=14), st.lists(st.integers(0, 3), max_size=14), st.sampled_from(["\n", "\r\n", "\r"]))
+def test_a_long_file_parsed_in_pieces_gives_what_one_parse_gives(pieces, depths, newline):
+    # Aliases bound at several depths in several pieces (``import numpy as t``
+    # at the top, ``import cupy as t`` in a function) must resolve as one
+    # breadth-first walk of the whole module resolves them.
+    text = _nested_source(pieces, depths).replace("\n", newline)
+    whole, in_pieces = scan_both_ways(text)
+    assert in_pieces == whole
+
+
+REAL_SOURCES = sorted(
+    [
+        *(Path(__file__).resolve().parents[2] / "lib" / "lockin").rglob("*.py"),
+        *(Path(__file__).resolve().parents[2] / "data" / "portfolio").rglob("*.py"),
+        *(Path(ast.__file__).parent / name for name in ("ast.py", "argparse.py", "typing.py", "inspect.py", "dataclasses.py", "tokenize.py")),
+        FIXTURES / "train_cuda.py",
+    ]
+)
+
+
+@pytest.mark.parametrize("path", REAL_SOURCES, ids=lambda p: p.name)
+def test_real_sources_parsed_in_pieces_give_what_one_parse_gives(path):
+    whole, in_pieces = scan_both_ways(path.read_bytes().decode("utf-8"), path.name)
+    assert in_pieces == whole
+
+
+@pytest.mark.parametrize(
+    "broken",
+    [
+        "x = = 1",  # tokenizes, does not parse: the piece holding it names the line
+        "def f(:\n    pass",  # an unclosed bracket: tokenizing fails, one parse names the line
+        "s = \'\'\'never closed",
+        "print 'python 2'",
+    ],
+)
+def test_an_error_in_a_long_file_is_reported_on_its_line_either_way(broken):
+    text = "import torch\n" + "x = torch.ones(1)\n" * 40 + broken + "\n" + "y = 2\n" * 40
+    whole, in_pieces = scan_both_ways(text)
+    assert whole[0] == "error" and whole[1] == 42
+    assert in_pieces == whole
+
+
+def test_a_statement_too_long_to_parse_is_a_problem_and_the_rest_is_read():
+    table = "TABLE = [\n" + "".join(f"    ({i}, 'cuda:{i}'),\n" for i in range(50)) + "]\n"
+    text = "import torch\n" + table + "x = torch.cuda.is_available()\n"
+    with parsed_in_pieces(whole=100, piece=40, statement=500):
+        result = scan_python(text, "tables.py")
+    assert [(e.line, e.name) for e in result.evidence] == [(1, "torch"), (54, "torch.cuda.is_available")]
+    [problem] = result.problems
+    assert problem.line == 2 and problem.message.startswith("lines 2-53 are one statement of")
+    assert "that statement is not read" in problem.message
+
+
+def test_an_eight_megabyte_python_file_stays_within_the_memory_bound(tmp_path):
+    """Parsed whole, this file's syntax tree alone would take about 700 MB."""
+    from lockin.scan import ScanOptions, scan
+
+    unit = (FIXTURES / "train_cuda.py").read_text() + "\n" + (Path(ast.__file__).parent / "argparse.py").read_text()
+    unit_lines = unit.count("\n")
+    copies = 7_500_000 // len(unit) + 1
+    for name, text in (("one", unit), ("big", unit * copies)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "generated.py").write_text(text)
+    one = scan([tmp_path / "one"], ScanOptions(project_name="one")).findings
+    assert len(one) > 0
+    out = tmp_path / "findings.csv"
+    # A wrapper reads the largest resident set among the scan's processes.
+    measure = "import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)"
+    command = [sys.executable, "-m", "lockin", "scan", str(tmp_path / "big"), "--project", "big", "--format", "csv", "--out", str(out), "--no-progress"]
+    done = subprocess.run([sys.executable, "-c", measure, *command], capture_output=True, text=True, check=True)
+    peak_mib = int(done.stdout.split()[-1]) / 1024
+    assert peak_mib < 500, f"peak resident memory {peak_mib:.0f} MiB"
+    with out.open(newline="") as fh:
+        lines = sorted(int(row["line"]) for row in csv.DictReader(fh))
+    assert lines == sorted(line + k * unit_lines for line in one.line for k in range(copies))

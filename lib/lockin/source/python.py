@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import ast
 import functools
+import io
 import re
+import tokenize
 from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -56,6 +58,16 @@ _BACKEND_CALLS = frozenset({"init_process_group", "new_group", "init_distributed
 _PROVIDER = re.compile(r"\w+ExecutionProvider")
 _PROVIDER_CALLS = frozenset({"InferenceSession", "set_providers"})
 
+#: Longer sources (in characters) are parsed a few top-level statements at
+#: a time. A syntax tree takes 85 to 140 bytes of memory per character of
+#: source (measured on PyTorch's test tables and on a data literal), so an
+#: 8 MiB file parsed whole would take a worker past the scan's 500 MB bound.
+WHOLE_PARSE_CHARS = 3 << 19
+#: A piece ends at the first top-level statement boundary past this length.
+PIECE_CHARS = 1 << 19
+#: A single top-level statement longer than this is not parsed (listed as a problem).
+MAX_STATEMENT_CHARS = WHOLE_PARSE_CHARS
+
 
 def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VENDOR_ROOTS) -> ReadResult:
     """Find vendor-relevant imports, attribute uses and configuration strings.
@@ -88,10 +100,12 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         # roots, devices, backends or providers: parsing it would only cost time
         # (a syntax error in such a file is therefore not reported either).
         return ReadResult()
-    tree = _parse(text, path)
-    scanner = _Scanner(all_roots, _source_lines(text))
-    scanner.scan(tree, text)
     result = ReadResult()
+    scanner = _Scanner(all_roots, _source_lines(text))
+    if len(text) > WHOLE_PARSE_CHARS:
+        _scan_in_pieces(scanner, text, path, result)
+    else:
+        scanner.scan(_parse(text, path), text)
     for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
         result.add("module", name, line, scanner.line_text(line), "python")
     return result
@@ -145,6 +159,129 @@ def _parse(text: str, path: str) -> ast.Module:
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: NUL bytes in the source; RecursionError: absurd nesting.
         raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
+
+
+def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult) -> None:
+    """Scan a long source piece by piece, with the findings of one whole walk.
+
+    The pieces are runs of top-level statements, each parsed on its own
+    (twice: for the imports, then for the uses), so that no more than one
+    piece's tree is in memory at a time. A top-level statement longer than
+    :data:`MAX_STATEMENT_CHARS` (a data table, say) is not parsed: it is
+    listed as a problem and the rest is read.
+    """
+    # The parser ends lines at \r\n, \r and \n alike: with \n only, the lines
+    # are numbered and sliced the same way, and no column moves.
+    source = text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+    try:
+        starts = _statement_starts(source)
+    except (tokenize.TokenError, SyntaxError):
+        # Only broken source fails to tokenize. The parser then names the
+        # error as for a shorter file (and stops before building a tree).
+        scanner.scan(_parse(text, path), text)
+        return
+    line_starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
+    pieces = _pieces(starts, line_starts, path, result)
+
+    def parse(first: int, last: int) -> ast.Module:
+        # Blank lines in front put every node on its line in the file.
+        return _parse("\n" * (first - 1) + source[line_starts[first - 1] : line_starts[last]], path)
+
+    imports: list[tuple[int, int, ast.AST]] = []
+    for index, (first, last) in enumerate(pieces):
+        imports.extend((depth, index, node) for depth, node in _imports_by_depth(parse(first, last)))
+    # A whole walk meets the imports level by level, each level in the
+    # order of the file: by depth, then piece, then as the piece's walk met them.
+    imports.sort(key=lambda item: (item[0], item[1]))
+    scanner._imports([node for _, _, node in imports])
+    keep = _use_lines(text, scanner.vendor_aliases()) if _lines_are_exact(text) else None
+    for first, last in pieces:
+        _, uses = _collect(parse(first, last), keep)
+        scanner._uses(uses)
+
+
+def _pieces(starts: list[int], line_starts: list[int], path: str, result: ReadResult) -> list[tuple[int, int]]:
+    """``(first line, last line)`` of runs of whole top-level statements, each
+    about :data:`PIECE_CHARS` long; a statement too long to parse is left
+    out as a problem.
+
+    ``starts`` are the lines statements begin on, ``line_starts`` the offset
+    of each line (and, last, one past the end of the text).
+    """
+    lines = len(line_starts) - 1
+    bounds = [*starts, lines + 1]
+    pieces: list[tuple[int, int]] = []
+    first = 1
+    for begin, end in zip(bounds, bounds[1:]):
+        length = line_starts[end - 1] - line_starts[begin - 1]
+        if length > MAX_STATEMENT_CHARS:
+            if begin > first:
+                pieces.append((first, begin - 1))
+            result.problem(
+                path, begin,
+                f"lines {begin}-{end - 1} are one statement of {length:,} characters, more than lockin parses "
+                f"at once ({MAX_STATEMENT_CHARS:,}, to bound memory); that statement is not read",
+            )  # fmt: skip
+            first = end
+        elif line_starts[end - 1] - line_starts[first - 1] >= PIECE_CHARS:
+            pieces.append((first, end - 1))
+            first = end
+    if first <= lines:
+        pieces.append((first, lines))
+    return pieces
+
+
+#: Clauses that continue the statement above them (``else:`` after ``if``).
+_CONTINUATIONS = frozenset({"else", "elif", "except", "finally"})
+
+
+def _statement_starts(source: str) -> list[int]:
+    """Lines where a top-level statement (with its decorators) begins, from
+    :mod:`tokenize`: it knows where strings, brackets and blocks end.
+
+    Raises :class:`tokenize.TokenError` or :class:`SyntaxError` on broken source.
+    """
+    starts: list[int] = []
+    level = 0
+    at_line_start = True
+    decorated = False
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        kind = token.type
+        if kind == tokenize.INDENT:
+            level += 1
+        elif kind == tokenize.DEDENT:
+            level -= 1
+        elif kind == tokenize.NEWLINE:
+            at_line_start = True
+        elif kind not in _NOT_STATEMENT_TOKENS and at_line_start:
+            at_line_start = False
+            if level == 0 and not decorated and token.string not in _CONTINUATIONS:
+                starts.append(token.start[0])
+            decorated = level == 0 and token.string == "@"
+    return starts or [1]
+
+
+_NOT_STATEMENT_TOKENS = frozenset({tokenize.NL, tokenize.COMMENT, tokenize.ENCODING, tokenize.ENDMARKER})
+
+
+def _imports_by_depth(tree: ast.Module) -> list[tuple[int, ast.AST]]:
+    """The imports of a tree with their depth in it, in the order of
+    :func:`_collect`'s breadth-first walk (statements only: an expression
+    holds no import)."""
+    found: list[tuple[int, ast.AST]] = []
+    queue = deque(((tree, 0),))
+    while queue:
+        node, depth = queue.popleft()
+        kind = type(node)
+        if kind is ast.Import or kind is ast.ImportFrom:
+            found.append((depth, node))
+            continue
+        for field in _child_fields(kind):
+            value = getattr(node, field)
+            for child in value if type(value) is list else (value,):
+                if child is not None and not isinstance(child, ast.expr):
+                    queue.append((child, depth + 1))
+    return found
 
 
 def _source_lines(text: str) -> list[str]:
