@@ -394,6 +394,52 @@ def test_vocabulary_from_catalog_uses_names_prefixes_and_simple_globs():
     ]
 
 
+@pytest.fixture(scope="module")
+def catalog_vocabulary() -> Vocabulary:
+    from lockin.catalog import load_catalog
+
+    return Vocabulary.from_catalog(load_catalog())
+
+
+# Names from HIPIFY's device-function table that C libraries use too: glibc's
+# math.h and assert.h, libstdc++'s algorithms, helpers in plain C code.
+_HOST_HEADER = """\
+#include <stdint.h>
+extern int __isnan (double __value);
+extern int __finite (double __value);
+extern void __assert_fail (const char *__assertion, const char *__file);
+static inline unsigned umin(unsigned a, unsigned b) { return a < b ? a : b; }
+static inline unsigned umax(unsigned a, unsigned b) { return a > b ? a : b; }
+int search(const int* first, int len) { int __half = len >> 1; return first[__half]; }
+void notify(bool __all) { if (__all) saturate(first); }
+"""
+
+
+def test_device_function_names_in_host_code_are_not_evidence(catalog_vocabulary):
+    assert scan_cxx(_HOST_HEADER, "third_party/libm/mathdefs.h", catalog_vocabulary).evidence == []
+
+
+@pytest.mark.parametrize(
+    "path, mark",
+    [
+        ("kernels/helpers.cu", ""),  # a CUDA suffix
+        ("include/helpers.h", "__device__ float twice(float x);\n"),  # a device qualifier
+        ("include/helpers.h", "#ifdef __CUDA_ARCH__\n#endif\n"),  # a device-code guard
+        ("include/helpers.h", "#include <cuda_fp16.h>\n"),  # a CUDA header
+        ("src/ATen/native/cuda/helpers.h", ""),  # a backend folder
+    ],
+)
+def test_device_function_names_in_gpu_code_are_evidence(catalog_vocabulary, path, mark):
+    found = {e.name for e in scan_cxx(mark + _HOST_HEADER, path, catalog_vocabulary).evidence if e.kind == "api"}
+    assert {"__isnan", "__finite", "__assert_fail", "umin", "umax", "__half", "__all", "saturate"} <= found
+
+
+def test_vendor_prefixed_names_are_evidence_in_host_code_too(catalog_vocabulary):
+    text = "#include <stdio.h>\nvoid check(cudaError_t e) { if (e != cudaSuccess) puts(cudaGetErrorString(e)); }\n"
+    names = [e.name for e in scan_cxx(text, "src/errors.cpp", catalog_vocabulary).evidence]
+    assert names == ["cudaError_t", "cudaSuccess", "cudaGetErrorString"]
+
+
 def test_thousands_of_exact_names():
     names = {f"cudaFunction{i:04d}" for i in range(3000)} | {"cuLaunchKernel", "nvtxRangePushA"}
     vocab = Vocabulary(names=names)

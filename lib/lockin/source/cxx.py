@@ -120,6 +120,11 @@ class Vocabulary:
         (``cu[A-Z]``).
     include_names, include_prefixes : iterable of str
         Headers, exact or by prefix, as written between ``<>``/``""``.
+    python_roots : iterable of str
+        Top-level Python modules whose attribute chains are reported.
+    device_names : iterable of str
+        Of the names, the device functions and types (``__isnan``, ``umin``,
+        ``__half``): evidence only in GPU code (see :func:`scan_cxx`).
     """
 
     def __init__(
@@ -130,6 +135,7 @@ class Vocabulary:
         include_names: Iterable[str] = (),
         include_prefixes: Iterable[str] = (),
         python_roots: Iterable[str] = (),
+        device_names: Iterable[str] = (),
     ):
         self.names = frozenset(n for n in names if n)
         self.prefixes = tuple(sorted({p for p in prefixes if p}, key=lambda p: (-len(p), p)))
@@ -137,6 +143,7 @@ class Vocabulary:
         self.include_names = frozenset(n for n in include_names if n)
         self.include_prefixes = tuple(sorted({p for p in include_prefixes if p}, key=lambda p: (-len(p), p)))
         self.python_roots = frozenset(r for r in python_roots if r)
+        self.device_names = frozenset(n for n in device_names if n)
         self._compiled: _Compiled | None = None
 
     @classmethod
@@ -164,6 +171,7 @@ class Vocabulary:
             include_names=catalog.names("include"),
             include_prefixes=[*catalog.prefixes("include"), *_glob_prefixes(catalog, "include")],
             python_roots=_python_roots(catalog),
+            device_names=_device_names(catalog),
         )
 
     @property
@@ -180,6 +188,7 @@ class Vocabulary:
             "include_names": self.include_names,
             "include_prefixes": self.include_prefixes,
             "python_roots": self.python_roots,
+            "device_names": self.device_names,
         }
 
     def __setstate__(self, state: dict) -> None:
@@ -207,6 +216,12 @@ def _python_roots(catalog) -> set[str]:
     """
     names = [*catalog.names("module"), *catalog.prefixes("module")]
     return {re.split(r"[.:]", name, maxsplit=1)[0] for name in names}
+
+
+def _device_names(catalog) -> set[str]:
+    """Exact ``api`` names of the ``kernel`` layer: functions and types that
+    exist only in device code."""
+    return {row.match for row in getattr(catalog, "rows", ()) if row.kind == "api" and row.match_type == "exact" and row.layer == "kernel"}
 
 
 def _glob_prefixes(catalog, kind: str) -> list[str]:
@@ -1102,7 +1117,10 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     if compiled.api is not None:
         _drop_own_macros(code, found)
     hip = _is_hip(suffix, lexed.includes)
-    _find_constructs(lexed, text, hip, found, hip or _is_gpu_source(suffix, lexed))
+    gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
+    if not gpu_source and vocab.device_names:
+        _drop_device_names(found, vocab.device_names)
+    _find_constructs(lexed, text, hip, found, gpu_source)
     _emit(text, found, "hip" if hip else "cuda", result)
     return result
 
@@ -1117,7 +1135,13 @@ def _default_vocabulary() -> Vocabulary:
     return _DEFAULT
 
 
-_GPU_CODE_MARK = re.compile(r"__global__|__device__|__shared__|__launch_bounds__")
+#: Device-code keywords, and the macros that guard device-only code paths
+#: (``#ifdef __CUDA_ARCH__``): a header that uses them is GPU code even
+#: when its qualifiers come from a macro (``C10_HOST_DEVICE``).
+_GPU_CODE_MARK = re.compile(
+    r"__global__|__device__|__shared__|__launch_bounds__"
+    r"|__CUDA_ARCH__|__CUDACC__|__CUDACC_RTC__|__NVCC__|__HIPCC__|__HIP_DEVICE_COMPILE__"
+)
 _GPU_SUFFIXES = frozenset({".cu", ".cuh", ".hip"})
 
 
@@ -1131,12 +1155,22 @@ def _suffix(path: str) -> str:
 
 
 def _is_gpu_source(suffix: str, lexed: Lexed) -> bool:
-    """A CUDA/HIP source: by suffix, by a GPU header, or by device-code keywords."""
+    """A CUDA/HIP source: by suffix, by a GPU header, or by device-code
+    keywords and guards (:data:`_GPU_CODE_MARK`)."""
     if suffix in _GPU_SUFFIXES:
         return True
     if any(_CUDA_HEADER.match(name) or name.startswith("hip/") for _, name in lexed.includes):
         return True
     return _GPU_CODE_MARK.search(lexed.code) is not None
+
+
+#: Folders that hold one GPU backend's code by convention (PyTorch's
+#: ``ATen/native/cuda``, ``c10/hip``).
+_GPU_FOLDERS = frozenset({"cuda", "hip", "rocm", "cudnn", "miopen", "nccl", "rccl"})
+
+
+def _in_gpu_folder(path: str) -> bool:
+    return any(part.lower() in _GPU_FOLDERS for part in path.replace("\\", "/").split("/")[:-1])
 
 
 def _is_hip(suffix: str, includes: list[tuple[int, str]]) -> bool:
@@ -1158,6 +1192,18 @@ def _find_api(code: str, compiled: _Compiled, found: list) -> None:
         if "::" in name:
             name = "::".join(_SPACE.sub("", name).split("::")[:2])
         found.append((start, "api", name))
+
+
+def _drop_device_names(found: list, device_names: frozenset[str]) -> None:
+    """Remove device-function names from a file that is not GPU code.
+
+    They can only be called in device code, and many are also the C
+    library's names or common identifiers (glibc's ``math.h`` declares
+    ``__isnan`` and ``__finite``, libstdc++ names a variable ``__half``,
+    C code defines ``umin`` and ``saturate``): outside GPU code they are
+    not the vendor's.
+    """
+    found[:] = [f for f in found if not (f[1] == "api" and f[2] in device_names)]
 
 
 _DEFINED_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
