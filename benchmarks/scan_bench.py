@@ -258,8 +258,16 @@ def input_set(root: Path, max_bytes: int) -> tuple[int, int]:
 
 
 def rg_command(rg: str, root: Path, max_mb: int, patterns: Path) -> list[str]:
-    """ripgrep over lockin's input files, printing every match of the patterns in ``patterns`` with its line."""
-    cmd = [rg, "--no-ignore", "--hidden", "--no-config", "-n", "--no-heading", "-o", "--glob-case-insensitive", f"--max-filesize={max_mb}M"]
+    """ripgrep over lockin's input files, printing every match of the patterns in ``patterns`` with its line.
+
+    ``--no-unicode``: ASCII word characters and boundaries, as lockin's token
+    search uses. ripgrep prints the same matches either way on both trees
+    measured, and runs faster: with Unicode word boundaries, non-ASCII text
+    pushes its regex engine off the fast path (the vocabulary patterns took
+    20.7 s instead of 0.77 s on a 348 MiB tree of PyTorch, CUDA and library
+    sources).
+    """
+    cmd = [rg, "--no-ignore", "--hidden", "--no-config", "--no-unicode", "-n", "--no-heading", "-o", "--glob-case-insensitive", f"--max-filesize={max_mb}M"]
     for glob in INPUT_GLOBS:
         cmd += ["-g", glob]
     for folder in EXCLUDED_DIRS:
@@ -503,7 +511,8 @@ def main(argv: list[str] | None = None) -> int:
             },
             "targets": verdict,
         }
-        path = RESULTS / f"scan-{now.date().isoformat()}.json"
+        # A real tree gets its own file, named after its folder.
+        path = RESULTS / f"scan-{now.date().isoformat()}{'-' + root.name if args.tree else ''}.json"
         path.write_text(json.dumps(report, indent=2) + "\n")
         print(f"\nresults written to {path}")
     if args.strict and verdict and not (verdict["throughput_pass"] and verdict["peak_rss_pass"]):

@@ -454,3 +454,18 @@ def test_an_eight_megabyte_python_file_stays_within_the_memory_bound(tmp_path):
     with out.open(newline="") as fh:
         lines = sorted(int(row["line"]) for row in csv.DictReader(fh))
     assert lines == sorted(line + k * unit_lines for line in one.line for k in range(copies))
+
+
+def test_memory_stays_flat_over_many_files_with_different_aliases():
+    """Each file's own alias set gets a token search with a 2 MiB table;
+    only a few are kept, so a long scan does not grow."""
+
+    def resident_mib() -> float:
+        return int(Path("/proc/self/statm").read_text().split()[1]) * 4096 / 2**20
+
+    scan_python("import torch as t0\nt0.cuda.synchronize()\n", "warm.py")
+    before = resident_mib()
+    for i in range(150):
+        result = scan_python(f"import torch as t{i}\nimport cupy as c{i}\nt{i}.cuda.synchronize()\nc{i}.asarray(x)\n", f"m{i}.py")
+        assert [e.name for e in result.evidence] == ["torch", "cupy", "torch.cuda.synchronize", "cupy.asarray"]
+    assert resident_mib() - before < 32

@@ -572,7 +572,9 @@ _CALL_WORDS = frozenset(
 )  # fmt: skip
 
 
-@functools.lru_cache(maxsize=64)
+#: Each search holds a 2 MiB table (:class:`~lockin.source.cxx.TokenHeads`);
+#: the files of one project share a few alias sets, so a few are kept.
+@functools.lru_cache(maxsize=8)
 def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
     """Where a reported use may be: the tokens that spell a vendor alias
     (an attribute chain) or a callee or keyword the call checks look at.
