@@ -155,3 +155,27 @@ def test_a_stream_closed_early_stops_its_workers(portfolio, monkeypatch):
     import multiprocessing
 
     assert not multiprocessing.active_children()
+
+
+def test_declared_python_encodings_and_latin1_sources_are_read(tmp_path):
+    project = tmp_path / "portfolio" / "enc"
+    project.mkdir(parents=True)
+    # PEP 263: the interpreter reads this file as Big5, and so does the scan.
+    (project / "big5.py").write_bytes("# -*- coding: big5 -*-\n# 繁體中文註解\nimport torch\ntorch.cuda.synchronize()\n".encode("big5"))
+    # A Latin-1 copyright line: compilers pass the byte through; the scan reads the file.
+    (project / "kernel.cu").write_bytes("// (c) Soci\xe9t\xe9 Anonyme\n#include <cuda_runtime.h>\nvoid f(float* p) { cudaMalloc(&p, 16); }\n".encode("latin-1"))
+    # A declaration the bytes do not keep, and a requirements file that is not UTF-8.
+    (project / "liar.py").write_bytes("# coding: ascii\n# caf\xe9\nimport torch\n".encode("latin-1"))
+    (project / "requirements.txt").write_bytes("torch==2.3.1  # caf\xe9\n".encode("latin-1"))
+    result = scan([tmp_path / "portfolio"])
+    found = {(path, line, name) for path, line, name in zip(result.findings.path, result.findings.line, result.findings.name)}
+    assert ("big5.py", 4, "torch.cuda.synchronize") in found
+    assert {("kernel.cu", 2, "cuda_runtime.h"), ("kernel.cu", 3, "cudaMalloc")} <= found
+    skipped = {path: (line, reason) for path, line, reason in zip(result.skipped.path, result.skipped.line, result.skipped.reason)}
+    line, reason = skipped["kernel.cu"]
+    assert line == 1 and reason.startswith("not UTF-8 (byte 0xe9 at offset 11)") and "read as Latin-1" in reason
+    offset = (project / "liar.py").read_bytes().index(b"\xe9")
+    assert skipped["liar.py"][1] == f"undecodable: not ascii as its coding declaration says (byte 0xe9 at offset {offset}, line 2)"
+    assert skipped["requirements.txt"][1].startswith("undecodable: not UTF-8 (byte 0xe9")
+    assert "big5.py" not in skipped
+    assert set(result.inputs.path) >= {"big5.py", "kernel.cu"}

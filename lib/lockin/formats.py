@@ -79,7 +79,7 @@ def candidate(rel_path: str) -> bool:
     The scan reads only candidates; for ambiguous endings the content
     decides afterwards with :func:`detect_formats`.
     """
-    _, name, suffix = _path_parts(rel_path)
+    _, name, suffix = path_parts(rel_path)
     suffix = suffix.lower()
     return (
         suffix in CXX_SUFFIXES
@@ -90,7 +90,7 @@ def candidate(rel_path: str) -> bool:
     )
 
 
-def _path_parts(rel_path: str) -> tuple[list[str] | None, str, str]:
+def path_parts(rel_path: str) -> tuple[list[str] | None, str, str]:
     """The folders, name and suffix of a forward-slash path, as
     :class:`~pathlib.PurePosixPath` reads them (``a//b/./c.txt`` is
     ``a/b/c.txt``), without building one: the walk asks this of every file
@@ -132,7 +132,7 @@ def detect_formats(rel_path: str, head: str) -> list[Format]:
 
 
 def _format_names(rel_path: str, head: str) -> list[str]:
-    folders, name, suffix = _path_parts(rel_path)
+    folders, name, suffix = path_parts(rel_path)
     lower, suffix = name.lower(), suffix.lower()
     if suffix in CXX_SUFFIXES:
         return ["cxx"]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import io
 import os
 import re
+import tokenize
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -18,7 +20,7 @@ from pathlib import Path
 from lockin.catalog import Catalog, CatalogRow
 from lockin.classify import row_fields
 from lockin.discover import InputFile
-from lockin.formats import SNIFF_BYTES, Format, detect_formats
+from lockin.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
 from lockin.redact import redact
@@ -123,15 +125,35 @@ class FileReader:
         return outcome
 
     def _decode(self, data: bytes, outcome: FileOutcome) -> str | None:
+        """The file's text: UTF-8, or what a Python file declares (PEP 263).
+
+        C/C++ source that is not UTF-8 is read as Latin-1, with a problem
+        naming the first such byte: compilers pass such bytes through (a
+        copyright sign in a comment, say), and identifiers are ASCII, so the
+        evidence is the same. Other inputs are read as UTF-8 (what TOML and
+        JSON require) or skipped.
+        """
         if b"\0" in data[:BINARY_PROBE_BYTES]:
             outcome.skipped = "binary file (NUL byte in the first 8 KiB)"
             return None
+        _, _, suffix = path_parts(outcome.path)
+        suffix = suffix.lower()
+        encoding = "utf-8-sig"
+        if suffix == ".py" and not data.isascii():
+            encoding = python_source_encoding(data)
         try:
-            return data.decode("utf-8-sig")
+            return data.decode(encoding)
         except UnicodeDecodeError as exc:
-            line = data.count(b"\n", 0, exc.start) + 1
-            outcome.skipped = f"undecodable: not UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start}, line {line})"
-            return None
+            where = _first_bad_byte(data, exc)
+        byte, line = where
+        if suffix in CXX_SUFFIXES and encoding == "utf-8-sig":
+            outcome.problems.append(Problem(outcome.path, line, f"not UTF-8 ({byte}): read as Latin-1, one character per byte; identifiers are ASCII, so no evidence is lost"))
+            return data.decode("latin-1")
+        if encoding == "utf-8-sig":
+            outcome.skipped = f"undecodable: not UTF-8 ({byte}, line {line})"
+        else:
+            outcome.skipped = f"undecodable: not {encoding} as its coding declaration says ({byte}, line {line})"
+        return None
 
     def _apply(self, fmt: Format, text: str, outcome: FileOutcome) -> None:
         reader = fmt.load()
@@ -188,6 +210,21 @@ class FileReader:
         except KeyError:
             fields = self._row_fields[id(row)] = row_fields(row, self.target)
             return fields
+
+
+def python_source_encoding(data: bytes) -> str:
+    """The encoding a Python source declares (PEP 263: a ``coding:`` comment in
+    its first two lines), as the interpreter reads it; UTF-8 otherwise."""
+    try:
+        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    except SyntaxError:  # a malformed or unknown declaration
+        return "utf-8-sig"
+    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
+
+
+def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int]:
+    """Where decoding failed, for a message: ('byte 0x.. at offset N', line)."""
+    return f"byte 0x{data[exc.start]:02x} at offset {exc.start}", data.count(b"\n", 0, exc.start) + 1
 
 
 def read_file_bytes(path: str) -> bytes:

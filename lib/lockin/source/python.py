@@ -24,6 +24,7 @@ import ast
 import functools
 import io
 import re
+import sys
 import tokenize
 from bisect import bisect_left
 from collections import deque
@@ -150,12 +151,20 @@ def _mentions_trigger(text: str, trigger: tuple[Callable[[str], Iterable[int]], 
     return any(exact.match(text, at) for at in starts(text))
 
 
+#: The Python version whose parser reads the sources (what syntax it knows).
+_RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
+
+
 def _parse(text: str, path: str) -> ast.Module:
     try:
         return ast.parse(text, filename=path)
     except SyntaxError as exc:
         detail = exc.msg or "invalid syntax"
-        raise InputError(path, exc.lineno, f"not valid Python 3 ({detail}); Python 2 files are not read") from None
+        raise InputError(
+            path, exc.lineno,
+            f"not valid Python 3 as Python {_RUNNING} parses it ({detail}): Python 2 files, "
+            f"and syntax newer than Python {_RUNNING}'s, are not read",
+        ) from None  # fmt: skip
     except (ValueError, RecursionError, MemoryError) as exc:
         # ValueError: NUL bytes in the source; RecursionError: absurd nesting.
         raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
