@@ -179,3 +179,12 @@ def test_declared_python_encodings_and_latin1_sources_are_read(tmp_path):
     assert skipped["requirements.txt"][1].startswith("undecodable: not UTF-8 (byte 0xe9")
     assert "big5.py" not in skipped
     assert set(result.inputs.path) >= {"big5.py", "kernel.cu"}
+
+
+def test_a_text_file_that_is_no_input_is_not_listed_whatever_its_encoding(tmp_path):
+    project = tmp_path / "portfolio" / "docs"
+    project.mkdir(parents=True)
+    (project / "README_hyph_de.txt").write_bytes("Silbentrennung f\xfcr Deutsch\n".encode("latin-1"))
+    (project / "requirements.txt").write_bytes("numpy==1.26  # f\xfcr\n".encode("latin-1"))
+    result = scan([tmp_path / "portfolio"])
+    assert list(result.skipped.path) == ["requirements.txt"]

@@ -108,7 +108,7 @@ class FileReader:
         outcome.size = len(data)
         if self.renderer is None:
             outcome.sha256 = hashlib.sha256(data).hexdigest()
-        text = self._decode(data, outcome)
+        text = self._decode(data, outcome, forced)
         if text is None:
             return outcome
         if self.renderer is None:
@@ -124,14 +124,15 @@ class FileReader:
             outcome.findings = []
         return outcome
 
-    def _decode(self, data: bytes, outcome: FileOutcome) -> str | None:
+    def _decode(self, data: bytes, outcome: FileOutcome, forced: Format | None = None) -> str | None:
         """The file's text: UTF-8, or what a Python file declares (PEP 263).
 
         C/C++ source that is not UTF-8 is read as Latin-1, with a problem
         naming the first such byte: compilers pass such bytes through (a
         copyright sign in a comment, say), and identifiers are ASCII, so the
         evidence is the same. Other inputs are read as UTF-8 (what TOML and
-        JSON require) or skipped.
+        JSON require) or skipped; a file whose name or first bytes make it
+        no input at all is not listed whatever its encoding.
         """
         if b"\0" in data[:BINARY_PROBE_BYTES]:
             outcome.skipped = "binary file (NUL byte in the first 8 KiB)"
@@ -146,6 +147,10 @@ class FileReader:
         except UnicodeDecodeError as exc:
             where = _first_bad_byte(data, exc)
         byte, line = where
+        if forced is None and not detect_formats(outcome.path, data[:SNIFF_BYTES].decode("utf-8", "replace")):
+            # Not an input (a README.txt, a data .json): nothing to skip. Its
+            # text only counts its lines.
+            return data.decode("utf-8", "replace")
         if suffix in CXX_SUFFIXES and encoding == "utf-8-sig":
             outcome.problems.append(Problem(outcome.path, line, f"not UTF-8 ({byte}): read as Latin-1, one character per byte; identifiers are ASCII, so no evidence is lost"))
             return data.decode("latin-1")
