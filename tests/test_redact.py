@@ -17,6 +17,14 @@ def test_token_only_userinfo_is_masked():
     assert redact("git+https://ghp_abcdefghijklmnopqrstuvwxyz0123456789@github.com/org/repo.git") == "git+https://***@github.com/org/repo.git"
 
 
+def test_conda_channel_tokens_in_the_path_are_masked():
+    url = f"https://conda.anaconda.org/t/{SECRET}/nvidia/linux-64/cuda-nvcc-12.6.77-0.conda"
+    assert redact(url) == "https://conda.anaconda.org/t/***/nvidia/linux-64/cuda-nvcc-12.6.77-0.conda"
+    assert redact(f"  - repo.anaconda.cloud/t/{SECRET}/main") == "  - repo.anaconda.cloud/t/***/main"
+    assert redact(f"https://conda.example.com:8443/t/{SECRET}/nvidia::cudatoolkit") == "https://conda.example.com:8443/t/***/nvidia::cudatoolkit"
+    assert redact("https://example.com/docs/t/") == "https://example.com/docs/t/"  # no token after it
+
+
 def test_query_tokens_are_masked():
     assert redact("https://example.com/simple?token=abc123&x=1") == "https://example.com/simple?token=***&x=1"
 

@@ -188,3 +188,14 @@ def test_a_text_file_that_is_no_input_is_not_listed_whatever_its_encoding(tmp_pa
     (project / "requirements.txt").write_bytes("numpy==1.26  # f\xfcr\n".encode("latin-1"))
     result = scan([tmp_path / "portfolio"])
     assert list(result.skipped.path) == ["requirements.txt"]
+
+
+def test_conda_channel_tokens_reach_no_output(tmp_path):
+    project = tmp_path / "portfolio" / "rapids"
+    project.mkdir(parents=True)
+    (project / "explicit.txt").write_text(f"# platform: linux-64\n@EXPLICIT\nhttps://conda.anaconda.org/t/{TOKEN}/nvidia/linux-64/cuda-nvcc-12.6.77-0.conda\n")
+    (project / "environment.yml").write_text(f"name: rapids\nchannels:\n  - https://conda.anaconda.org/t/{TOKEN}/rapidsai\ndependencies:\n  - cudf=24.08\n")
+    result = scan([tmp_path / "portfolio"])
+    assert "cuda-nvcc" in set(result.components.name) and "rapidsai" in set(result.components.name)
+    for frame in (result.findings, result.components, result.skipped):
+        assert TOKEN not in frame.to_csv()

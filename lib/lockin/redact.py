@@ -16,6 +16,10 @@ MASK = "***"
 # user:password@ or token@ in any URL-like string (pip, git+https, conda).
 _URL_USERINFO = re.compile(r"(?P<scheme>\b[a-zA-Z][a-zA-Z0-9+.-]*://)(?P<userinfo>[^/@\s:'\"]+(?::[^/@\s'\"]*)?)@")
 
+# Anaconda's channel tokens ride in the path: https://conda.anaconda.org/t/<token>/<channel>/…
+# (also repo.anaconda.cloud and Anaconda Server), with or without the scheme.
+_CHANNEL_TOKEN = re.compile(r"(?P<prefix>(?:\b[a-zA-Z][a-zA-Z0-9+.-]*://)?\b[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+(?::\d+)?/t/)[^/\s'\"]+(?=/)")
+
 # ?token=... &password=... in query strings.
 _QUERY_SECRET = re.compile(
     r"(?P<key>[?&;](?:access_token|auth|auth_token|token|api_key|apikey|key|password|passwd|pwd|secret|sig|signature|private_token)=)[^&#\s'\"]+",
@@ -53,7 +57,7 @@ def _may_hold_secret(text: str) -> bool:
     """
     t = text.lower()
     return (
-        "://" in t or "token" in t or "key" in t or "pass" in t or "secret" in t or "auth" in t
+        "://" in t or "/t/" in t or "token" in t or "key" in t or "pass" in t or "secret" in t or "auth" in t
         or "pwd" in t or "sig" in t or "credential" in t or "gh" in t or "glpat-" in t or "hf_" in t
         or "nvapi-" in t or "sk-" in t or "xox" in t or "akia" in t or "eyj" in t
     )  # fmt: skip
@@ -79,6 +83,7 @@ def redact(text: str) -> str:
     if not text or not _may_hold_secret(text):
         return text
     text = _URL_USERINFO.sub(lambda m: f"{m['scheme']}{MASK}@", text)
+    text = _CHANNEL_TOKEN.sub(lambda m: f"{m['prefix']}{MASK}", text)
     text = _QUERY_SECRET.sub(lambda m: f"{m['key']}{MASK}", text)
     text = _SECRET_ASSIGNMENT.sub(_mask_assignment, text)
     return _TOKEN_SHAPES.sub(MASK, text)
