@@ -199,3 +199,20 @@ def test_conda_channel_tokens_reach_no_output(tmp_path):
     assert "cuda-nvcc" in set(result.components.name) and "rapidsai" in set(result.components.name)
     for frame in (result.findings, result.components, result.skipped):
         assert TOKEN not in frame.to_csv()
+
+
+def test_slurm_per_node_gpu_requests_and_module_trees_are_classified(tmp_path):
+    project = tmp_path / "portfolio" / "hpc"
+    project.mkdir(parents=True)
+    (project / "job.sbatch").write_text(
+        "#!/bin/bash\n#SBATCH --gpus-per-node=a100:4\n#SBATCH --gpus-per-task=1\n"
+        "module load compiler/rocm/dtk-23.04.1\nsrun --gpus-per-socket=mi250x:2 python train.py\n"
+    )
+    result = scan([tmp_path / "portfolio"])
+    found = {(line, name, vendor) for line, name, vendor in zip(result.findings.line, result.findings.name, result.findings.vendor)}
+    assert found == {
+        (2, "gpus-per-node=a100", "nvidia"),
+        (3, "gpus-per-task", "neutral"),
+        (4, "compiler/rocm", "amd"),  # a hierarchical module tree puts rocm under a folder
+        (5, "gpus-per-socket=mi250x", "amd"),
+    }
