@@ -194,6 +194,9 @@ SPOT_CHECKS = [
     ("package", "triton", "pypi", "neutral", {"portable"}),
     ("package", "local-version:cu121", "pypi", "nvidia", {"translatable"}),
     ("package", "local-version:rocm6.1", "pypi", "amd", {"portable"}),
+    ("package", "local-version:pt20cu118", "pypi", "nvidia", {"translatable"}),  # PyTorch Geometric's wheels
+    ("package", "local-version:cuda12.cudnn89", "pypi", "nvidia", {"translatable"}),  # jaxlib's
+    ("package", "compiler/rocm/dtk-23.04", "lmod", "amd", {"portable"}),  # a hierarchical module tree
     ("package", "cudf", "conda", "nvidia", {"rewrite"}),
     ("package", "pytorch-cuda", "conda", "nvidia", {"translatable"}),
     ("package", "cuda-nvcc", "conda", "nvidia", {"replaceable"}),
@@ -319,6 +322,9 @@ def test_spot_checks_towards_amd(catalog, kind, name, ecosystem, vendor, classes
         ("module", "cudnnx", "python"),
         ("module", "numpy.linalg", "python"),
         ("build", "cmake:language=CXX", "cmake"),
+        ("package", "local-version:custom.17", "pypi"),  # a fork's own label, not CUDA
+        ("package", "local-version:cpu", "pypi"),
+        ("package", "compiler/gcc/12", "lmod"),
     ],
 )
 def test_ordinary_dependencies_are_not_in_the_catalog(catalog, kind, name, ecosystem):

@@ -200,15 +200,43 @@ def test_malformed_lines_are_problems_and_reading_continues():
         ]
     )
     result = read_requirements(text, "req.txt")
-    assert [name for name, _, _ in packages(result)] == ["numpy", "cupy-cuda12x", "scipy"]
-    assert [(p.path, p.line) for p in result.problems] == [("req.txt", n) for n in (1, 3, 4, 6, 7, 8, 9, 10)]
+    # A bare VCS URL is no problem: pip installs it, and it is named after its repository.
+    assert [name for name, _, _ in packages(result)] == ["numpy", "cupy-cuda12x", "repo", "scipy"]
+    assert [(p.path, p.line) for p in result.problems] == [("req.txt", n) for n in (1, 3, 4, 6, 7, 9, 10)]
     messages = [p.message for p in result.problems]
     assert messages[0].startswith("not a valid requirement 'torch>=>2': Expected")
     assert "\n" not in messages[0]
     assert "package name" in messages[1]
     assert "unknown option '--frobnicate'" in messages[2]
     assert "needs a value" in messages[3]
-    assert "egg" in messages[5]
+    assert "-e needs a VCS URL or a local path" in messages[4]
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        # pip reads '; ' after a URL as the start of its marker.
+        (
+            'https://github.com/o/w/releases/download/v1/llama_cpp_binaries-0.106.0+cu124-py3-none-linux_x86_64.whl; platform_system == "Linux"',
+            [
+                ("llama-cpp-binaries", 'https://github.com/o/w/releases/download/v1/llama_cpp_binaries-0.106.0+cu124-py3-none-linux_x86_64.whl; platform_system == "Linux"'),
+                ("local-version:cu124", "0.106.0+cu124"),
+            ],
+        ),
+        ("git+https://github.com/dask/dask.git@main", [("dask", "git+https://github.com/dask/dask.git@main")]),
+        ("git+https://github.com/NVIDIA/TransformerEngine.git@stable ; python_version >= '3.10'", [("transformerengine", "git+https://github.com/NVIDIA/TransformerEngine.git@stable; python_version >= '3.10'")]),
+        ("submodules/diff-gaussian-rasterization", []),  # a local folder: pip builds it, it names no package
+    ],
+)
+def test_urls_with_markers_bare_vcs_urls_and_local_folders(line, expected):
+    result = read_requirements(line + "\n", "requirements.txt")
+    assert result.problems == []
+    assert [(e.name, e.spec) for e in result.evidence if e.kind == "package"] == expected
+
+
+def test_an_invalid_marker_after_a_url_is_a_problem():
+    result = read_requirements("https://example.com/x/pkg-1.0-py3-none-any.whl; platform_system === \n", "r.txt")
+    assert [(p.line, p.message.split(":")[0]) for p in result.problems] == [(1, "not a valid environment marker 'platform_system ==='")]
 
 
 def test_comment_ends_a_continuation_and_backslash_at_end_of_file():

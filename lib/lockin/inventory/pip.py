@@ -18,6 +18,7 @@ import shlex
 from collections.abc import Iterator
 from urllib.parse import parse_qs, unquote, urlsplit, urlunsplit
 
+from packaging.markers import InvalidMarker, Marker
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import (
     InvalidSdistFilename,
@@ -251,17 +252,30 @@ def _add_editable(result: ReadResult, path: str, line: int, target: str, text: s
 
 
 def _add_requirement_or_url(result: ReadResult, path: str, line: int, requirement: str, text: str) -> None:
-    if _is_url_or_path(requirement):
-        _add_url(result, path, line, requirement, text)
-    else:
+    if not _is_url_or_path(requirement):
         add_requirement(result, path, line, requirement, text)
+        return
+    # pip takes markers after a URL or path when '; ' (with the space) sets
+    # them apart: a URL may hold a bare ';' itself.
+    target, _, marker = requirement.partition("; ")
+    if marker:
+        try:
+            Marker(marker)
+        except InvalidMarker as exc:
+            result.problem(path, line, f"not a valid environment marker {marker.strip()!r}: {_first_line(exc)}")
+            return
+    _add_url(result, path, line, target.strip(), text, marker.strip())
 
 
 def _is_url_or_path(value: str) -> bool:
     if _URL_SCHEME.match(value) or value.startswith(("file:", ".", "/", "~")):
         return True
-    # A bare archive path ('wheels/torch-2.3.1-....whl'), not 'name @ url'.
-    return value.lower().endswith(_ARCHIVE_SUFFIXES) and "@" not in value
+    before_marker = value.split(";", 1)[0]
+    if "@" in before_marker:
+        return False  # 'name @ url'
+    # A bare archive path ('wheels/torch-2.3.1-....whl'), or a folder as pip
+    # reads one: no package name holds a '/' ('submodules/rasterizer').
+    return before_marker.strip().lower().endswith(_ARCHIVE_SUFFIXES) or "/" in before_marker
 
 
 def add_requirement(result: ReadResult, path: str, line: int | None, requirement: str, text: str) -> bool:
@@ -377,8 +391,9 @@ def _parse_archive_url(url: str) -> tuple[str, str] | None:
     return None
 
 
-def _add_url(result: ReadResult, path: str, line: int, target: str, text: str) -> None:
-    """A bare URL, VCS URL or path on a requirements line (or after ``-e``)."""
+def _add_url(result: ReadResult, path: str, line: int, target: str, text: str, marker: str = "") -> None:
+    """A bare URL, VCS URL or path on a requirements line (or after ``-e``),
+    with the environment marker written after it, if any."""
     try:
         parts = urlsplit(target)
     except ValueError as exc:
@@ -386,19 +401,39 @@ def _add_url(result: ReadResult, path: str, line: int, target: str, text: str) -
         return
     egg = parse_qs(parts.fragment).get("egg", [""])[0]
     without_fragment = target.split("#", 1)[0]
+    spec = f"{without_fragment}; {marker}" if marker else without_fragment
     if egg:
-        _add_egg(result, path, line, egg, without_fragment, text)
+        _add_egg(result, path, line, egg, spec, text)
         return
     archive = _parse_archive_url(target)
     if archive is not None:
         name, version = archive
-        result.add("package", canonicalize_name(name), line, text, PYPI, without_fragment)
+        result.add("package", canonicalize_name(name), line, text, PYPI, spec)
         add_local_version(result, version, line, text)
         return
     if _is_local_path(target, parts.scheme):
         # A local folder (often the project itself, '-e .'): no package name.
         return
+    repository = _vcs_repository_name(parts)
+    if repository:
+        # pip builds the package to learn its name; the repository's usually is it.
+        result.add("package", canonicalize_name(repository), line, text, PYPI, spec)
+        return
     result.problem(path, line, f"cannot tell the package name of {without_fragment!r}: add '#egg=<name>' or write 'name @ URL'")
+
+
+def _vcs_repository_name(parts) -> str:
+    """``dask`` for ``git+https://github.com/dask/dask.git@main``; "" unless a
+    VCS URL whose last path segment can be a package name."""
+    if not parts.scheme.startswith(("git+", "hg+", "svn+", "bzr+")):
+        return ""
+    segment = parts.path.rstrip("/").rsplit("/", 1)[-1].split("@", 1)[0]
+    segment = segment[: -len(".git")] if segment.endswith(".git") else segment
+    return segment if _PACKAGE_NAME.fullmatch(segment) else ""
+
+
+#: A PEP 508 distribution name.
+_PACKAGE_NAME = re.compile(r"[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?")
 
 
 def _add_egg(result: ReadResult, path: str, line: int, egg: str, url: str, text: str) -> None:
