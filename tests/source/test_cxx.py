@@ -158,9 +158,26 @@ def test_warp_size_64_only_in_hip_files():
 
 
 def test_inline_asm_is_gcn_in_hip_and_ptx_in_cuda():
-    text = '__device__ void f() { asm volatile("s_nop 0"); }\n'
+    text = '__device__ void f() { asm volatile("nop"); }\n'
     assert of_kind(scan(text, "f.hip"), "construct") == [(1, "inline-gcn-asm")]
     assert of_kind(scan(text, "f.cu"), "construct") == [(1, "inline-ptx")]
+
+
+@pytest.mark.parametrize(
+    ("path", "text", "expected"),
+    [
+        # GCN instructions are AMD's whatever the file says it is (composable_kernel's .hpp headers).
+        ("ck/amd_inline_asm.hpp", 'inline __device__ int f(int a, int b) { int c; asm volatile("v_and_b32 %0, %1, %2" : "=v"(c) : "v"(a), "v"(b)); return c; }', ["inline-gcn-asm"]),
+        ("k.cu", '__device__ void f() { asm volatile("s_waitcnt lgkmcnt(0)" ::: "memory"); }', ["inline-gcn-asm"]),
+        # PTX instructions are PTX even where a project macro hides __device__.
+        ("timestamp/cuda.hpp", 'HPX_DEVICE inline unsigned long long t() { unsigned long long r; asm volatile("mov.u64 %0, %%globaltimer;" : "=l"(r)); return r; }', ["inline-ptx"]),
+        # Host assembly beside a device-code guard is the host's.
+        ("timestamp/linux_x86_64.hpp", '#if defined(__CUDA_ARCH__)\nreturn 0;\n#else\n__asm__ __volatile__("rdtsc" : "=a"(lo), "=d"(hi));\n#endif', []),
+        ("util/cpu.h", 'static inline void pause() { __asm__ __volatile__("pause"); }', []),
+    ],
+)
+def test_inline_asm_is_named_by_its_instructions(path, text, expected):
+    assert [n for _, n in of_kind(scan(text + "\n", path), "construct")] == expected
 
 
 # ---------------------------------------------------------------------------

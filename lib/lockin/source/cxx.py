@@ -846,7 +846,8 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
     """Append ``(offset, "construct", name)`` for each construct in the code.
 
     ``gpu_source`` says whether the file is GPU code at all; in a plain C/C++
-    file, inline assembly is the host's (x86, Arm, POWER), not PTX.
+    file, inline assembly is the host's (x86, Arm, POWER) unless its
+    instructions are PTX or GCN.
     """
     code = lexed.code
     launches: list[int] = []
@@ -863,8 +864,7 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
                 launches.append(start)
                 found.append((start, "construct", "kernel-launch"))
         elif group == "asm":
-            if gpu_source:
-                _inline_assembly(lexed, text, m, hip, found)
+            _inline_assembly(lexed, text, m, hip, found, gpu_source)
         elif group == "warpfn":
             _warp_intrinsic(code, m, hip, found)
         elif group == "index":
@@ -932,17 +932,45 @@ def _global_bodies(code: str) -> list[tuple[int, int]]:
     return bodies
 
 
-def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: list) -> None:
-    found.append((m.start(), "construct", "inline-gcn-asm" if hip else "inline-ptx"))
-    if hip:
-        return
+def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: list, gpu_source: bool) -> None:
+    """Inline assembly, named by what its instructions are.
+
+    AMD GCN/CDNA mnemonics (``v_and_b32``, ``s_waitcnt``) make it GCN and PTX
+    ones (``mov.u64``, ``%%globaltimer``) PTX, whatever the file looks like;
+    without either, it is the dialect's in GPU code and the host's (x86,
+    Arm: not reported) elsewhere.
+    """
     end = _matching_close(lexed.code, m.end() - 1)
     i = bisect_right(lexed.strings, (m.end(), -1))
+    strings = []
     while i < len(lexed.strings) and lexed.strings[i][0] < end:
-        start, stop = lexed.strings[i]
+        strings.append(lexed.strings[i])
+        i += 1
+    body = " ".join(text[start:stop] for start, stop in strings)
+    if _GCN_INSTRUCTION.search(body):
+        found.append((m.start(), "construct", "inline-gcn-asm"))
+        return
+    if not (_PTX_INSTRUCTION.search(body) or gpu_source):
+        return
+    if hip and not _PTX_INSTRUCTION.search(body):
+        found.append((m.start(), "construct", "inline-gcn-asm"))
+        return
+    found.append((m.start(), "construct", "inline-ptx"))
+    for start, stop in strings:
         for feature in _PTX_FEATURES.finditer(text, start, stop):
             found.append((feature.start(), "construct", _PTX_CONSTRUCT[feature.lastgroup]))
-        i += 1
+
+
+#: AMD GCN/CDNA instructions: vector and scalar ALU (v_…, s_…), LDS, buffer,
+#: global and flat memory operations.
+_GCN_INSTRUCTION = re.compile(r"\b(?:[vs]_[a-z][a-z0-9_]*|ds_[a-z0-9_]+|buffer_(?:load|store|atomic)[a-z0-9_]*|global_(?:load|store|atomic)[a-z0-9_]*|flat_(?:load|store|atomic)[a-z0-9_]*)\b")
+#: PTX: an opcode with a dotted type or state space (``mov.u64``,
+#: ``ld.global.nc``), or a special register (``%%globaltimer``, ``%laneid``).
+_PTX_INSTRUCTION = re.compile(
+    r"\b(?:ld|st|mov|add|sub|mul|mad|fma|cvt|atom|red|bar|barrier|shfl|cp|mma|wgmma|ldmatrix|stmatrix|fence|setp|selp|prmt|lop3|"
+    r"shf|membar|vote|activemask|redux|elect|mbarrier|griddepcontrol|prefetch|bfe|bfi|brev|popc|clz)\.[a-z0-9]"
+    r"|%%?(?:globaltimer|clock64|clock|laneid|warpid|smid|nsmid|tid|ntid|ctaid|nctaid|lanemask_[a-z]+|dynamic_smem_size)\b"
+)
 
 
 def _matching_close(code: str, open_at: int) -> int:
@@ -1118,7 +1146,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         _drop_own_macros(code, found)
     hip = _is_hip(suffix, lexed.includes)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
-    if not gpu_source and vocab.device_names:
+    if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
     _find_constructs(lexed, text, hip, found, gpu_source)
     _emit(text, found, "hip" if hip else "cuda", result)
@@ -1135,13 +1163,12 @@ def _default_vocabulary() -> Vocabulary:
     return _DEFAULT
 
 
-#: Device-code keywords, and the macros that guard device-only code paths
-#: (``#ifdef __CUDA_ARCH__``): a header that uses them is GPU code even
-#: when its qualifiers come from a macro (``C10_HOST_DEVICE``).
-_GPU_CODE_MARK = re.compile(
-    r"__global__|__device__|__shared__|__launch_bounds__"
-    r"|__CUDA_ARCH__|__CUDACC__|__CUDACC_RTC__|__NVCC__|__HIPCC__|__HIP_DEVICE_COMPILE__"
-)
+_GPU_CODE_MARK = re.compile(r"__global__|__device__|__shared__|__launch_bounds__")
+#: The macros that guard device-only code paths (``#ifdef __CUDA_ARCH__``):
+#: a header that uses them holds device code even when its qualifiers come
+#: from a macro (``C10_HOST_DEVICE``). Its other branches are often host
+#: code, so they count for device functions, not for inline assembly.
+_GPU_GUARD = re.compile(r"__CUDA_ARCH__|__CUDACC__|__CUDACC_RTC__|__NVCC__|__HIPCC__|__HIP_DEVICE_COMPILE__")
 _GPU_SUFFIXES = frozenset({".cu", ".cuh", ".hip"})
 
 
@@ -1155,8 +1182,7 @@ def _suffix(path: str) -> str:
 
 
 def _is_gpu_source(suffix: str, lexed: Lexed) -> bool:
-    """A CUDA/HIP source: by suffix, by a GPU header, or by device-code
-    keywords and guards (:data:`_GPU_CODE_MARK`)."""
+    """A CUDA/HIP source: by suffix, by a GPU header, or by device-code keywords."""
     if suffix in _GPU_SUFFIXES:
         return True
     if any(_CUDA_HEADER.match(name) or name.startswith("hip/") for _, name in lexed.includes):
