@@ -291,6 +291,9 @@ def test_no_construct_false_positives(line):
         ("const unsigned kFullMask = 0xFFFFFFFFu;", "full-warp-mask"),
         ("v = __shfl_down_sync(~0u, v, 1);", "full-warp-mask"),
         ("__syncwarp(0xffffffff);", "full-warp-mask"),
+        ("v += __shfl_xor_sync(uint32_t(-1), v, 1);", "full-warp-mask"),  # vLLM's cuda_compat.h
+        ("v += __shfl_xor_sync((unsigned)-1, v, 1);", "full-warp-mask"),
+        ("__syncwarp(static_cast<unsigned int>(-1));", "full-warp-mask"),
         ("v = __shfl_sync(m, v, 0, 32);", "warp-size-32"),
         ("if (0xffffffff == __ballot_sync(m, p)) {}", "full-warp-mask"),
         ("cooperative_groups::thread_block b = cooperative_groups::this_thread_block();", "cooperative-groups"),

@@ -812,7 +812,14 @@ _BODY_OR_DECL = re.compile(r"[;{]")
 _BRACES = re.compile(r"[{}]")
 _CALL_DELIMITERS = re.compile(r"[()\[\]{},;]")
 _CG_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?cooperative_groups\b")
-_FULL_MASK = re.compile(r"\(?\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*|~0[xX]0+[uUlL]*)\s*\)?")
+#: All 32 lanes: 0xffffffff, ~0u, and -1 cast to a 32-bit unsigned type
+#: (``uint32_t(-1)``, ``(unsigned)-1``, ``static_cast<unsigned>(-1)``).
+_FULL_MASK = re.compile(
+    r"\(?\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*|~0[xX]0+[uUlL]*"
+    r"|(?:std::)?uint32_t\s*\(\s*-1\s*\)|unsigned(?:\s+int)?\s*\(\s*-1\s*\)"
+    r"|\(\s*(?:(?:std::)?uint32_t|unsigned(?:\s+int)?)\s*\)\s*-1"
+    r"|static_cast\s*<\s*(?:(?:std::)?uint32_t|unsigned(?:\s+int)?)\s*>\s*\(\s*-1\s*\))\s*\)?"
+)
 _MASK_COMPARISON_AFTER = re.compile(r"\s*[!=]=\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)(?![\w])")
 _MASK_COMPARISON_BEFORE = re.compile(r"(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)\s*[!=]=\s*$")
 _WARP_WIDTH_NAME = re.compile(
