@@ -216,3 +216,17 @@ def test_slurm_per_node_gpu_requests_and_module_trees_are_classified(tmp_path):
         (4, "compiler/rocm", "amd"),  # a hierarchical module tree puts rocm under a folder
         (5, "gpus-per-socket=mi250x", "amd"),
     }
+
+
+def test_a_file_with_both_back_ends_shows_both_sides(tmp_path):
+    project = tmp_path / "portfolio" / "dual"
+    project.mkdir(parents=True)
+    (project / "alloc.cu").write_text("#include <cuda_runtime.h>\n#ifdef USE_ROCM\n  hipMalloc(&p, 16);\n#else\n  cudaMalloc(&p, 16);\n#endif\n")
+    (project / "compat.h").write_text("#include <hip/hip_runtime.h>\nvoid f() { cudaMalloc(&p, 16); hipMalloc(&p, 16); }\n")
+    # HIP spells this device function as CUDA does: in a HIP file it is HIP's own.
+    (project / "rope.hip").write_text("__global__ void k(float* x) { x[0] = __expf(x[0]); }\n")
+    result = scan([tmp_path / "portfolio"])
+    found = {(path, line, name, vendor) for path, line, name, vendor in zip(result.findings.path, result.findings.line, result.findings.name, result.findings.vendor)}
+    assert {("alloc.cu", 3, "hipMalloc", "amd"), ("alloc.cu", 5, "cudaMalloc", "nvidia")} <= found
+    assert {("compat.h", 2, "cudaMalloc", "nvidia"), ("compat.h", 2, "hipMalloc", "amd")} <= found
+    assert not [f for f in found if f[0] == "rope.hip" and f[2] == "__expf"]

@@ -204,8 +204,21 @@ class FileReader:
             findings.append((project, path, line, kind, reported, vendor, layer, portability, alternative, shown, family, target, note, source))
 
     def _classify(self, kind: str, name: str, ecosystem: str) -> tuple | None:
-        """The finding fields of the catalog row for this evidence, or None."""
+        """The finding fields of the catalog row for this evidence, or None.
+
+        A C/C++ file is one dialect (CUDA or HIP) as a whole, but a file
+        with both back ends names the other's APIs too (``cudaMalloc``
+        beside ``hipMalloc`` under ``#ifdef USE_ROCM``): a name its own
+        dialect's rows do not know is looked up among the other's, unless
+        the other's row says the file's own vendor spells it the same.
+        """
         row = self.catalog.lookup(kind, name, ecosystem)
+        if row is None and ecosystem in _OTHER_DIALECT:
+            row = self.catalog.lookup(kind, name, _OTHER_DIALECT[ecosystem])
+            # A name both dialects spell alike (``__expf``) is the file's own.
+            own = row.verdict(_DIALECT_VENDOR[ecosystem]) if row is not None else None
+            if own is not None and own[1] == name:
+                row = None
         return None if row is None else self._fields(row)
 
     def _fields(self, row: CatalogRow) -> tuple:
@@ -238,6 +251,10 @@ def read_file_bytes(path: str) -> bytes:
     with open(path, "rb", buffering=0) as fh:
         return fh.readall()
 
+
+#: The C/C++ scanner's two dialects (evidence ecosystems), and whose they are.
+_OTHER_DIALECT = {"cuda": "hip", "hip": "cuda"}
+_DIALECT_VENDOR = {"cuda": "nvidia", "hip": "amd"}
 
 _worker_reader: FileReader | None = None
 
