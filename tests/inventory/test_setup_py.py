@@ -78,6 +78,22 @@ def test_module_alias_and_unused_import():
     ]
 
 
+def test_gencode_values_appended_apart_from_their_flag():
+    # flash-attention's and causal-conv1d's setup.py build the flag list one append at a time.
+    text = (
+        "cc_flag = []\n"
+        "cc_flag.append('-gencode')\n"
+        "cc_flag.append('arch=compute_80,code=sm_80')\n"
+        "if bare_metal_version >= Version('12.8'):\n"
+        "    cc_flag.append('-gencode')\n"
+        "    cc_flag.append('arch=compute_100,code=sm_100')\n"
+        "note = 'arch=compute_80 on its own is no flag'\n"
+    )
+    assert [(e.name, e.line) for e in read_setup_py(text, "setup.py").evidence] == [
+        ("arch=compute_80", 3), ("arch=sm_80", 3), ("arch=compute_100", 6), ("arch=sm_100", 6),
+    ]
+
+
 def test_unrelated_names_are_not_evidence():
     text = "from setuptools import Extension, setup\nCUDAExtension = Extension\nsetup(ext_modules=[CUDAExtension('k', ['k.c'])])\n"
     assert read_setup_py(text, "setup.py").evidence == []

@@ -21,6 +21,7 @@ reader only reports what concerns the build.
 from __future__ import annotations
 
 import ast
+import re
 
 from lockin.inventory.dockerfile import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values, physical_lines
 from lockin.inventory.pip import add_requirement
@@ -173,6 +174,11 @@ class _SetupReader:
             for word in value.split():
                 words.append(word)
                 lines.append(line)
+        if len(words) == 1 and _GENCODE_VALUE.match(words[0]):
+            # cc_flag.append("-gencode"); cc_flag.append("arch=compute_90,code=sm_90"):
+            # the value stands alone, its flag in another call.
+            words = ["-gencode", *words]
+            lines = [lines[0], *lines]
         for index, arch in arch_flag_values(words):
             self.add(f"arch={arch}", lines[index], arch)
 
@@ -219,6 +225,10 @@ class _SetupReader:
             if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in statement.targets):
                 found = statement.value
         return found
+
+
+#: The value of nvcc's -gencode, written without the flag.
+_GENCODE_VALUE = re.compile(r"arch=compute_\d+[a-z]?,code=")
 
 
 def _is_hipify(name: str) -> bool:
