@@ -224,6 +224,14 @@ def test_malformed_lines_are_problems_and_reading_continues():
             ],
         ),
         ("git+https://github.com/dask/dask.git@main", [("dask", "git+https://github.com/dask/dask.git@main")]),
+        # A direct wheel from a vendor's wheel host: the host folder is evidence too (an index).
+        (
+            "https://repo.radeon.com/rocm/manylinux/rocm-rel-6.1/jaxlib-0.4.26+rocm610-cp311-cp311-manylinux2014_x86_64.whl",
+            [
+                ("jaxlib", "https://repo.radeon.com/rocm/manylinux/rocm-rel-6.1/jaxlib-0.4.26+rocm610-cp311-cp311-manylinux2014_x86_64.whl"),
+                ("local-version:rocm610", "0.4.26+rocm610"),
+            ],
+        ),
         ("git+https://github.com/NVIDIA/TransformerEngine.git@stable ; python_version >= '3.10'", [("transformerengine", "git+https://github.com/NVIDIA/TransformerEngine.git@stable; python_version >= '3.10'")]),
         ("submodules/diff-gaussian-rasterization", []),  # a local folder: pip builds it, it names no package
     ],
@@ -232,6 +240,13 @@ def test_urls_with_markers_bare_vcs_urls_and_local_folders(line, expected):
     result = read_requirements(line + "\n", "requirements.txt")
     assert result.problems == []
     assert [(e.name, e.spec) for e in result.evidence if e.kind == "package"] == expected
+
+
+def test_a_direct_wheel_url_names_its_folder_as_an_index():
+    url = "https://download.pytorch.org/whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl"
+    for line in (url, f"torch @ {url}"):
+        assert indexes(read_requirements(line + "\n", "r.txt")) == [("https://download.pytorch.org/whl/cu121", 1, "pypi")]
+    assert indexes(read_requirements("git+https://github.com/dask/dask.git@main\n", "r.txt")) == []
 
 
 def test_an_invalid_marker_after_a_url_is_a_problem():

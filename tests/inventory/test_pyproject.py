@@ -69,10 +69,13 @@ def test_poetry_tables(pyproject):
 
 def test_sources_and_indexes_without_credentials(pyproject):
     assert rows(pyproject, "index") == [
+        # A direct wheel URL's folder is where that package comes from.
+        ("https://developer.download.nvidia.com/compute/redist/nvidia-dali-cuda120", 15, ""),
         ("https://download.pytorch.org/whl/cu121", 48, ""),
         ("https://pypi.internal.example.com/simple", 53, ""),
         ("https://download.pytorch.org/whl/rocm6.0", 62, ""),
         ("https://pypi.nvidia.com", 57, ""),
+        ("https://github.com/Dao-AILab/flash-attention/releases/download/v2.5.9.post1", 67, ""),
         ("https://pypi.ngc.nvidia.com", 74, ""),
     ]
     assert all("s3cr3t" not in e.name for e in pyproject.evidence)

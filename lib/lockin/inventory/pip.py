@@ -310,7 +310,7 @@ def add_requirement(result: ReadResult, path: str, line: int | None, requirement
         spec = f"{spec}; {parsed.marker}" if spec else f"; {parsed.marker}"
     result.add("package", canonicalize_name(parsed.name), line, text, PYPI, spec)
     if parsed.url:
-        add_wheel_local_version(result, parsed.url, line, text)
+        add_archive_url(result, parsed.url, line, text)
     for specifier in parsed.specifier:
         if specifier.operator in ("==", "===") and not specifier.version.endswith(".*"):
             add_local_version(result, specifier.version, line, text)
@@ -362,14 +362,23 @@ def add_local_version(result: ReadResult, version: str, line: int | None, text: 
         result.add("package", LOCAL_VERSION_PREFIX + label, line, text, PYPI, version)
 
 
-def add_wheel_local_version(result: ReadResult, url: str, line: int | None, text: str) -> None:
-    """Add ``local-version:`` evidence for a wheel URL whose version has a label.
+def add_archive_url(result: ReadResult, url: str, line: int | None, text: str) -> None:
+    """Add what a wheel or sdist URL says besides its package: the folder it
+    comes from, as an ``index`` (vendor wheel hosts such as
+    ``https://download.pytorch.org/whl/cu121`` or ``repo.radeon.com`` are
+    evidence), and ``local-version:`` for a labelled version.
 
-    ``.../torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl`` gives
+    ``.../whl/cu121/torch-2.3.1%2Bcu121-cp311-cp311-linux_x86_64.whl`` gives
+    the index ``https://download.pytorch.org/whl/cu121`` and
     ``local-version:cu121``; other URLs add nothing.
     """
     parsed = _parse_archive_url(url)
-    if parsed is not None and parsed[1]:
+    if parsed is None:
+        return
+    folder = index_name(url.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[0])
+    if _URL_SCHEME.match(folder):
+        result.add("index", folder, line, text, PYPI)
+    if parsed[1]:
         add_local_version(result, parsed[1], line, text)
 
 
@@ -407,9 +416,9 @@ def _add_url(result: ReadResult, path: str, line: int, target: str, text: str, m
         return
     archive = _parse_archive_url(target)
     if archive is not None:
-        name, version = archive
+        name, _ = archive
         result.add("package", canonicalize_name(name), line, text, PYPI, spec)
-        add_local_version(result, version, line, text)
+        add_archive_url(result, target, line, text)
         return
     if _is_local_path(target, parts.scheme):
         # A local folder (often the project itself, '-e .'): no package name.

@@ -23,7 +23,7 @@ from typing import Any
 from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
-from lockin.inventory.pip import PYPI, add_local_version, add_requirement, add_wheel_local_version, index_name
+from lockin.inventory.pip import PYPI, add_local_version, add_requirement, add_archive_url, index_name
 from lockin.records import InputError, ReadResult
 
 # PEP 508's rule for a project name (a key in Poetry or Pipfile tables).
@@ -278,7 +278,7 @@ class _Reader:
         for pin in pins:
             add_local_version(self.result, pin, line, text)
         # A direct wheel URL pins a build too (flash_attn-2.5.9+cu122torch2.3-....whl).
-        add_wheel_local_version(self.result, spec.split(";", 1)[0].strip(), line, text)
+        add_archive_url(self.result, spec.split(";", 1)[0].strip(), line, text)
 
 
 def read_pyproject(text: str, path: str) -> ReadResult:
@@ -417,7 +417,7 @@ def _read_uv_sources(reader: _Reader, sources: Any) -> None:
             url = source.get("url") if isinstance(source, dict) else None
             if isinstance(url, str):
                 line = reader.string_line(table, url)
-                add_wheel_local_version(reader.result, url, line, reader.locator.text(line))
+                add_archive_url(reader.result, url, line, reader.locator.text(line))
 
 
 def _read_pdm(reader: _Reader, pdm: dict[str, Any]) -> None:
