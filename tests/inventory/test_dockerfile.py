@@ -98,6 +98,14 @@ def test_fixture_pip_install_index_without_token(fixture_result):
     assert fixture_result.references == ["requirements/train.txt"]
 
 
+def test_pip_install_of_a_vendor_wheel_url_names_its_host_folder():
+    # ROCm's JAX image installs jaxlib straight from AMD's wheel host.
+    text = "FROM rocm/dev-ubuntu-22.04:6.1\nRUN pip3 install https://repo.radeon.com/rocm/manylinux/rocm-rel-6.1/jaxlib-0.4.26%2Brocm610-cp311-cp311-manylinux2014_x86_64.whl\n"
+    found = evidence(read_dockerfile(text, "Dockerfile"))
+    assert ("index", "https://repo.radeon.com/rocm/manylinux/rocm-rel-6.1", 2, "pypi", "") in found
+    assert ("package", "local-version:rocm610", 2, "pypi", "0.4.26+rocm610") in found
+
+
 def test_fixture_conda_channels_and_packages(fixture_result):
     found = evidence(fixture_result)
     assert ("index", "nvidia", 31, "conda", "") in found

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
 from lockin.inventory.conda import add_match_spec, channel_name
-from lockin.inventory.pip import add_local_version, add_requirement, index_name
+from lockin.inventory.pip import add_archive_url, add_local_version, add_requirement, index_name
 from lockin.records import ReadResult
 
 DOCKER = "docker"
@@ -873,7 +873,10 @@ class _DockerfileReader:
         except (InvalidWheelFilename, ValueError):
             return
         self.result.add("package", str(name), word.line, self.text_of(word.line), "pypi", str(version))
-        add_local_version(self.result, str(version), word.line, self.text_of(word.line))
+        if "://" in word.text:
+            add_archive_url(self.result, word.text, word.line, self.text_of(word.line))  # its folder and its label
+        else:
+            add_local_version(self.result, str(version), word.line, self.text_of(word.line))
 
 
 # ---------------------------------------------------------------------------
