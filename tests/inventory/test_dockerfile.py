@@ -106,6 +106,21 @@ def test_pip_install_of_a_vendor_wheel_url_names_its_host_folder():
     assert ("package", "local-version:rocm610", 2, "pypi", "0.4.26+rocm610") in found
 
 
+def test_run_commands_see_the_stage_args_and_env():
+    text = (
+        "ARG CUDA_ARCH=sm_75\n"  # global: RUN does not see it unless the stage declares it
+        "FROM nvidia/cuda:12.1.0-devel-ubuntu22.04\n"
+        "ARG CUDA_ARCH=sm_61\n"
+        "ARG CH=nvidia\n"
+        "ARG UNSET\n"
+        "RUN nvcc -arch=$CUDA_ARCH -o k k.cu && conda install -y -c ${CH} cudatoolkit && echo $UNSET\n"
+    )
+    found = evidence(read_dockerfile(text, "Dockerfile"))
+    assert ("build", "arch=sm_61", 6, "docker", "sm_61") in found
+    assert ("build", "arch=sm_75", 6, "docker", "sm_75") not in found
+    assert ("index", "nvidia", 6, "conda", "") in found
+
+
 def test_fixture_conda_channels_and_packages(fixture_result):
     found = evidence(fixture_result)
     assert ("index", "nvidia", 31, "conda", "") in found

@@ -26,7 +26,7 @@ import bisect
 import json
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
 
@@ -716,7 +716,14 @@ class _DockerfileReader:
     # -- RUN commands --------------------------------------------------------
 
     def analyse_command(self, command: list[ShellWord], depth: int) -> None:
-        """Evidence from one simple command of a RUN."""
+        """Evidence from one simple command of a RUN.
+
+        The builder hands a RUN the stage's ARG and ENV values as environment
+        variables, so ``nvcc -arch=$CUDA_ARCH`` after ``ARG CUDA_ARCH=sm_61``
+        is read as the shell will run it; a variable without a value stays as
+        written.
+        """
+        command = [self._expanded(word) for word in command]
         program = _program(command)
         if program is not None and program[1] in _SHELLS:
             # 'bash -c SCRIPT': the script is read as commands of its own,
@@ -742,6 +749,11 @@ class _DockerfileReader:
             pip_args = _pip_arguments(name, words)
             if pip_args is not None:
                 self._pip_install(pip_args)
+
+    def _expanded(self, word: ShellWord) -> ShellWord:
+        if word.op or "$" not in word.text:
+            return word
+        return replace(word, text=self.substitute(word.text, self.stage_vars, word.line))
 
     def _architectures(self, command: list[ShellWord]) -> None:
         """Compiler arch flags and ``TORCH_CUDA_ARCH_LIST=…``-style assignments."""
