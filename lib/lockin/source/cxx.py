@@ -954,13 +954,11 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: lis
         strings.append(lexed.strings[i])
         i += 1
     body = " ".join(text[start:stop] for start, stop in strings)
-    if _GCN_INSTRUCTION.search(body):
+    ptx = _PTX_INSTRUCTION.search(body) is not None
+    if not ptx and (hip or _GCN_INSTRUCTION.search(body)):
         found.append((m.start(), "construct", "inline-gcn-asm"))
         return
-    if not (_PTX_INSTRUCTION.search(body) or gpu_source):
-        return
-    if hip and not _PTX_INSTRUCTION.search(body):
-        found.append((m.start(), "construct", "inline-gcn-asm"))
+    if not (ptx or gpu_source):
         return
     found.append((m.start(), "construct", "inline-ptx"))
     for start, stop in strings:
