@@ -197,6 +197,8 @@ SPOT_CHECKS = [
     ("package", "local-version:pt20cu118", "pypi", "nvidia", {"translatable"}),  # PyTorch Geometric's wheels
     ("package", "local-version:cuda12.cudnn89", "pypi", "nvidia", {"translatable"}),  # jaxlib's
     ("package", "compiler/rocm/dtk-23.04", "lmod", "amd", {"portable"}),  # a hierarchical module tree
+    ("build", "cmake:target=CCCL::CCCL", "cmake", "nvidia", {"replaceable"}),  # llama.cpp's ggml-cuda
+    ("build", "cmake:target=NCCL::NCCL", "cmake", "nvidia", {"translatable"}),
     ("package", "cudf", "conda", "nvidia", {"rewrite"}),
     ("package", "pytorch-cuda", "conda", "nvidia", {"translatable"}),
     ("package", "cuda-nvcc", "conda", "nvidia", {"replaceable"}),
