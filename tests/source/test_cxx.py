@@ -460,6 +460,31 @@ def test_vendor_prefixed_names_are_evidence_in_host_code_too(catalog_vocabulary)
     assert names == ["cudaError_t", "cudaSuccess", "cudaGetErrorString"]
 
 
+def test_the_files_own_names_that_begin_like_an_api_are_not_evidence(catalog_vocabulary):
+    # NVIDIA's tensor-core sample: its own checker functions, handle variable and timer.
+    text = (
+        "#include <cublas_v2.h>\n"
+        "void cudaErrCheck_(cudaError_t stat, const char* file, int line) {\n"
+        "  if (stat != cudaSuccess) fprintf(stderr, \"%s\", cudaGetErrorString(stat));\n"
+        "}\n"
+        "int main() {\n"
+        "  cublasHandle_t cublasHandle;\n"
+        "  float cublasTime;\n"
+        "  cudaErrCheck_(cudaMalloc(&p, 16), __FILE__, __LINE__);\n"
+        "  cublasCreate(&cublasHandle);\n"
+        "  cudaEventElapsedTime(&cublasTime, a, b);\n"
+        "}\n"
+    )
+    names = [e.name for e in scan_cxx(text, "simpleTensorCoreGEMM.cu", catalog_vocabulary).evidence if e.kind == "api"]
+    assert not {"cudaErrCheck_", "cublasHandle", "cublasTime"} & set(names)
+    assert {"cudaError_t", "cudaSuccess", "cudaGetErrorString", "cublasHandle_t", "cudaMalloc", "cublasCreate", "cudaEventElapsedTime"} <= set(names)
+
+
+def test_a_wrapper_declaring_a_known_api_keeps_it(catalog_vocabulary):
+    text = '#include <cuda_runtime.h>\nextern "C" cudaError_t cudaMalloc(void** p, size_t n) { return real_malloc(p, n); }\n'
+    assert "cudaMalloc" in [e.name for e in scan_cxx(text, "shim.cpp", catalog_vocabulary).evidence]
+
+
 def test_thousands_of_exact_names():
     names = {f"cudaFunction{i:04d}" for i in range(3000)} | {"cuLaunchKernel", "nvtxRangePushA"}
     vocab = Vocabulary(names=names)

@@ -1149,6 +1149,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         return result  # whatever looked like evidence was in comments or strings
     if compiled.api is not None:
         _drop_own_macros(code, found)
+        _drop_own_declarations(code, found, vocab.names)
     hip = _is_hip(suffix, lexed.includes)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
@@ -1252,6 +1253,33 @@ def _drop_own_macros(code: str, found: list) -> None:
     if not own:
         return
     found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+
+
+def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:
+    """Remove the file's own variables and functions whose names only begin
+    like a vendor API (``float cublasTime;``, ``cublasHandle_t cublasHandle;``,
+    ``void cudaErrCheck_(cudaError_t s) {``).
+
+    Only names a catalog prefix matched are candidates: an exact API name
+    (``cudaMalloc``) stays evidence even where a wrapper header declares it.
+    A name counts as the file's own when a type stands before it and a
+    declaration or a function body follows.
+    """
+    candidates = {f[2] for f in found if f[1] == "api" and f[2] not in names and "::" not in f[2]}
+    if not candidates:
+        return
+    declared = re.compile(
+        r"(?<![\w.>:])[A-Za-z_]\w*(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)("
+        + "|".join(map(re.escape, sorted(candidates, key=len, reverse=True)))
+        + r")\s*(?=[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)"
+    )
+    own = {m.group(1) for m in declared.finditer(code) if m.group(0).split()[0] not in _NOT_TYPES}
+    if own:
+        found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+
+
+#: Words that can stand before a name without being its type.
+_NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define"})
 
 
 def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:
