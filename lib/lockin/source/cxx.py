@@ -1265,17 +1265,26 @@ def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> Non
     A name counts as the file's own when a type stands before it and a
     declaration or a function body follows.
     """
-    candidates = {f[2] for f in found if f[1] == "api" and f[2] not in names and "::" not in f[2]}
-    if not candidates:
-        return
-    declared = re.compile(
-        r"(?<![\w.>:])[A-Za-z_]\w*(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)("
-        + "|".join(map(re.escape, sorted(candidates, key=len, reverse=True)))
-        + r")\s*(?=[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)"
-    )
-    own = {m.group(1) for m in declared.finditer(code) if m.group(0).split()[0] not in _NOT_TYPES}
+    own: set[str] = set()
+    # Every use of a name is in ``found`` with its offset: the context is
+    # checked around each, with no search of the whole text.
+    for at, kind, name in found:
+        if kind != "api" or name in names or name in own or "::" in name:
+            continue
+        if not _DECLARATION_AFTER.match(code, at + len(name)):
+            continue
+        before = _TYPE_BEFORE.search(code, max(0, at - 160), at)
+        if before is not None and before.group("type") not in _NOT_TYPES:
+            own.add(name)
     if own:
         found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+
+
+#: A type just before a name: ``float ``, ``cublasHandle_t ``, ``const char* ``,
+#: ``std::vector<int> `` is not read (its ``::``), nor ``x.`` or ``p->``.
+_TYPE_BEFORE = re.compile(r"(?<![\w.>:])(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)\Z")
+#: What follows a declared name: the end of a declaration, or a function body.
+_DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)")
 
 
 #: Words that can stand before a name without being its type.
