@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml
 # strategy_report.html and strategy_report.pdf, plus reports/index.html and
 # the history reports/history.sqlite. The PDF needs Pango (docs/operations.md).
 report: system $(STAMP)
-	$(BIN)/lockin report --period $(PERIOD) --portfolio data/portfolio --out reports
+	$(BIN)/lockin report --period $(PERIOD) --portfolio data/portfolio --params data/sample-params.yml --out reports
 
 test: system $(STAMP)
 	$(BIN)/python -m pytest

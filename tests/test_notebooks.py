@@ -146,7 +146,8 @@ def test_strategy_report_writes_the_period_figures(executed):
     text = text_of(book)
     assert not errors_of(book)
     assert "Executive summary" in text and "first period on record" in text
-    assert "Appendix: provenance" in text and "sha256" in text
+    assert "Appendix: provenance" in text and "inputs.csv" in text
     figures = json.loads((out / "period_figures.json").read_text())
     assert figures["period"] == "2026-11"
-    assert {s["project"] for s in figures["scores"]} == {*PROJECTS, "portfolio"}
+    assert {s["project"] for s in figures["scores"]} == set(PROJECTS)
+    assert figures["portfolio"]["rating"] in "ABCDE" and "project" not in figures["portfolio"]

@@ -126,7 +126,8 @@ def test_summary_counts_every_skipped_input_the_skipped_list_holds(portfolio):
     summary = result.summary.set_index("project")
     for project in ("trainer", "clean"):
         assert summary.loc[project, "skipped"] == per_project.get(project, 0)
-    assert summary.loc["portfolio", "skipped"] == len(result.skipped)
+    assert result.summary.iloc[-1]["record"] == "portfolio"
+    assert result.summary.iloc[-1]["skipped"] == len(result.skipped)
     reasons = set(result.skipped[result.skipped.path == "requirements.txt"].reason)
     assert any("not found" in r for r in reasons) and len(reasons) == 2
 

@@ -100,7 +100,7 @@ def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
             {"item": "lockin", "value": __version__},
             {"item": "catalog", "value": assessment.scan.catalog_version},
             {"item": "parameters", "value": f"{assessment.params.origin} (hash {params_hash(assessment.params)})"},
-            {"item": "calibration", "value": assessment.scores.frame["calibration"].iloc[-1]},
+            {"item": "calibration", "value": assessment.scores.portfolio["calibration"]},
             {"item": "benchmark results", "value": f"{len(assessment.hardware.results.frame)} records from {len(assessment.hardware.results.files)} file(s)"},
             {"item": "bundled result files", "value": ", ".join(p.name for p in bundled_result_files())},
         ]
@@ -110,13 +110,19 @@ def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
 
 def period_figures(assessment: Assessment, period: str) -> dict:
     """The period's figures for the history database (the report's contract)."""
-    columns = ["project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "npv_usd", "recommendation"]
-    rows = assessment.scores.frame[columns].astype(object).where(assessment.scores.frame[columns].notna(), None)
+    from lockin.report.figures import SCORE_KEYS, TOTAL_KEYS
+
+    def plain_records(frame: pd.DataFrame, columns) -> list[dict]:
+        rows = frame[list(columns)].astype(object).where(frame[list(columns)].notna(), None)
+        return [{k: _plain(v) for k, v in row.items()} for row in rows.to_dict("records")]
+
+    scores = assessment.scores
     return {
         "period": period,
         "catalog_version": assessment.scan.catalog_version,
         "params_hash": params_hash(assessment.params),
-        "scores": [{k: _plain(v) for k, v in row.items()} for row in rows.to_dict("records")],
+        "scores": plain_records(scores.projects, SCORE_KEYS),
+        "portfolio": plain_records(scores.frame[scores.frame["record"] == "portfolio"], TOTAL_KEYS)[0],
     }
 
 

@@ -218,7 +218,7 @@ def catalog_import_hipify(paths, out_dir, label):
 
 #: Score columns the table format shows (json and csv carry all).
 SCORE_TABLE_COLUMNS = (
-    "project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90",
+    "record", "project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90",
     "code_pm", "libraries_pm", "platform_pm", "performance_ratio", "npv_usd", "breakeven_month", "recommendation",
 )  # fmt: skip
 
@@ -237,7 +237,8 @@ SCORE_TABLE_COLUMNS = (
 def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name, jobs, no_progress):
     """Score how locked in each project is and what moving would cost and return.
 
-    One record per project and a 'portfolio' record: lockin_ratio (migration
+    One record per project (record 'project') and last the totals (record
+    'portfolio', with no project name): lockin_ratio (migration
     effort over development cost, as SonarQube's debt ratio) and its rating
     A–E, roadblocks, effort_pm_p10/p50/p90 (person-months, Monte Carlo over
     COCOMO II's reuse model), the dimensions (code_pm, libraries_pm,

@@ -16,29 +16,42 @@ __all__ = ["executive_summary", "change_since_last", "history_with", "top_driver
 
 
 def executive_summary(assessment, history: pd.DataFrame | None = None, period: str = "") -> list[str]:
-    """Five to seven sentences: rating and its change, drivers, effort,
-    recommendation, economics, hardware and supply."""
-    scores, params = assessment.scores, assessment.params
+    """At most eight sentences, whatever the portfolio's size: rating and its
+    change, drivers, effort, recommendation, economics, hardware and supply,
+    and what could not be read.
+
+    Projects are counted, and at most three are named in any sentence, so
+    the summary fits on one page for one project or a thousand.
+    """
+    from lockin.gaps import nothing_to_migrate, projects_gap
+
+    scores = assessment.scores
+    if projects_gap(assessment):
+        return [projects_gap(assessment), _skipped_sentence(assessment)]
     total = scores.portfolio
     projects = scores.projects
-    sentences = [
-        _rating_sentence(total, history, period, len(projects)),
-        _drivers_sentence(assessment),
-        _effort_sentence(total, scores),
-        _recommendation_sentence(projects),
-        _economics_sentence(total, params),
-        _hardware_sentence(assessment),
-    ]
+    sentences = [_rating_sentence(total, history, period, len(projects))]
+    if nothing_to_migrate(assessment):
+        sentences.append(_nothing_to_migrate_sentence(assessment))
+    else:
+        sentences += [
+            _drivers_sentence(assessment),
+            _effort_sentence(total, scores),
+            _recommendation_sentence(projects),
+            _economics_sentence(total, assessment),
+        ]
+    sentences += [_hardware_sentence(assessment), _incomplete_sentence(projects), _skipped_sentence(assessment)]
     return [s for s in sentences if s]
 
 
-def change_since_last(history: pd.DataFrame | None, period: str, project: str = "portfolio") -> dict | None:
-    """The latest earlier period's figures of ``project``, or None."""
+def change_since_last(history: pd.DataFrame | None, period: str, project: str | None = None) -> dict | None:
+    """The latest earlier period's figures of ``project`` (None: the portfolio's totals), or None."""
     if history is None or history.empty:
         return None
     from lockin.report.periods import period_sort_key as period_key
 
-    earlier = history[(history["project"] == project) & (history["period"].map(period_key) < period_key(period))]
+    rows = history[history["record"] == "portfolio"] if project is None else history[(history["record"] == "project") & (history["project"] == project)]
+    earlier = rows[rows["period"].map(period_key) < period_key(period)]
     if earlier.empty:
         return None
     return earlier.sort_values("period", key=lambda s: s.map(period_key)).iloc[-1].to_dict()
@@ -57,12 +70,18 @@ def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
     # A construct is its own driver (wgmma, inline PTX); other findings group by family.
     named = (units["family"].astype(str) == "") | (units["kind"] == "construct")
     units["family"] = units["family"].where(~named, units["name"])
-    grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), projects=("project", lambda p: ", ".join(sorted(set(p)))))
+    grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), projects=("project", lambda p: ", ".join(_by_count(p))))
     return grouped.sort_values(["hours", "places"], ascending=False).head(n).reset_index()
 
 
+def _by_count(projects: pd.Series) -> list[str]:
+    """Project names, the one with the most places first."""
+    counts = projects.value_counts(sort=False)
+    return sorted(counts.index, key=lambda name: (-counts[name], name))
+
+
 def _rating_sentence(total: pd.Series, history, period: str, count: int) -> str:
-    text = f"Across {count} project(s) the portfolio rates {total['rating']}, with a lock-in ratio of {total['lockin_ratio']:.0%} (migration effort over development cost)"
+    text = f"Across {count:,} project(s) the portfolio rates {total['rating']}, with a lock-in ratio of {total['lockin_ratio']:.0%} (migration effort over development cost)"
     before = change_since_last(history, period)
     if before is None:
         return text + "; this is the first period on record."
@@ -76,9 +95,12 @@ def _drivers_sentence(assessment) -> str:
     drivers = top_drivers(assessment)
     if drivers.empty:
         return "No finding binds the portfolio to one vendor."
-    parts = [f"{row.family} ({row.hours:.0f} h in {row.places} place(s), {row.projects})" for row in drivers.itertuples()]
+    parts = [f"{row.family} ({row.hours:,.0f} h in {row.places:,} place(s), {_some_names(row.projects.split(', '))})" for row in drivers.itertuples()]
     roadblocks = int(assessment.scores.portfolio["roadblocks"])
-    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks} finding(s) have no equivalent on {assessment.params.target_vendor} and need redesign."
+    target = assessment.params.target_vendor
+    if not roadblocks:
+        return f"The top lock-in drivers are {', '.join(parts)}; every one has a path to {target}, none needs redesign."
+    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks:,} roadblock(s) have no equivalent on {target} and need redesign."
 
 
 def _effort_sentence(total: pd.Series, scores) -> str:
@@ -90,14 +112,50 @@ def _effort_sentence(total: pd.Series, scores) -> str:
 
 
 def _recommendation_sentence(projects: pd.DataFrame) -> str:
-    groups = projects.groupby("recommendation")["project"].apply(lambda p: ", ".join(p))
-    order = [r for r in ("migrate", "dual-source", "stay") if r in groups.index]
-    return "Recommendation: " + "; ".join(f"{r} {groups[r]}" for r in order) + "."
+    """Counts per recommendation, naming at most three projects of each (largest NPV, then effort)."""
+    ranked = projects.assign(_npv=projects["npv_usd"].fillna(float("-inf"))).sort_values(["_npv", "effort_pm_p50"], ascending=False, kind="stable")
+    parts = []
+    for decision in ("migrate", "dual-source", "stay"):
+        names = list(ranked.loc[ranked["recommendation"] == decision, "project"])
+        if names:
+            parts.append(f"{decision} {len(names):,} ({_some_names(names)})")
+    return "Recommendation: " + "; ".join(parts) + "."
 
 
-def _economics_sentence(total: pd.Series, params) -> str:
-    if total["npv_usd"] is None or (isinstance(total["npv_usd"], float) and math.isnan(total["npv_usd"])):
+def _some_names(names: list[str], most: int = 3) -> str:
+    """Up to ``most`` names, then how many more: never an enumeration of hundreds."""
+    shown = ", ".join(names[:most])
+    return shown if len(names) <= most else f"{shown} and {len(names) - most:,} more"
+
+
+def _nothing_to_migrate_sentence(assessment) -> str:
+    target = assessment.params.target_vendor
+    return f"Nothing to migrate: no project has vendor-bound evidence that needs work to run on {target}, so there is no migration effort to estimate."
+
+
+def _incomplete_sentence(projects: pd.DataFrame) -> str:
+    if "incomplete" not in projects.columns:
         return ""
+    partial = projects[projects["incomplete"].fillna("").astype(str) != ""]
+    if partial.empty:
+        return ""
+    return f"{len(partial):,} project(s) were read only in part ({_some_names(list(partial['project']))}): their figures are lower bounds; the appendix lists what was unreadable."
+
+
+def _skipped_sentence(assessment) -> str:
+    skipped = assessment.skipped
+    scan_side = skipped[skipped["project"] != "(hardware)"] if len(skipped) else skipped
+    if scan_side.empty:
+        return ""
+    return f"{len(scan_side):,} input(s) could not be read and were left out; the appendix lists each with the reason."
+
+
+def _economics_sentence(total: pd.Series, assessment) -> str:
+    from lockin.gaps import economics_gap
+
+    params = assessment.params
+    if total["npv_usd"] is None or (isinstance(total["npv_usd"], float) and math.isnan(total["npv_usd"])):
+        return economics_gap(assessment) or ""
     return (
         f"Moving every project with GPU work would be worth {format_usd(total['npv_usd'])} over {params.horizon_years:g} years "
         f"at {params.discount_rate:.0%} (net present value; {format_usd(total['npv_usd_p10'])} at P90 effort)."
@@ -115,6 +173,8 @@ def _hardware_sentence(assessment) -> str:
     supply = hardware.supply_concentration
     if hardware.fleet is not None:
         text += f"; the fleet is {supply} (HHI {hardware.supply_hhi:,.0f} by compute, {params.hhi_regime} thresholds)"
+    else:
+        text += "; no fleet file was given, so the fleet's vendor concentration is not assessed"
     return text + "."
 
 
@@ -124,7 +184,9 @@ def history_with(history: pd.DataFrame | None, figures: dict) -> pd.DataFrame:
     The report shows the trend before the run records the period, so the
     current period comes from ``figures`` (see ``assessment.period_figures``).
     """
-    current = pd.DataFrame(figures["scores"]).assign(period=figures["period"])
+    projects = pd.DataFrame(figures["scores"], columns=list(figures["portfolio"]) + ["project"]).assign(record="project")
+    total = pd.DataFrame([{**figures["portfolio"], "project": None, "record": "portfolio"}])
+    current = pd.concat([projects, total], ignore_index=True).assign(period=figures["period"])
     if history is None or history.empty:
         return current
     earlier = history[history["period"] != figures["period"]]

@@ -14,7 +14,7 @@ import pandas as pd
 from lockin.assessment import Assessment, assess
 from lockin.paths import REPOSITORY_ROOT, resolve_path
 
-__all__ = ["REPOSITORY_ROOT", "OVERRIDABLE", "resolve_path", "start", "current_period", "show"]
+__all__ = ["REPOSITORY_ROOT", "OVERRIDABLE", "resolve_path", "start", "current_period", "show", "say"]
 
 #: Notebook parameters that override the parameter file when not None.
 OVERRIDABLE = (
@@ -55,8 +55,17 @@ def start(portfolio: str, params_file: str = "", **parameters) -> Assessment:
             overrides[key] = str(resolve_path(overrides[key]))
     if "results_files" in overrides:
         overrides["results_files"] = [str(resolve_path(p)) for p in overrides["results_files"]]
-    params = resolve_path(params_file)
-    return assess(resolve_path(portfolio), params, **overrides)
+    folder = resolve_path(portfolio)
+    params = resolve_path(params_file) or _sample_params_for(folder)
+    return assess(folder, params, **overrides)
+
+
+def _sample_params_for(portfolio):
+    # The sample's fleet belongs to the sample portfolio: any other
+    # portfolio without a parameter file gets the defaults (no fleet).
+    from lockin.paths import SAMPLE_PARAMS, is_sample_portfolio
+
+    return SAMPLE_PARAMS if is_sample_portfolio(portfolio) else None
 
 
 def show(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), money: tuple[str, ...] = (), digits: int = 2):
@@ -67,3 +76,17 @@ def show(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), money: tuple[str
         if column not in formats and pd.api.types.is_float_dtype(frame[column]):
             formats[column] = f"{{:,.{digits}f}}"
     return frame.style.format(formats, na_rep="—").hide(axis="index")
+
+
+def say(*texts: str | None) -> None:
+    """Display each non-empty text as Markdown (a gap's sentence, a "more" line).
+
+    Sentences that may be empty or None are common in the report (nothing
+    was cut, nothing is missing); an empty Markdown output would still
+    leave a blank box in the HTML.
+    """
+    from IPython.display import Markdown, display
+
+    for text in texts:
+        if text:
+            display(Markdown(text))

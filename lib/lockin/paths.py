@@ -8,13 +8,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["REPOSITORY_ROOT", "DATA_DIR", "resolve_path"]
+__all__ = ["REPOSITORY_ROOT", "DATA_DIR", "SAMPLE_PORTFOLIO", "SAMPLE_PARAMS", "resolve_path", "is_sample_portfolio"]
 
 #: The checkout lockin runs from.
 REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
 
 #: Bundled data: catalog, benchmarks, sample portfolio and fleet.
 DATA_DIR = REPOSITORY_ROOT / "data"
+
+#: The bundled sample portfolio, and the parameters that go with it (its
+#: fleet). The sample's data is used for the sample portfolio only.
+SAMPLE_PORTFOLIO = DATA_DIR / "portfolio"
+SAMPLE_PARAMS = DATA_DIR / "sample-params.yml"
+
+
+def is_sample_portfolio(path: str | Path | None) -> bool:
+    """Whether ``path`` is the bundled sample portfolio (however it is spelled)."""
+    if path is None or str(path) == "":
+        return False
+    try:
+        return Path(path).resolve() == SAMPLE_PORTFOLIO.resolve()
+    except OSError:
+        return False
 
 
 def resolve_path(value: str | Path | None) -> Path | None:

@@ -30,6 +30,7 @@ _PORTABILITY = FINDING_COLUMNS.index("portability")
 _COMBINATION = itemgetter(_KIND, _VENDOR, _PORTABILITY)
 
 SUMMARY_COLUMNS = (
+    "record",
     "project",
     "files",
     "bytes",
@@ -99,7 +100,11 @@ class SummaryBuilder:
             self.counts[project]["skipped"] += 1
 
     def frame(self, projects: list[str]) -> pd.DataFrame:
-        """One row per project (in the given order) and a ``portfolio`` total row."""
+        """One row per project (in the given order), then the totals record.
+
+        The totals are told apart by ``record`` (``portfolio``) and have no
+        project name, so a project called ``portfolio`` is still a project.
+        """
         import pandas as pd
 
         rows = [self._row(name, self.counts[name], self.vendors[name]) for name in projects]
@@ -107,16 +112,17 @@ class SummaryBuilder:
         return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
 
     def totals(self, projects: list[str]) -> dict:
-        """The ``portfolio`` row: every project's counts added up."""
+        """The totals record: every project's counts added up."""
         total = sum((self.counts[n] for n in projects), Counter())
         vendors = sum((self.vendors[n] for n in projects), Counter())
-        return self._row("portfolio", total, vendors)
+        return self._row(None, total, vendors)
 
     @staticmethod
-    def _row(name: str, c: Counter, vendors: Counter) -> dict:
+    def _row(name: str | None, c: Counter, vendors: Counter) -> dict:
         refs = c["api_refs"]
-        row = {column: c[column] for column in SUMMARY_COLUMNS[1:-3]}
+        row = {column: c[column] for column in SUMMARY_COLUMNS[2:-3]}
         row.update(
+            record="project" if name is not None else "portfolio",
             project=name,
             conversion_pct=round(100.0 * c["api_converted"] / refs, 1) if refs else None,
             vendors=", ".join(f"{v} {n}" for v, n in vendors.most_common()),

@@ -36,10 +36,10 @@ scores = [
      "recommendation": "stay"}
     for index, name in enumerate(projects)
 ]
-scores.append({"project": "portfolio", "rating": "C", "lockin_ratio": 0.5, "roadblocks": len(projects) - 1,
-               "effort_pm_p10": 2.0, "effort_pm_p50": 4.0, "effort_pm_p90": 8.0, "npv_usd": 125000.0,
-               "recommendation": "pilot"})
-figures = {"period": period, "catalog_version": "test-catalog", "params_hash": "0123abcd", "scores": scores}
+total = {"rating": "C", "lockin_ratio": 0.5, "roadblocks": len(projects) - 1,
+         "effort_pm_p10": 2.0, "effort_pm_p50": 4.0, "effort_pm_p90": 8.0, "npv_usd": 125000.0,
+         "recommendation": "pilot"}
+figures = {"period": period, "catalog_version": "test-catalog", "params_hash": "0123abcd", "scores": scores, "portfolio": total}
 (pathlib.Path(output_dir) / "period_figures.json").write_text(json.dumps(figures))
 """
 

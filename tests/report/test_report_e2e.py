@@ -48,7 +48,9 @@ def test_the_history_holds_one_row_set_per_period(two_periods):
     history = read_history(out_dir / "history.sqlite")
     assert recorded_periods(out_dir / "history.sqlite") == ["2026-10", "2026-11"]
     assert not history.duplicated(["period", "project"]).any()
-    assert set(SAMPLE_PROJECTS) | {"portfolio"} == set(history.query("period == '2026-11'")["project"])
+    latest = history.query("period == '2026-11'")
+    assert set(SAMPLE_PROJECTS) == set(latest.loc[latest["record"] == "project", "project"])
+    assert list(latest["record"]).count("portfolio") == 1
 
 
 def test_the_pdf_has_the_projects_sections_figures_and_a_two_point_trend(two_periods):

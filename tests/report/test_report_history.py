@@ -17,8 +17,8 @@ def figures(period, ratio=0.5, projects=("alpha", "beta")):
         {"project": name, "rating": "C", "lockin_ratio": ratio, "roadblocks": 2, "effort_pm_p10": 1.0, "effort_pm_p50": 2.5, "effort_pm_p90": 6.0, "npv_usd": -1000.0, "recommendation": "stay"}
         for name in projects
     ]
-    scores.append({"project": "portfolio", "rating": "B", "lockin_ratio": ratio, "roadblocks": 4, "effort_pm_p10": 2.0, "effort_pm_p50": 5.0, "effort_pm_p90": 12.0, "npv_usd": None, "recommendation": "pilot"})
-    return {"period": period, "catalog_version": "2026.11", "params_hash": "abc123", "scores": scores}
+    total = {"rating": "B", "lockin_ratio": ratio, "roadblocks": 4, "effort_pm_p10": 2.0, "effort_pm_p50": 5.0, "effort_pm_p90": 12.0, "npv_usd": None, "recommendation": "pilot"}
+    return {"period": period, "catalog_version": "2026.11", "params_hash": "abc123", "scores": scores, "portfolio": total}
 
 
 def rows(path, table):
@@ -31,7 +31,8 @@ def test_a_recorded_period_reads_back_with_all_its_figures(tmp_path):
     record_period(db, figures("2026-11"), rendered_at=dt.datetime(2026, 11, 26, 8, 30, tzinfo=dt.UTC))
     history = read_history(db)
     assert list(history.columns) == list(HISTORY_COLUMNS)
-    assert list(history["project"]) == ["alpha", "beta", "portfolio"]
+    assert list(history["project"]) == ["alpha", "beta", None]
+    assert list(history["record"]) == ["project", "project", "portfolio"]
     portfolio = history.iloc[-1]
     assert portfolio["rating"] == "B" and portfolio["roadblocks"] == 4 and portfolio["effort_pm_p90"] == 12.0
     assert math.isnan(portfolio["npv_usd"])
@@ -46,7 +47,7 @@ def test_rerunning_a_period_replaces_it_and_never_duplicates_it(tmp_path):
     record_period(db, figures("2026-11", ratio=0.7, projects=("alpha",)))
     assert len(rows(db, "periods")) == 2
     november = read_history(db).query("period == '2026-11'")
-    assert list(november["project"]) == ["alpha", "portfolio"]
+    assert list(november["project"]) == ["alpha", None]
     assert set(november["lockin_ratio"]) == {0.7}
     assert len(read_history(db).query("period == '2026-10'")) == 3
 
@@ -58,7 +59,7 @@ def test_history_is_ordered_chronologically_with_quarters_after_their_last_month
     assert recorded_periods(db) == ["2026-09", "2026-Q3", "2026-10", "2026-12", "2026-Q4", "2027-01"]
     history = read_history(db)
     assert list(dict.fromkeys(history["period"])) == recorded_periods(db)
-    assert list(history["project"][:3]) == ["alpha", "beta", "portfolio"]
+    assert list(history["project"][:3]) == ["alpha", "beta", None]
 
 
 def test_a_missing_history_is_empty_and_is_not_created(tmp_path):
@@ -90,7 +91,7 @@ def test_recording_creates_the_folder_and_the_schema(tmp_path):
     with sqlite3.connect(db) as connection:
         columns = [row[1] for row in connection.execute("PRAGMA table_info(scores)")]
         keys = [row[1] for row in connection.execute("PRAGMA table_info(periods)") if row[5]]
-    assert columns == ["period", *SCORE_KEYS]
+    assert columns == ["period", *SCORE_KEYS, "record"]
     assert keys == ["period"]
 
 
@@ -123,7 +124,9 @@ def test_a_failed_insert_rolls_the_whole_period_back(tmp_path, monkeypatch):
     [
         (lambda f: f.pop("catalog_version"), "missing key.*'catalog_version'"),
         (lambda f: f.pop("scores"), "missing key.*'scores'"),
-        (lambda f: f.update(scores=[]), "non-empty list"),
+        (lambda f: f.update(scores={}), "'scores' must be a list"),
+        (lambda f: f.pop("portfolio"), "missing key.*'portfolio'"),
+        (lambda f: f["portfolio"].pop("rating"), r"portfolio.*'rating'"),
         (lambda f: f.update(period="2026-13"), "neither a month"),
         (lambda f: f["scores"][0].pop("effort_pm_p50"), r"scores\[0\].*'effort_pm_p50'"),
         (lambda f: f["scores"][0].update(lockin_ratio="high"), "'lockin_ratio' must be a number"),
@@ -178,3 +181,40 @@ def test_figures_for_another_period_are_refused(tmp_path):
     path.write_text(json.dumps(figures("2026-10")))
     with pytest.raises(FiguresError, match="'2026-10', but the report is for '2026-11'"):
         load_figures(path, expected_period="2026-11")
+
+
+def test_a_project_named_portfolio_is_kept_apart_from_the_totals(tmp_path):
+    """Version 1 told the totals by the name 'portfolio', which a project could carry."""
+    db = tmp_path / "history.sqlite"
+    record_period(db, figures("2026-11", projects=("portfolio", "beta")))
+    history = read_history(db)
+    assert list(history["record"]) == ["project", "project", "portfolio"]
+    assert list(history["project"]) == ["beta", "portfolio", None]
+    assert history.iloc[-1]["rating"] == "B" and set(history.iloc[:2]["rating"]) == {"C"}
+
+
+def test_an_empty_portfolio_records_only_its_totals(tmp_path):
+    db = tmp_path / "history.sqlite"
+    record_period(db, figures("2026-11", projects=()))
+    assert list(read_history(db)["record"]) == ["portfolio"]
+
+
+def test_a_version_1_history_reads_and_is_migrated_when_next_written(tmp_path):
+    db = tmp_path / "history.sqlite"
+    with sqlite3.connect(db) as connection:
+        connection.executescript(
+            "CREATE TABLE periods (period TEXT PRIMARY KEY, rendered_at TEXT, catalog_version TEXT, params_hash TEXT);"
+            "CREATE TABLE scores (period TEXT, project TEXT, rating TEXT, lockin_ratio REAL, roadblocks INTEGER, effort_pm_p10 REAL,"
+            " effort_pm_p50 REAL, effort_pm_p90 REAL, npv_usd REAL, recommendation TEXT, PRIMARY KEY (period, project));"
+            "INSERT INTO periods VALUES ('2026-10', '2026-10-30T00:00:00Z', 'c', 'h');"
+            "INSERT INTO scores VALUES ('2026-10', 'alpha', 'C', 0.5, 2, 1, 2, 3, NULL, 'stay');"
+            "INSERT INTO scores VALUES ('2026-10', 'portfolio', 'B', 0.4, 2, 1, 2, 3, NULL, 'stay');"
+            "PRAGMA user_version = 1;"
+        )
+    before = read_history(db)
+    assert list(before["record"]) == ["project", "portfolio"] and list(before["project"]) == ["alpha", None]
+    record_period(db, figures("2026-11"))
+    after = read_history(db)
+    assert list(after["record"]) == ["project", "portfolio", "project", "project", "portfolio"]
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == 2

@@ -83,7 +83,8 @@ def test_the_period_is_recorded_in_the_history(rendered):
     outcome, out_dir, _, _ = rendered
     assert outcome.history_db == (out_dir / "history.sqlite").absolute()
     history = read_history(outcome.history_db)
-    assert list(history["project"]) == ["alpha", "beta", "portfolio"]
+    assert list(history["project"]) == ["alpha", "beta", None]
+    assert list(history["record"]) == ["project", "project", "portfolio"]
     assert set(history["period"]) == {"2026-11"}
 
 

@@ -14,11 +14,12 @@ from lockin.scoring.score import SCORE_COLUMNS, lockin_ratio, rating_for
 
 ROOT = Path(__file__).parents[2]
 PORTFOLIO = ROOT / "data" / "portfolio"
+SAMPLE_PARAMS = ROOT / "data" / "sample-params.yml"
 
 
 @pytest.fixture(scope="module")
 def sample():
-    return assess(PORTFOLIO)
+    return assess(PORTFOLIO, SAMPLE_PARAMS)
 
 
 @pytest.mark.parametrize("percent, rating", [(0, "A"), (5, "A"), (5.01, "B"), (10, "B"), (20, "C"), (20.5, "D"), (50, "D"), (50.1, "E"), (900, "E")])
@@ -36,8 +37,9 @@ def test_the_ratio_is_effort_over_lines_times_thirty_minutes():
 def test_records_have_the_contract_and_a_portfolio_row(sample):
     frame = sample.scores.frame
     assert list(frame.columns) == list(SCORE_COLUMNS)
-    assert frame["project"].iloc[-1] == "portfolio"
-    assert set(frame["project"]) == {"llm-trainer", "inference-gateway", "rapids-analytics", "rocm-serving", "tabular-forecaster", "portfolio"}
+    assert list(frame["record"]) == ["project"] * 5 + ["portfolio"]
+    assert frame["project"].iloc[-1] is None
+    assert set(frame["project"].iloc[:-1]) == {"llm-trainer", "inference-gateway", "rapids-analytics", "rocm-serving", "tabular-forecaster"}
     assert (frame["effort_pm_p10"] <= frame["effort_pm_p50"]).all() and (frame["effort_pm_p50"] <= frame["effort_pm_p90"]).all()
     assert (frame["calibration"] == "uncalibrated defaults").all()
 
@@ -57,13 +59,32 @@ def test_the_sample_projects_rank_as_a_migration_engineer_would(sample):
 
 
 def test_the_portfolio_row_sums_the_projects(sample):
-    frame = sample.scores.frame.set_index("project")
-    projects = frame.drop(index="portfolio")
-    assert frame.loc["portfolio", "roadblocks"] == projects["roadblocks"].sum()
-    assert frame.loc["portfolio", "sloc"] == projects["sloc"].sum()
-    assert frame.loc["portfolio", "npv_usd"] == pytest.approx(projects["npv_usd"].sum())
+    total, projects = sample.scores.portfolio, sample.scores.projects
+    assert total["roadblocks"] == projects["roadblocks"].sum()
+    assert total["sloc"] == projects["sloc"].sum()
+    assert total["npv_usd"] == pytest.approx(projects["npv_usd"].sum())
     # Percentiles of summed draws lie between the sum of P10s and the sum of P90s.
-    assert projects["effort_pm_p10"].sum() <= frame.loc["portfolio", "effort_pm_p50"] <= projects["effort_pm_p90"].sum()
+    assert projects["effort_pm_p10"].sum() <= total["effort_pm_p50"] <= projects["effort_pm_p90"].sum()
+
+
+def test_a_project_named_portfolio_is_a_project_and_the_totals_stay_apart(tmp_path):
+    """A project called 'portfolio' once replaced the totals: the headline rating was that project's."""
+    root = tmp_path / "p"
+    (root / "portfolio").mkdir(parents=True)
+    (root / "portfolio" / "requirements.txt").write_text("numpy==1.26.4\n")
+    (root / "kernels").mkdir()
+    (root / "kernels" / "gemm.cu").write_text("#include <cuda_runtime.h>\n__global__ void k(float* x) { asm volatile(\"bar.sync 0;\"); }\n" * 20)
+    scores = assess(root).scores
+    assert list(scores.projects["project"]) == ["kernels", "portfolio"]
+    assert scores.projects.set_index("project").loc["portfolio", "rating"] == "A"
+    total = scores.portfolio
+    assert total["record"] == "portfolio" and total["project"] is None
+    assert total["effort_pm_p50"] == pytest.approx(scores.projects["effort_pm_p50"].max(), rel=0.5) and total["effort_pm_p50"] > 0
+    figures = period_figures(assess(root), "2026-11")
+    assert [s["project"] for s in figures["scores"]] == ["kernels", "portfolio"] and "project" not in figures["portfolio"]
+    result = CliRunner().invoke(main, ["score", str(root), "--format", "json", "--no-progress"], catch_exceptions=False)
+    records = json.loads(result.stdout)
+    assert [(r["record"], r["project"]) for r in records] == [("project", "kernels"), ("project", "portfolio"), ("portfolio", None)]
 
 
 def test_roadblocks_are_ranked_by_effort_with_why(sample):
@@ -90,7 +111,7 @@ def test_scoring_the_amd_project_against_nvidia_finds_it_locked_to_amd():
 def test_period_figures_and_provenance(sample):
     figures = period_figures(sample, "2026-11")
     json.dumps(figures)  # plain JSON, no NaN objects
-    assert figures["period"] == "2026-11" and len(figures["scores"]) == 6
+    assert figures["period"] == "2026-11" and len(figures["scores"]) == 5 and figures["portfolio"]["rating"] in "ABCDE"
     origin = provenance(sample)
     assert origin["inputs"]["sha256"].str.len().eq(64).all()
     assert "catalog" in set(origin["versions"]["item"])
@@ -101,7 +122,7 @@ def test_score_command_json_and_table(tmp_path):
     result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--format", "json", "--no-progress"], catch_exceptions=False)
     assert result.exit_code == 0, result.stderr
     records = json.loads(result.stdout)
-    assert records[-1]["project"] == "portfolio"
+    assert records[-1]["record"] == "portfolio" and records[-1]["project"] is None
     for field in ("project", "lockin_ratio", "rating", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "code_pm", "libraries_pm", "platform_pm", "performance_ratio", "supply_hhi"):
         assert field in records[0]
     assert "uncalibrated" in result.stderr and "portfolio rating" in result.stderr
@@ -142,7 +163,7 @@ def test_the_worked_example_in_the_methodology_holds(sample):
 
 
 def test_the_readme_shows_the_score_table_the_command_prints():
-    result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--no-progress"], catch_exceptions=False)
+    result = CliRunner().invoke(main, ["score", str(PORTFOLIO), "--params", str(SAMPLE_PARAMS), "--no-progress"], catch_exceptions=False)
     printed = [line.rstrip() for line in result.stdout.splitlines()[3:10]]
     readme = [line.rstrip() for line in (ROOT / "README.md").read_text().splitlines()]
     start = readme.index(printed[0])

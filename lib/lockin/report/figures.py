@@ -7,11 +7,13 @@ The strategy notebook writes ``period_figures.json`` into its
      "scores": [{"project": "llm-trainer", "rating": "D", "lockin_ratio": 0.71,
                  "roadblocks": 3, "effort_pm_p10": 4.0, "effort_pm_p50": 7.5,
                  "effort_pm_p90": 14.0, "npv_usd": 1.2e6,
-                 "recommendation": "..."}, ...]}
+                 "recommendation": "..."}, ...],
+     "portfolio": {"rating": "C", "lockin_ratio": 0.4, ...}}
 
-with one score per project plus one whose project is ``portfolio``.
-``npv_usd`` may be null (no economics for that project); every other
-field is required. This module reads and checks that file so a broken
+with one score per project (none for an empty portfolio) and, apart from
+them, the portfolio's totals: the same keys less ``project``, so no project
+name can be taken for the totals. ``npv_usd`` may be null (no economics);
+every other field is required. This module reads and checks that file so a broken
 notebook is caught before anything is recorded.
 """
 
@@ -28,10 +30,13 @@ from lockin.report.periods import PeriodError, parse_period
 FIGURES_FILE = "period_figures.json"
 
 #: Top-level keys of the figures document.
-FIGURE_KEYS = ("period", "catalog_version", "params_hash", "scores")
+FIGURE_KEYS = ("period", "catalog_version", "params_hash", "scores", "portfolio")
 
 #: Keys of each score, in the order the history stores them.
 SCORE_KEYS = ("project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "npv_usd", "recommendation")
+
+#: Keys of the portfolio's totals.
+TOTAL_KEYS = SCORE_KEYS[1:]
 
 _TEXT_KEYS = ("project", "rating", "recommendation")
 _NUMBER_KEYS = ("lockin_ratio", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90")
@@ -103,8 +108,8 @@ def validate_figures(document: Any, source: str = "figures") -> dict[str, Any]:
     except PeriodError as error:
         raise FiguresError(f"{source}: {error}") from None
     scores = document["scores"]
-    if not isinstance(scores, list) or not scores:
-        raise FiguresError(f"{source}: 'scores' must be a non-empty list")
+    if not isinstance(scores, list):
+        raise FiguresError(f"{source}: 'scores' must be a list (empty for a portfolio without projects)")
     normalized = [_validate_score(score, f"{source}: scores[{index}]") for index, score in enumerate(scores)]
     _require_unique_projects(normalized, source)
     return {
@@ -112,22 +117,24 @@ def validate_figures(document: Any, source: str = "figures") -> dict[str, Any]:
         "catalog_version": _text(document["catalog_version"], "catalog_version", source, allow_empty=True),
         "params_hash": _text(document["params_hash"], "params_hash", source, allow_empty=True),
         "scores": normalized,
+        "portfolio": _validate_score(document["portfolio"], f"{source}: portfolio", TOTAL_KEYS),
     }
 
 
-def _validate_score(score: Any, where: str) -> dict[str, Any]:
+def _validate_score(score: Any, where: str, keys: tuple[str, ...] = SCORE_KEYS) -> dict[str, Any]:
     if not isinstance(score, dict):
-        raise FiguresError(f"{where}: expected an object with keys {', '.join(SCORE_KEYS)}")
-    _require_keys(score, SCORE_KEYS, where)
+        raise FiguresError(f"{where}: expected an object with keys {', '.join(keys)}")
+    _require_keys(score, keys, where)
     row: dict[str, Any] = {}
     for key in _TEXT_KEYS:
-        row[key] = _text(score[key], key, where, allow_empty=key != "project")
+        if key in keys:
+            row[key] = _text(score[key], key, where, allow_empty=key != "project")
     for key in _NUMBER_KEYS:
         row[key] = _number(score[key], key, where)
     for key in _NULLABLE_NUMBER_KEYS:
         row[key] = None if score[key] is None else _number(score[key], key, where, nan_is_null=True)
     row["roadblocks"] = _count(score["roadblocks"], "roadblocks", where)
-    return {key: row[key] for key in SCORE_KEYS}
+    return {key: row[key] for key in keys}
 
 
 def _require_keys(mapping: dict, keys: tuple[str, ...], where: str) -> None:

@@ -7,12 +7,15 @@ The database holds two tables::
     periods(period TEXT PRIMARY KEY, rendered_at TEXT, catalog_version TEXT, params_hash TEXT)
     scores(period TEXT, project TEXT, rating TEXT, lockin_ratio REAL, roadblocks INTEGER,
            effort_pm_p10 REAL, effort_pm_p50 REAL, effort_pm_p90 REAL, npv_usd REAL,
-           recommendation TEXT, PRIMARY KEY(period, project))
+           recommendation TEXT, record TEXT, PRIMARY KEY(period, project))
 
-``scores`` has one row per project and one for the whole portfolio (project
-``portfolio``). Recording a period that is already there replaces it in
-one transaction, so a re-run never duplicates a period and a crash never
-leaves half of one.
+``scores`` has one row per project (``record`` ``project``) and one for the
+whole portfolio (``record`` ``portfolio``, ``project`` the empty string,
+which no project can be named). Version 1 files marked the totals only by
+the project name ``portfolio``, which a real project could carry; they are
+migrated when next written. Recording a period that is already there
+replaces it in one transaction, so a re-run never duplicates a period and a
+crash never leaves half of one.
 """
 
 from __future__ import annotations
@@ -29,11 +32,14 @@ import pandas as pd
 from lockin.report.figures import SCORE_KEYS, validate_figures
 from lockin.report.periods import period_sort_key
 
-#: The project name of the portfolio-wide row.
+#: ``record`` of the portfolio-wide row (and its project name in version 1 files).
 PORTFOLIO = "portfolio"
 
+#: ``record`` of a project's row.
+PROJECT = "project"
+
 #: Bumped when the schema changes, so a later version can migrate old files.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS periods (
@@ -53,14 +59,16 @@ CREATE TABLE IF NOT EXISTS scores (
     effort_pm_p90 REAL,
     npv_usd REAL,
     recommendation TEXT,
+    record TEXT NOT NULL DEFAULT 'project',
     PRIMARY KEY (period, project)
 );
 """
 
-#: Columns of :func:`read_history`'s frame: the period's, then the score's.
-HISTORY_COLUMNS = ("period", "rendered_at", "catalog_version", "params_hash", *SCORE_KEYS)
+#: Columns of :func:`read_history`'s frame: the period's, the record's kind, then the score's.
+HISTORY_COLUMNS = ("period", "rendered_at", "catalog_version", "params_hash", "record", *SCORE_KEYS)
 
 _NUMBER_DTYPES = {
+    "project": "object",
     "lockin_ratio": "float64",
     "roadblocks": "Int64",
     "effort_pm_p10": "float64",
@@ -104,9 +112,11 @@ def record_period(path: str | Path, figures: dict[str, Any], rendered_at: dt.dat
             "INSERT INTO periods (period, rendered_at, catalog_version, params_hash) VALUES (?, ?, ?, ?)",
             (figures["period"], _timestamp(rendered_at), figures["catalog_version"], figures["params_hash"]),
         )
+        rows = [(PROJECT, *(score[key] for key in SCORE_KEYS)) for score in figures["scores"]]
+        rows.append((PORTFOLIO, "", *(figures["portfolio"][key] for key in SCORE_KEYS[1:])))
         connection.executemany(
-            f"INSERT INTO scores (period, {', '.join(SCORE_KEYS)}) VALUES (?, {', '.join('?' for _ in SCORE_KEYS)})",
-            [(figures["period"], *(score[key] for key in SCORE_KEYS)) for score in figures["scores"]],
+            f"INSERT INTO scores (period, record, {', '.join(SCORE_KEYS)}) VALUES (?, ?, {', '.join('?' for _ in SCORE_KEYS)})",
+            [(figures["period"], *row) for row in rows],
         )
 
 
@@ -124,7 +134,8 @@ def read_history(path: str | Path) -> pd.DataFrame:
     pandas.DataFrame
         One row per period and project, with columns :data:`HISTORY_COLUMNS`;
         sorted chronologically by period (a quarter right after its last
-        month), then by project with the ``portfolio`` row last.
+        month), then by project with the totals (``record`` ``portfolio``,
+        ``project`` None) last.
 
     Notes
     -----
@@ -141,12 +152,17 @@ def read_history(path: str | Path) -> pd.DataFrame:
     with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT_SECONDS)) as connection:
         if not _has_tables(connection):
             return _empty_history()
+        # Version 1 files have no record column: their totals are the rows named portfolio.
+        record = "s.record" if _schema_version(connection) >= 2 else f"CASE WHEN s.project = '{PORTFOLIO}' THEN '{PORTFOLIO}' ELSE '{PROJECT}' END"
         frame = pd.read_sql_query(
-            f"SELECT p.period, p.rendered_at, p.catalog_version, p.params_hash, {', '.join('s.' + key for key in SCORE_KEYS)} "
+            f"SELECT p.period, p.rendered_at, p.catalog_version, p.params_hash, {record} AS record, {', '.join('s.' + key for key in SCORE_KEYS)} "
             "FROM scores AS s JOIN periods AS p ON p.period = s.period",
             connection,
         )
-    return _sorted(frame.astype(_NUMBER_DTYPES))
+    frame = frame.astype(_NUMBER_DTYPES)
+    # Object dtype, so the totals' project is None rather than a NaN.
+    frame["project"] = frame["project"].astype(object).where(frame["record"] == PROJECT, None)
+    return _sorted(frame)
 
 
 def recorded_periods(path: str | Path) -> list[str]:
@@ -158,9 +174,10 @@ def recorded_periods(path: str | Path) -> list[str]:
 def _sorted(frame: pd.DataFrame) -> pd.DataFrame:
     order = frame.assign(
         _period=frame["period"].map(period_sort_key),
-        _portfolio=frame["project"] == PORTFOLIO,
-    ).sort_values(["_period", "_portfolio", "project"], kind="stable")
-    return order.drop(columns=["_period", "_portfolio"]).reset_index(drop=True)
+        _portfolio=frame["record"] == PORTFOLIO,
+        _name=frame["project"].fillna(""),
+    ).sort_values(["_period", "_portfolio", "_name"], kind="stable")
+    return order.drop(columns=["_period", "_portfolio", "_name"]).reset_index(drop=True)
 
 
 def _empty_history() -> pd.DataFrame:
@@ -192,11 +209,28 @@ def _transaction(connection: sqlite3.Connection) -> Iterator[None]:
 
 
 def _ensure_schema(connection: sqlite3.Connection) -> None:
+    existed = _has_tables(connection)
     for statement in SCHEMA.split(";"):
         if statement.strip():
             connection.execute(statement)
-    if connection.execute("PRAGMA user_version").fetchone()[0] == 0:
-        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+    if existed and _schema_version(connection) < 2:
+        _migrate_to_version_2(connection)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+def _schema_version(connection: sqlite3.Connection) -> int:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(scores)")}
+    # A file written before user_version was set is version 1 if it has no record column.
+    return version if "record" in columns else min(version, 1)
+
+
+def _migrate_to_version_2(connection: sqlite3.Connection) -> None:
+    """Give version 1 rows their ``record``: the rows named ``portfolio`` were the totals."""
+    columns = {row[1] for row in connection.execute("PRAGMA table_info(scores)")}
+    if "record" not in columns:
+        connection.execute(f"ALTER TABLE scores ADD COLUMN record TEXT NOT NULL DEFAULT '{PROJECT}'")
+    connection.execute(f"UPDATE scores SET record = '{PORTFOLIO}', project = '' WHERE project = '{PORTFOLIO}'")
 
 
 def _has_tables(connection: sqlite3.Connection) -> bool:

@@ -11,35 +11,50 @@ import numpy as np
 import pandas as pd
 import seaborn as sns
 
-__all__ = ["DIMENSIONS", "dimension_heatmap", "effort_figure", "tornado_figure", "cashflow_figure", "trend_figure", "portability_figure"]
+__all__ = ["DIMENSIONS", "FIGURE_WIDTH", "MAX_FIGURE_HEIGHT", "figure_height", "portability_counts", "dimension_heatmap", "effort_figure", "tornado_figure", "cashflow_figure", "trend_figure", "portability_figure"]
 
-#: Dimension columns of the score frame and how each is shown.
+#: Dimension columns of the score frame and how each is shown. Supply
+#: concentration (HHI) is a property of the fleet, the same number for every
+#: project, so it is a sentence of the report rather than a column here.
 DIMENSIONS = {
     "code_pm": "code (PM)",
     "libraries_pm": "libraries (PM)",
     "platform_pm": "platform (PM)",
     "performance_gap": "performance gap",
-    "supply_hhi": "supply (HHI)",
 }
+
+#: Width of every figure, in inches; the PDF scales it to the text width.
+FIGURE_WIDTH = 8.0
+
+#: Tallest figure, in inches at :data:`FIGURE_WIDTH`: an A4 page's text area
+#: (174 × 255 mm) holds 8 × 11.7 in, less room for the section heading.
+MAX_FIGURE_HEIGHT = 10.0
+
+
+def figure_height(rows: int, per_row: float = 0.32, extra: float = 1.6) -> float:
+    """Height of a figure with one band per row, never taller than a page."""
+    return min(MAX_FIGURE_HEIGHT, per_row * max(rows, 1) + extra)
 
 
 def dimension_heatmap(scores: pd.DataFrame) -> plt.Figure:
     """Projects × dimensions, each column shaded against its own largest value.
 
+    ``scores`` holds the project rows to show (``Scores.projects``, or the
+    top of it: see :mod:`lockin.shortlist`), in the order to show them.
+
     The dimensions have different units, so colour compares projects within
     a dimension and the annotation gives the value itself. The performance
     gap is how much slower the target is (0 when it is as fast or faster).
     """
-    rows = scores[scores["project"] != "portfolio"].set_index("project")
+    rows = scores.set_index("project")
     if rows.empty:
         raise ValueError("no projects to plot")
     values = rows[["code_pm", "libraries_pm", "platform_pm"]].copy()
     values["performance_gap"] = (1 - rows["performance_ratio"]).clip(lower=0)
-    values["supply_hhi"] = rows["supply_hhi"]
     shade = values / values.max().replace(0, 1)
     labels = values.apply(lambda column: column.map(_label_for(column.name)))
     with sns.axes_style("white"):
-        fig, ax = plt.subplots(figsize=(8, 0.55 * len(values) + 1.6))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, figure_height(len(values))))
         sns.heatmap(shade.astype(float).fillna(0), annot=labels, fmt="", cmap="Reds", vmin=0, vmax=1, cbar=False, linewidths=0.5, ax=ax)
         ax.set_xticklabels([DIMENSIONS[c] for c in values.columns], rotation=0)
         ax.set_ylabel("")
@@ -51,18 +66,18 @@ def dimension_heatmap(scores: pd.DataFrame) -> plt.Figure:
 def _label_for(column: str):
     if column == "performance_gap":
         return lambda v: "" if pd.isna(v) else f"{v:.0%}"
-    if column == "supply_hhi":
-        return lambda v: "" if pd.isna(v) else f"{v:,.0f}"
     return lambda v: "" if pd.isna(v) else f"{v:.1f}"
 
 
 def effort_figure(draws, projects: list[str] | None = None) -> plt.Figure:
     """Distribution of the migration effort per project (box: P25–P75,
     whiskers: P10–P90, dot: P50)."""
-    names = projects or draws.projects
+    names = list(projects) if projects is not None else draws.projects
+    if not names:
+        raise ValueError("no projects to plot")
     long = pd.DataFrame([(name, value) for name in names for value in draws.of(name)], columns=["project", "effort"])
     with sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(8, 0.5 * len(names) + 1.5))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, figure_height(len(names), 0.3, 1.5)))
         sns.boxplot(data=long, x="effort", y="project", order=names, whis=(10, 90), showfliers=False, color="#8fbce6", ax=ax)
         medians = [float(np.median(draws.of(name))) for name in names]
         ax.plot(medians, range(len(names)), "o", color="black", markersize=4)
@@ -80,7 +95,7 @@ def tornado_figure(tornado: pd.DataFrame, *, title: str = "What moves the portfo
     rows = tornado.iloc[::-1]
     base = float(rows["npv_base_usd"].iloc[0])
     with sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.5))
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, figure_height(len(rows), 0.45, 1.5)))
         for i, row in enumerate(rows.itertuples()):
             low, high = sorted([row.npv_low_usd, row.npv_high_usd])
             ax.barh(i, high - low, left=low, color="#4c72b0")
@@ -110,7 +125,7 @@ def cashflow_figure(cashflows: pd.DataFrame) -> plt.Figure:
 
 def trend_figure(history: pd.DataFrame) -> plt.Figure:
     """The portfolio's lock-in ratio and median effort across periods."""
-    portfolio = history[history["project"] == "portfolio"].sort_values("period")
+    portfolio = history[history["record"] == "portfolio"].sort_values("period")
     if portfolio.empty:
         raise ValueError("no periods in the history yet")
     with sns.axes_style("whitegrid"):
@@ -129,20 +144,41 @@ def trend_figure(history: pd.DataFrame) -> plt.Figure:
     return fig
 
 
-def portability_figure(findings: pd.DataFrame, *, target: str = "") -> plt.Figure:
-    """Stacked bars: each project's findings by portability class."""
+def portability_counts(findings: pd.DataFrame, projects: list[str] | None = None) -> pd.DataFrame:
+    """Findings per project and portability class, most findings first.
+
+    Parameters
+    ----------
+    findings : DataFrame
+    projects : list of str, optional
+        Only these projects, in this order.
+    """
     order = ["portable", "translatable", "replaceable", "rewrite"]
-    colours = {"portable": "#55a868", "translatable": "#8fbce6", "replaceable": "#dd8452", "rewrite": "#c44e52"}
     counts = pd.crosstab(findings["project"], findings["portability"]).reindex(columns=order, fill_value=0)
+    if projects is not None:
+        return counts.reindex([p for p in projects if p in counts.index])
+    return counts.loc[counts.sum(axis=1).sort_values(ascending=False, kind="stable").index]
+
+
+def portability_figure(findings: pd.DataFrame, *, target: str = "", projects: list[str] | None = None) -> plt.Figure:
+    """Stacked bars: each project's findings by portability class.
+
+    ``projects`` limits and orders the bars (a report shows its top
+    projects); by default every project, most findings first.
+    """
+    colours = {"portable": "#55a868", "translatable": "#8fbce6", "replaceable": "#dd8452", "rewrite": "#c44e52"}
+    counts = portability_counts(findings, projects)
     if counts.empty:
         raise ValueError("no findings to plot")
     with sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(8, 0.5 * len(counts) + 1.6))
-        counts.plot.barh(stacked=True, color=[colours[c] for c in counts.columns], ax=ax)
+        fig, ax = plt.subplots(figsize=(FIGURE_WIDTH, figure_height(len(counts), 0.3, 1.8)))
+        counts.plot.barh(stacked=True, color=[colours[c] for c in counts.columns], ax=ax, width=0.8)
         ax.set_xlabel("findings")
         ax.set_ylabel("")
         ax.invert_yaxis()
         ax.set_title(f"Findings by portability{' towards ' + target if target else ''}")
-        ax.legend(loc="lower right", fontsize=8)
+        # Above the plot, not over it: a legend inside covers the longest bars.
+        ax.legend(loc="lower left", bbox_to_anchor=(0, 1.02, 1, 0.2), ncols=4, mode="expand", fontsize=8, frameon=False)
+        ax.set_title(ax.get_title(), pad=24)
         fig.tight_layout()
     return fig

@@ -23,10 +23,17 @@ from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hour
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters
 
-__all__ = ["SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "Scores", "score", "rating_for", "lockin_ratio"]
+__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "Scores", "score", "rating_for", "lockin_ratio"]
+
+#: What a record of the score frame is: one project, or the portfolio's
+#: totals. The totals record's ``project`` is empty (None), so no project
+#: name, ``portfolio`` included, can be mistaken for it.
+PROJECT_RECORD = "project"
+PORTFOLIO_RECORD = "portfolio"
 
 #: Columns of a score record, contract first.
 SCORE_COLUMNS = (
+    "record",
     "project",
     "lockin_ratio",
     "rating",
@@ -74,7 +81,8 @@ class Scores:
     Attributes
     ----------
     frame : DataFrame
-        :data:`SCORE_COLUMNS`, one row per project and a ``portfolio`` row.
+        :data:`SCORE_COLUMNS`, one row per project (``record`` ``project``)
+        and last the totals (``record`` ``portfolio``, ``project`` None).
     findings : DataFrame
         The scan's findings with the ``effort_hours`` of their catalog rows.
     roadblocks : DataFrame
@@ -107,11 +115,13 @@ class Scores:
 
     @property
     def projects(self) -> pd.DataFrame:
-        return self.frame[self.frame["project"] != "portfolio"]
+        """The project records, without the totals."""
+        return self.frame[self.frame["record"] == PROJECT_RECORD]
 
     @property
     def portfolio(self) -> pd.Series:
-        return self.frame[self.frame["project"] == "portfolio"].iloc[0]
+        """The portfolio's totals record."""
+        return self.frame[self.frame["record"] == PORTFOLIO_RECORD].iloc[0]
 
 
 def lockin_ratio(effort_pm: float, sloc: int, params: Parameters) -> float:
@@ -174,8 +184,9 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         if result.status == "ok":
             cases.append(case)
             flows.append(result.cashflows)
-    frame = pd.DataFrame(rows)
-    frame = pd.concat([frame, pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)])], ignore_index=True)
+    frame = pd.DataFrame(rows, columns=[c for c in SCORE_COLUMNS if c not in ("calibration",)])
+    total = pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)]).astype({"project": object})
+    frame = pd.concat([frame.astype({"project": object}), total], ignore_index=True) if len(frame) else total
     frame["calibration"] = calibration.describe() if calibration else UNCALIBRATED
     notes = _notes(params, calibration, frame)
     return Scores(
@@ -205,6 +216,7 @@ def _project_row(name, index, facts, draws, params, hardware, meta) -> tuple[dic
     roadblocks = int(fact["rewrite"])
     lockin = lockin_ratio(p50, int(fact["sloc"]), params)
     row = {
+        "record": PROJECT_RECORD,
         "project": name,
         "lockin_ratio": lockin,
         "rating": rating_for(lockin, params.rating_grid),
@@ -248,7 +260,8 @@ def _portfolio_row(frame: pd.DataFrame, facts: pd.DataFrame, draws: EffortDraws,
     ratio = lockin_ratio(p50, sloc, params)
     counts = frame["recommendation"].value_counts()
     return {
-        "project": "portfolio",
+        "record": PORTFOLIO_RECORD,
+        "project": None,
         "lockin_ratio": ratio,
         "rating": rating_for(ratio, params.rating_grid),
         "roadblocks": int(frame["roadblocks"].sum()),
