@@ -80,6 +80,11 @@ def main() -> None:
     """
 
 
+#: Only commands that judge portability take a target; inventory lists
+#: components, which are the same whatever vendor a move would go to.
+_target_option = click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it.")
+
+
 def _common_scan_options(function):
     for option in reversed(
         [
@@ -87,7 +92,6 @@ def _common_scan_options(function):
             click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."),
             click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output."),
             click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A catalog folder of your own whose rows add to or override the bundled catalog (repeatable)."),
-            click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it."),
             click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio."),
             click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per CPU)."),
             click.option("--max-file-size", type=click.IntRange(min=1), default=8, show_default=True, help="Skip (and list) files larger than this many MiB."),
@@ -100,6 +104,7 @@ def _common_scan_options(function):
 
 @main.command()
 @_common_scan_options
+@_target_option
 def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
     """List the vendor-bound evidence in PATHS, one record per finding.
 
@@ -133,14 +138,17 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
 
 @main.command()
 @_common_scan_options
-def inventory(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
+def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, no_progress):
     """List every component (dependency) the inventory parsers read in PATHS.
 
     One record per package, index, image, cluster resource, build setting or
     environment variable, vendor-bound or not: project, path, line, kind,
-    name, spec, ecosystem, evidence.
+    name, spec, ecosystem, evidence. The list is the same whatever vendor a
+    move would go to, so there is no --target; `lockin scan --target` judges
+    portability.
     """
-    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress)
+    # Any target will do: it changes findings, never the components listed here.
+    stream = _stream(paths, catalog_dirs, "amd", project_name, jobs, max_file_size, no_progress)
     with _output(out) as sink:
         if fmt == "table":
             import pandas as pd
