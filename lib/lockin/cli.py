@@ -315,7 +315,8 @@ def _benchmark_options(function):
 @click.option("--all-rounds", is_flag=True, help="One record per round instead of the latest only.")
 @click.option("--include-preview", is_flag=True, help="Also use systems that were not yet available (MLPerf 'preview').")
 @click.option("--estimate", is_flag=True, help="Add transfer-model estimates (labelled) for workloads measured on the baseline only.")
-def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, out, pick, rounds, all_rounds, include_preview, estimate):
+@click.option("--list-excluded", is_flag=True, help="List each bundled benchmark record left out (file, line, reason) instead of one summary line.")
+def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, out, pick, rounds, all_rounds, include_preview, estimate, list_excluded):
     """Per-accelerator performance of TARGET against BASELINE, workload by workload.
 
     Compares like with like (same round, closed division, same model and
@@ -345,7 +346,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
         frame = pd.concat([found.comparisons, guesses, frame[frame["workload"] == "geomean"]], ignore_index=True)
     problems = [*results.problems, *found.problems]
     if frame.empty:
-        _report_problems(problems)
+        _report_problems(problems, list_bundled=list_excluded)
         raise click.ClickException(f"no workload was measured on both {base} and {targ} under the same rules; nothing to compare")
     with _output(out) as sink:
         if fmt == "table":
@@ -354,7 +355,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
             write_frame(shown, sink, fmt, f"Parity: {targ} vs {base} ({pick} per-accelerator result; ratio above 1: {targ} faster)")
         else:
             write_frame(frame, sink, fmt)
-    _report_problems(problems)
+    _report_problems(problems, list_bundled=list_excluded)
     click.echo(f"lockin: {len(found.comparisons)} comparison(s), geometric mean ratio {found.geomean:.3f} ({targ} over {base})", err=True)
 
 
@@ -442,9 +443,15 @@ def _resolve_or_exit(specs, name: str) -> str:
         raise click.ClickException(str(exc)) from exc
 
 
-def _report_problems(problems) -> None:
+def _report_problems(problems, *, list_bundled: bool = False) -> None:
+    from lockin.hardware.results import exclusion_note, split_bundled
     from lockin.redact import redact
 
+    if not list_bundled:
+        # The bundled data's exclusions are the same on every run: one line, not noise.
+        problems, bundled = split_bundled(problems)
+        if bundled:
+            click.echo(f"note: {exclusion_note(bundled)}", err=True)
     for problem in problems[:MAX_SKIPS_ECHOED]:
         click.echo(f"skipped: {redact(str(problem))}", err=True)
     if len(problems) > MAX_SKIPS_ECHOED:
