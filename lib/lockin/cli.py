@@ -451,7 +451,7 @@ def _report_problems(problems, *, list_bundled: bool = False) -> None:
         # The bundled data's exclusions are the same on every run: one line, not noise.
         problems, bundled = split_bundled(problems)
         if bundled:
-            click.echo(f"note: {exclusion_note(bundled)}", err=True)
+            click.echo(f"note: {redact(exclusion_note(bundled))}", err=True)
     for problem in problems[:MAX_SKIPS_ECHOED]:
         click.echo(f"skipped: {redact(str(problem))}", err=True)
     if len(problems) > MAX_SKIPS_ECHOED:

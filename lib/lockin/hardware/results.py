@@ -28,7 +28,11 @@ __all__ = [
     "UNIT_DIRECTIONS",
     "ResultSet",
     "bundled_result_files",
+    "exclusion_note",
+    "exclusion_reason",
     "exclusion_summary",
+    "is_bundled",
+    "split_bundled",
     "load_benchmarks",
     "load_results",
     "read_mlperf_summary",
@@ -445,7 +449,7 @@ def exclusion_note(problems: Iterable[Problem]) -> str:
     summary = exclusion_summary(problems)
     if summary.empty:
         return ""
-    reasons = ", ".join(f"{row.count} × {row.reason}" for row in summary.itertuples())
+    reasons = ", ".join(f"{count} × {reason}" for count, reason in zip(summary["count"], summary["reason"]))
     total = int(summary["count"].sum())
     return f"{total} record(s) of the bundled benchmark data left out ({reasons}); `lockin parity … --list-excluded` lists them"
 
