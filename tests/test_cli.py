@@ -79,6 +79,14 @@ def test_inventory_lists_every_component(project):
     assert "hunter2hunter2" not in result.stdout
 
 
+def test_inventory_takes_no_target_because_components_are_vendor_neutral(project):
+    options = run("inventory", "--help").output.split("Options:")[1]
+    assert "--target" not in options and "--catalog" in options
+    refused = run("inventory", str(project), "--project", "svc", "--target", "nvidia")
+    assert refused.exit_code == 2 and "No such option" in refused.stderr and "--target" in refused.stderr
+    assert "--target" in run("scan", "--help").output
+
+
 def test_a_missing_path_fails_with_a_usage_error(tmp_path):
     result = run("scan", str(tmp_path / "nope"))
     assert result.exit_code == 2

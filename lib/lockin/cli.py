@@ -80,6 +80,11 @@ def main() -> None:
     """
 
 
+#: Only commands that judge portability take a target; inventory lists
+#: components, which are the same whatever vendor a move would go to.
+_target_option = click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it.")
+
+
 def _common_scan_options(function):
     for option in reversed(
         [
@@ -87,7 +92,6 @@ def _common_scan_options(function):
             click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."),
             click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output."),
             click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A catalog folder of your own whose rows add to or override the bundled catalog (repeatable)."),
-            click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it."),
             click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio."),
             click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per CPU)."),
             click.option("--max-file-size", type=click.IntRange(min=1), default=8, show_default=True, help="Skip (and list) files larger than this many MiB."),
@@ -100,6 +104,7 @@ def _common_scan_options(function):
 
 @main.command()
 @_common_scan_options
+@_target_option
 def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
     """List the vendor-bound evidence in PATHS, one record per finding.
 
@@ -133,14 +138,17 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
 
 @main.command()
 @_common_scan_options
-def inventory(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
+def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, no_progress):
     """List every component (dependency) the inventory parsers read in PATHS.
 
     One record per package, index, image, cluster resource, build setting or
     environment variable, vendor-bound or not: project, path, line, kind,
-    name, spec, ecosystem, evidence.
+    name, spec, ecosystem, evidence. The list is the same whatever vendor a
+    move would go to, so there is no --target; `lockin scan --target` judges
+    portability.
     """
-    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress)
+    # Any target will do: it changes findings, never the components listed here.
+    stream = _stream(paths, catalog_dirs, "amd", project_name, jobs, max_file_size, no_progress)
     with _output(out) as sink:
         if fmt == "table":
             import pandas as pd
@@ -308,7 +316,8 @@ def _benchmark_options(function):
 @click.option("--all-rounds", is_flag=True, help="One record per round instead of the latest only.")
 @click.option("--include-preview", is_flag=True, help="Also use systems that were not yet available (MLPerf 'preview').")
 @click.option("--estimate", is_flag=True, help="Add transfer-model estimates (labelled) for workloads measured on the baseline only.")
-def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, out, pick, rounds, all_rounds, include_preview, estimate):
+@click.option("--list-excluded", is_flag=True, help="List each bundled benchmark record left out (file, line, reason) instead of one summary line.")
+def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, out, pick, rounds, all_rounds, include_preview, estimate, list_excluded):
     """Per-accelerator performance of TARGET against BASELINE, workload by workload.
 
     Compares like with like (same round, closed division, same model and
@@ -338,7 +347,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
         frame = pd.concat([found.comparisons, guesses, frame[frame["workload"] == "geomean"]], ignore_index=True)
     problems = [*results.problems, *found.problems]
     if frame.empty:
-        _report_problems(problems)
+        _report_problems(problems, list_bundled=list_excluded)
         raise click.ClickException(f"no workload was measured on both {base} and {targ} under the same rules; nothing to compare")
     with _output(out) as sink:
         if fmt == "table":
@@ -347,7 +356,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
             write_frame(shown, sink, fmt, f"Parity: {targ} vs {base} ({pick} per-accelerator result; ratio above 1: {targ} faster)")
         else:
             write_frame(frame, sink, fmt)
-    _report_problems(problems)
+    _report_problems(problems, list_bundled=list_excluded)
     click.echo(f"lockin: {len(found.comparisons)} comparison(s), geometric mean ratio {found.geomean:.3f} ({targ} over {base})", err=True)
 
 
@@ -435,9 +444,15 @@ def _resolve_or_exit(specs, name: str) -> str:
         raise click.ClickException(str(exc)) from exc
 
 
-def _report_problems(problems) -> None:
+def _report_problems(problems, *, list_bundled: bool = False) -> None:
+    from lockin.hardware.results import exclusion_note, split_bundled
     from lockin.redact import redact
 
+    if not list_bundled:
+        # The bundled data's exclusions are the same on every run: one line, not noise.
+        problems, bundled = split_bundled(problems)
+        if bundled:
+            click.echo(f"note: {redact(exclusion_note(bundled))}", err=True)
     for problem in problems[:MAX_SKIPS_ECHOED]:
         click.echo(f"skipped: {redact(str(problem))}", err=True)
     if len(problems) > MAX_SKIPS_ECHOED:

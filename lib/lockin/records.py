@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-#: Columns of a finding record, in output order (DESIGN.md contract first).
+#: Columns of a finding record, in output order (the docs/architecture.md contract first).
 FINDING_COLUMNS = (
     "project",
     "path",
@@ -43,7 +43,7 @@ COMPONENT_KINDS = ("package", "index", "image", "cluster", "build", "env")
 SOURCE_KINDS = ("include", "api", "construct", "module")
 KINDS = COMPONENT_KINDS + SOURCE_KINDS
 
-#: Portability classes, from least to most work (see DESIGN.md).
+#: Portability classes, from least to most work (see docs/architecture.md).
 PORTABILITY_CLASSES = ("portable", "translatable", "replaceable", "rewrite")
 
 

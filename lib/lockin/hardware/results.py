@@ -12,6 +12,7 @@ compared on a guess and nothing is lost silently.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,6 +28,11 @@ __all__ = [
     "UNIT_DIRECTIONS",
     "ResultSet",
     "bundled_result_files",
+    "exclusion_note",
+    "exclusion_reason",
+    "exclusion_summary",
+    "is_bundled",
+    "split_bundled",
     "load_benchmarks",
     "load_results",
     "read_mlperf_summary",
@@ -363,3 +369,97 @@ def load_benchmarks(
     results = load_results(files, specs)
     results.problems = [*specs.problems, *results.problems]
     return specs, results
+
+
+#: Columns of :func:`exclusion_summary`.
+EXCLUSION_COLUMNS = ("count", "reason", "example")
+
+_RECORD_LABEL = re.compile(r"^(record \S+ \([^)]*\)): ")
+_ACCELERATOR_NAME = re.compile(r"""^accelerator (?:'[^']*'|"[^"]*"): """)
+_RECORD_VALUE = re.compile(r"'[^']*'|\"[^\"]*\"|(?<![\w.])-?\d+(?:\.\d+)?(?![\w.])")
+
+
+def is_bundled(problem: Problem) -> bool:
+    """Whether ``problem`` is about the benchmark data shipped with lockin."""
+    try:
+        Path(problem.path).resolve().relative_to(BENCHMARK_DATA_DIR.resolve())
+    except (ValueError, OSError):
+        return False
+    return True
+
+
+def split_bundled(problems: Iterable[Problem]) -> tuple[list[Problem], list[Problem]]:
+    """Split problems into (the user's own inputs, the bundled benchmark data).
+
+    The bundled data's exclusions are the same on every run, so they are
+    summarised rather than echoed; a user's own files keep every detail.
+    """
+    own, bundled = [], []
+    for problem in problems:
+        (bundled if is_bundled(problem) else own).append(problem)
+    return own, bundled
+
+
+def exclusion_reason(problem: Problem) -> str:
+    """The kind of defect, without the values of one record.
+
+    ``record 5.1-0065 (llama2-70b-99, Offline): accelerator 'A (x32), B
+    (x16)': several accelerator types in one system; results cannot be
+    attributed to one`` becomes ``several accelerator types in one system``,
+    so records left out for the same reason group together.
+    """
+    reason = _RECORD_LABEL.sub("", problem.message)
+    reason = _ACCELERATOR_NAME.sub("", reason)
+    reason = _RECORD_VALUE.sub("…", reason)
+    # The explanation after ';' and a list of candidates in '(…)' vary by record.
+    return reason.split("; ")[0].split(" (")[0].strip()
+
+
+def exclusion_summary(problems: Iterable[Problem], *, bundled_only: bool = True) -> pd.DataFrame:
+    """The records left out, grouped by reason: one row per reason.
+
+    Parameters
+    ----------
+    problems : iterable of Problem
+        For example ``load_benchmarks()[1].problems`` or
+        ``HardwareContext.problems``.
+    bundled_only : bool
+        Count only problems of the bundled benchmark data (the user's own
+        files are listed one by one elsewhere).
+
+    Returns
+    -------
+    DataFrame
+        :data:`EXCLUSION_COLUMNS`: ``count``, ``reason`` and one ``example``
+        (file relative to the checkout, line and record), most frequent
+        reason first.
+    """
+    groups: dict[str, list[Problem]] = {}
+    for problem in problems:
+        if bundled_only and not is_bundled(problem):
+            continue
+        groups.setdefault(exclusion_reason(problem), []).append(problem)
+    rows = [{"count": len(found), "reason": reason, "example": _example(found[0])} for reason, found in groups.items()]
+    frame = pd.DataFrame(rows, columns=list(EXCLUSION_COLUMNS))
+    return frame.sort_values(["count", "reason"], ascending=[False, True], ignore_index=True)
+
+
+def exclusion_note(problems: Iterable[Problem]) -> str:
+    """One line about the bundled data's exclusions ('' when there are none)."""
+    summary = exclusion_summary(problems)
+    if summary.empty:
+        return ""
+    reasons = ", ".join(f"{count} × {reason}" for count, reason in zip(summary["count"], summary["reason"]))
+    total = int(summary["count"].sum())
+    return f"{total} record(s) of the bundled benchmark data left out ({reasons}); `lockin parity … --list-excluded` lists them"
+
+
+def _example(problem: Problem) -> str:
+    path = Path(problem.path)
+    try:
+        shown = path.resolve().relative_to(BENCHMARK_DATA_DIR.resolve().parents[1]).as_posix()
+    except (ValueError, OSError):
+        shown = str(path)
+    where = f"{shown}:{problem.line}" if problem.line else shown
+    label = _RECORD_LABEL.match(problem.message)
+    return f"{where} {label.group(1)}" if label else where

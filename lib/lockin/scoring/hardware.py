@@ -10,7 +10,7 @@ import pandas as pd
 
 from lockin.hardware.fleet import FleetSummary, concentration, read_fleet, summarize_fleet
 from lockin.hardware.parity import geometric_mean, parity
-from lockin.hardware.results import ResultSet, load_benchmarks
+from lockin.hardware.results import ResultSet, exclusion_summary, load_benchmarks
 from lockin.hardware.specs import SpecTable
 from lockin.hardware.transfer import TransferModel, workload_family
 from lockin.paths import resolve_path
@@ -95,6 +95,16 @@ class HardwareContext:
                 highs.append(estimate.p90)
                 labels.append(f"{workload}: estimate")
         return geometric_mean(ratios), "; ".join(labels), (float(np.min(lows)), float(np.max(highs)))
+
+    @property
+    def bundled_exclusions(self) -> pd.DataFrame:
+        """Records of the bundled benchmark data left out, grouped by reason.
+
+        One row per reason (count, reason, example); the report's appendix
+        shows this instead of one line per record, which is the same on
+        every run. Problems of the user's own files stay in ``problems``.
+        """
+        return exclusion_summary(self.problems)
 
     @property
     def supply_hhi(self) -> float:

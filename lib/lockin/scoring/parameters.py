@@ -58,7 +58,7 @@ DEFAULT_REMEDIATION_HOURS = {
 
 PARAMETERS: tuple[Parameter, ...] = (
     # --- what is compared
-    Parameter("target_vendor", "amd", "choice", "", "vendor a move would go to", "DESIGN.md", choices=("amd", "nvidia", "intel", "google")),
+    Parameter("target_vendor", "amd", "choice", "", "vendor a move would go to", "docs/architecture.md: the motivating case, NVIDIA CUDA to AMD ROCm", choices=("amd", "nvidia", "intel", "google")),
     Parameter("baseline_accelerator", "H100 SXM", "text", "", "accelerator the portfolio runs on now (spec-table model or alias)", "data/fleet/fleet.csv: most of the sample fleet"),
     Parameter("target_accelerator", "MI300X", "text", "", "accelerator a move would go to", "the sample's question: NVIDIA H100 to AMD MI300X"),
     Parameter("seed", 20261125, "integer", "", "random seed of the Monte Carlo draws (same seed, same figures)", "any fixed number", minimum=0),
