@@ -77,8 +77,13 @@ def _drivers_sentence(assessment) -> str:
     if drivers.empty:
         return "No finding binds the portfolio to one vendor."
     parts = [f"{row.family} ({row.hours:.0f} h in {row.places} place(s), {row.projects})" for row in drivers.itertuples()]
-    roadblocks = int(assessment.scores.portfolio["roadblocks"])
-    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks} finding(s) have no equivalent on {assessment.params.target_vendor} and need redesign."
+    total = assessment.scores.portfolio
+    # The score's count: distinct roadblocks (project, kind and name), not findings.
+    roadblocks, findings = int(total["roadblocks"]), int(total["rewrite"])
+    return (
+        f"The top lock-in drivers are {', '.join(parts)}; {roadblocks} roadblock(s) ({findings} finding(s)) "
+        f"have no equivalent on {assessment.params.target_vendor} and need redesign."
+    )
 
 
 def _effort_sentence(total: pd.Series, scores) -> str:
