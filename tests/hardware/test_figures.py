@@ -159,3 +159,12 @@ def test_four_vendors_get_a_wider_figure_and_no_legend_over_a_bar(tmp_path):
     assert {t.get_text() for t in wide.axes[0].get_legend().get_texts()} == {"nvidia", "amd", "intel", "google"}
     plt.close(narrow)
     plt.close(wide)
+
+
+def test_the_parity_legend_covers_no_bar(bundled):
+    _, found = bundled
+    measured = parity(found.frame, "H100 SXM", "MI300X")
+    fig = parity_figure(measured.frame)
+    assert fig.axes[0].get_legend() is not None, "the geometric mean has a legend"
+    assert overlapping_bars(fig) == [] and legends_outside_the_figure(fig) == []
+    plt.close(fig)

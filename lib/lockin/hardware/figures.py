@@ -24,7 +24,8 @@ def parity_figure(frame: pd.DataFrame, *, title: str | None = None) -> plt.Figur
     """Bar chart of target-over-baseline ratios by workload and scenario.
 
     Measured ratios are solid, estimated ones (``basis`` starting with
-    ``estimate``) hatched; a line marks parity (1.0) and the geometric mean.
+    ``estimate``) hatched; a line marks parity (1.0) and the geometric mean,
+    whose legend sits below the plot, never over a bar.
     """
     rows = frame[frame["workload"] != "geomean"].copy()
     if rows.empty:
@@ -32,7 +33,8 @@ def parity_figure(frame: pd.DataFrame, *, title: str | None = None) -> plt.Figur
     rows["label"] = rows["workload"] + " · " + rows["scenario"].astype(str)
     estimated = rows.get("basis", pd.Series("", index=rows.index)).astype(str).str.startswith("estimate")
     with sns.axes_style("whitegrid"):
-        fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 1.6))
+        # Under the bars: the axis label, then the geometric mean's legend.
+        fig, ax = plt.subplots(figsize=(8, 0.45 * len(rows) + 2.0), layout="constrained")
         colours = ["#4c72b0" if r >= 1 else "#c44e52" for r in rows["ratio"]]
         bars = ax.barh(rows["label"], rows["ratio"], color=colours)
         for bar, is_estimate in zip(bars, estimated):
@@ -43,7 +45,7 @@ def parity_figure(frame: pd.DataFrame, *, title: str | None = None) -> plt.Figur
         geo = frame.loc[frame["workload"] == "geomean", "ratio"]
         if len(geo) and np.isfinite(geo.iloc[0]):
             ax.axvline(geo.iloc[0], color="grey", linestyle="--", linewidth=1, label=f"geometric mean {geo.iloc[0]:.2f}")
-            ax.legend(loc="lower right")
+            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), frameon=False)
         for bar, ratio in zip(bars, rows["ratio"]):
             ax.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {ratio:.2f}", va="center", fontsize=8)
         baseline, target = rows["baseline"].iloc[0], rows["target"].iloc[0]
@@ -51,7 +53,6 @@ def parity_figure(frame: pd.DataFrame, *, title: str | None = None) -> plt.Figur
         ax.set_ylabel("")
         ax.invert_yaxis()
         ax.set_title(title or f"Performance parity: {target} vs {baseline}")
-        fig.tight_layout()
     return fig
 
 
