@@ -122,3 +122,16 @@ def test_the_executive_summary_counts_roadblocks_as_the_score_does(hopper):
 
     drivers = next(s for s in executive_summary(hopper) if "need redesign" in s)
     assert "3 roadblock(s) (10 finding(s)) have no equivalent on amd" in drivers
+
+
+def test_the_scan_summary_counts_the_same_roadblocks(hopper):
+    summary = hopper.scan.summary.set_index("project")
+    projects = hopper.scores.projects.set_index("project")
+    assert summary.loc["hopper", "roadblocks"] == projects.loc["hopper", "roadblocks"] == 3
+    assert summary.loc["hopper", "rewrite"] == 10, "the findings behind them"
+    assert summary["roadblocks"].iloc[-1] == hopper.scores.portfolio["roadblocks"]
+
+
+def test_the_scan_command_says_how_many_roadblocks(hopper):
+    result = CliRunner().invoke(main, ["scan", str(hopper.portfolio), "--format", "json", "--no-progress"], catch_exceptions=False)
+    assert "3 roadblock(s)" in result.stderr
