@@ -118,3 +118,13 @@ def test_no_planted_credential_reaches_any_table(assessment, tmp_path):
 def test_a_missing_folder_is_an_error_naming_it(assessment, tmp_path):
     with pytest.raises(InputError, match="not a folder"):
         write_report_tables(assessment, tmp_path / "missing")
+
+
+def test_the_markdown_links_every_table_by_its_name_with_its_row_count(assessment, written):
+    from lockin.report.tables import tables_markdown
+
+    text = tables_markdown(written)
+    assert text.count("\n") == len(written) - 1
+    findings = len(assessment.scan.findings)
+    assert f"- [findings.csv](findings.csv): every piece of vendor-bound evidence (the scan's records) ({findings:,} rows)" in text
+    assert "- [portfolio.csv](portfolio.csv): the portfolio's total (1 row)" in text

@@ -13,7 +13,9 @@ which quote what a reader saw, are redacted again here.
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
+from urllib.parse import quote
 
 import numpy as np
 import pandas as pd
@@ -22,7 +24,7 @@ from lockin.output import write_frame
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, InputError
 from lockin.redact import redact
 
-__all__ = ["REPORT_TABLES", "report_tables", "write_report_tables"]
+__all__ = ["REPORT_TABLES", "report_tables", "tables_markdown", "write_report_tables"]
 
 #: Each table's file name and what it holds, in the order they are written.
 REPORT_TABLES = {
@@ -108,6 +110,29 @@ def write_report_tables(assessment, output_dir: str | Path) -> dict[str, Path]:
             write_frame(frame, stream, "csv")
         written[name] = path
     return written
+
+
+def tables_markdown(written: dict[str, Path]) -> str:
+    """A Markdown list linking each written table by its file name, with what it holds.
+
+    The links are relative (the file name alone): the report's HTML and
+    PDF sit in the same folder as the tables.
+
+    Parameters
+    ----------
+    written : dict of str → pathlib.Path
+        What :func:`write_report_tables` returned.
+    """
+    lines = []
+    for name, path in written.items():
+        rows = _data_rows(path)
+        lines.append(f"- [{path.name}]({quote(path.name)}): {REPORT_TABLES[name][1]} ({rows:,} row{'s' if rows != 1 else ''})")
+    return "\n".join(lines)
+
+
+def _data_rows(path: Path) -> int:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return max(0, sum(1 for _ in csv.reader(handle)) - 1)
 
 
 def effort_table(scores) -> pd.DataFrame:
