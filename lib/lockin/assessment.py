@@ -14,13 +14,13 @@ from pathlib import Path
 import pandas as pd
 
 from lockin import __version__
-from lockin.paths import resolve_path
+from lockin.paths import REPOSITORY_ROOT, resolve_path
 from lockin.scan import ScanOptions, ScanResult, scan
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters, load_parameters
 from lockin.scoring.score import Scores, score
 
-__all__ = ["Assessment", "assess", "filter_findings", "params_hash", "period_figures", "provenance"]
+__all__ = ["Assessment", "assess", "filter_findings", "inputs_digest", "inputs_summary", "params_hash", "period_figures", "provenance"]
 
 
 @dataclass
@@ -87,13 +87,25 @@ def params_hash(params: Parameters) -> str:
 
 
 def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
-    """What the figures come from: input files with hashes, versions, parameters."""
+    """What the figures come from, as a summary for the report and in full for CSV.
+
+    Returns
+    -------
+    dict of str → DataFrame
+        ``summary``: one row per project and input format with ``inputs``
+        and ``bytes``; ``formats``: the same per format over all projects;
+        ``versions``: lockin, catalog, parameters (with their hash),
+        calibration, benchmark results, and ``inputs``: how many files and
+        bytes and :func:`inputs_digest` over all of them; ``parameters``;
+        ``skipped``; and ``inputs``: every input file with its size and
+        sha256 (long: one row per file, for the CSV beside the report).
+    """
     from lockin.hardware.results import bundled_result_files
 
     hardware_files = [Path(p) for p in assessment.hardware.results.files]
     if assessment.params.fleet_file:
         hardware_files.append(resolve_path(assessment.params.fleet_file))
-    extra = pd.DataFrame([{"project": "(hardware)", "path": str(p), "formats": p.suffix.lstrip("."), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in hardware_files if p.exists()])
+    extra = pd.DataFrame([{"project": "(hardware)", "path": _shown_path(p), "formats": p.suffix.lstrip("."), "bytes": p.stat().st_size, "sha256": _sha256(p)} for p in hardware_files if p.exists()])
     inputs = pd.concat([assessment.scan.inputs[["project", "path", "formats", "bytes", "sha256"]], extra], ignore_index=True)
     versions = pd.DataFrame(
         [
@@ -103,9 +115,64 @@ def provenance(assessment: Assessment) -> dict[str, pd.DataFrame]:
             {"item": "calibration", "value": assessment.scores.portfolio["calibration"]},
             {"item": "benchmark results", "value": f"{len(assessment.hardware.results.frame)} records from {len(assessment.hardware.results.files)} file(s)"},
             {"item": "bundled result files", "value": ", ".join(p.name for p in bundled_result_files())},
+            {"item": "inputs", "value": f"{len(inputs):,} file(s), {int(inputs['bytes'].sum()):,} bytes; sha256 over all: {inputs_digest(inputs)}"},
         ]
     )
-    return {"inputs": inputs, "versions": versions, "parameters": assessment.params.table(), "skipped": assessment.skipped}
+    return {
+        "summary": inputs_summary(inputs),
+        "formats": inputs_summary(inputs, by=("format",)),
+        "versions": versions,
+        "parameters": assessment.params.table(),
+        "skipped": assessment.skipped,
+        "inputs": inputs,
+    }
+
+
+#: How :func:`inputs_summary` names inputs no reader recognised by format.
+NO_FORMAT = "(no format)"
+
+
+def inputs_summary(inputs: pd.DataFrame, by: tuple[str, ...] = ("project", "format")) -> pd.DataFrame:
+    """Number of input files and their bytes per project and format.
+
+    Parameters
+    ----------
+    inputs : DataFrame
+        Columns ``project``, ``formats`` (a file read as several formats
+        names them comma-separated, and counts once under that name) and
+        ``bytes``.
+    by : tuple of str
+        ``("project", "format")`` or ``("format",)``.
+
+    Returns
+    -------
+    DataFrame
+        ``by`` columns, then ``inputs`` and ``bytes`` (and ``projects``
+        when grouped by format alone), sorted by ``by``.
+    """
+    columns = [*by, "inputs", "bytes"] + (["projects"] if "project" not in by else [])
+    if inputs.empty:
+        return pd.DataFrame(columns=columns)
+    formats = inputs["formats"].fillna("").astype(str)
+    frame = inputs.assign(format=formats.where(formats != "", NO_FORMAT))
+    grouped = frame.groupby(list(by), sort=True)
+    summary = grouped.agg(inputs=("path", "size"), bytes=("bytes", "sum"))
+    if "project" not in by:
+        summary["projects"] = grouped["project"].nunique()
+    return summary.reset_index()[columns]
+
+
+def inputs_digest(inputs: pd.DataFrame) -> str:
+    """One sha256 over every input, for the report's appendix.
+
+    The digest of the UTF-8 text made of one line ``project/path sha256``
+    per input (the file's own sha256 in hex), the lines sorted by code
+    point and each ending in a newline; an auditor recomputes it from the
+    inputs CSV (see docs/methodology.md, "Provenance"). An empty table
+    gives the digest of the empty text.
+    """
+    lines = sorted(f"{project}/{path} {sha}\n" for project, path, sha in zip(inputs["project"], inputs["path"], inputs["sha256"]))
+    return hashlib.sha256("".join(lines).encode("utf-8")).hexdigest()
 
 
 def period_figures(assessment: Assessment, period: str) -> dict:
@@ -134,6 +201,14 @@ def _plain(value):
     if isinstance(value, float) and value != value:
         return None
     return value
+
+
+def _shown_path(path: Path) -> str:
+    """A bundled file relative to the checkout, so the digest of the same data is the same in every clone."""
+    try:
+        return path.resolve().relative_to(REPOSITORY_ROOT).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def _sha256(path: Path) -> str:

@@ -276,7 +276,10 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
             shown["npv_usd"] = shown["npv_usd"].map(lambda v: "" if v != v else f"{v / 1000:,.0f}k")
             write_frame(shown, sink, fmt, f"Lock-in scores (target: {params.target_vendor} / {params.target_accelerator}; effort in person-months; NPV in USD over {params.horizon_years:g} years)")
             write_frame(scores.frame[["project", "recommendation", "reasons"]], sink, fmt, "Recommendations")
-            write_frame(scores.roadblocks.head(15)[["project", "kind", "name", "hours", "occurrences", "path", "line", "why"]], sink, fmt, f"Roadblocks (top 15 of {len(scores.roadblocks)}, most effort first)")
+            # One row per distinct roadblock, the count the scores' roadblocks column sums to.
+            findings = int(scores.roadblocks["occurrences"].sum())
+            title = f"Roadblocks (top 15 of {len(scores.roadblocks)} distinct, by project, kind and name, in {findings} finding(s); most effort first)"
+            write_frame(scores.roadblocks.head(15)[["project", "kind", "name", "hours", "occurrences", "locations", "why"]], sink, fmt, title)
             sink.write("\nNotes\n-----\n" + "".join(f"- {note}\n" for note in scores.notes))
         else:
             write_frame(scores.frame, sink, fmt)

@@ -96,11 +96,13 @@ def _drivers_sentence(assessment) -> str:
     if drivers.empty:
         return "No finding binds the portfolio to one vendor."
     parts = [f"{row.family} ({row.hours:,.0f} h in {row.places:,} place(s), {_some_names(row.projects.split(', '))})" for row in drivers.itertuples()]
-    roadblocks = int(assessment.scores.portfolio["roadblocks"])
+    total = assessment.scores.portfolio
     target = assessment.params.target_vendor
+    # The score's count: distinct roadblocks (project, kind and name), not findings.
+    roadblocks, findings = int(total["roadblocks"]), int(total["rewrite"])
     if not roadblocks:
         return f"The top lock-in drivers are {', '.join(parts)}; every one has a path to {target}, none needs redesign."
-    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks:,} roadblock(s) have no equivalent on {target} and need redesign."
+    return f"The top lock-in drivers are {', '.join(parts)}; {roadblocks:,} roadblock(s) ({findings:,} finding(s)) have no equivalent on {target} and need redesign."
 
 
 def _effort_sentence(total: pd.Series, scores) -> str:

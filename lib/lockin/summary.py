@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from typing import TYPE_CHECKING
 
-from lockin.records import FINDING_COLUMNS, PORTABILITY_CLASSES, Problem
+from lockin.records import FINDING_COLUMNS, PORTABILITY_CLASSES, SOURCE_KINDS, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -27,6 +27,8 @@ CONVERTED_CLASSES = frozenset({"portable", "translatable"})
 _KIND = FINDING_COLUMNS.index("kind")
 _VENDOR = FINDING_COLUMNS.index("vendor")
 _PORTABILITY = FINDING_COLUMNS.index("portability")
+_NAME = FINDING_COLUMNS.index("name")
+_FAMILY = FINDING_COLUMNS.index("family")
 _COMBINATION = itemgetter(_KIND, _VENDOR, _PORTABILITY)
 
 SUMMARY_COLUMNS = (
@@ -49,9 +51,11 @@ SUMMARY_COLUMNS = (
 
 
 def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
-    """Summary counts of finding tuples: totals, per class, roadblocks, API
-    references (converted or not) and, under ``("vendor", name)`` keys, the
-    vendor-bound findings per vendor."""
+    """Summary counts of finding tuples: totals, per class, API references
+    (converted or not), under ``("vendor", name)`` keys the vendor-bound
+    findings per vendor, and under ``("roadblock", kind, name)`` keys the
+    ``rewrite`` findings per roadblock (a component by its family, as the
+    scores group them), so a project's distinct roadblocks can be counted."""
     # A file has thousands of findings but a handful of (kind, vendor,
     # portability) combinations: count those, then add each up once. They
     # come in order of first appearance, so the tally's keys do too.
@@ -62,15 +66,24 @@ def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
     for (kind, vendor, portability), count in combinations.items():
         tally["findings"] += count
         tally[portability] += count
-        if portability == "rewrite":
-            tally["roadblocks"] += count
         if vendor not in ("neutral", target):
             tally["vendor_bound"] += count
             tally[("vendor", vendor)] += count
             if kind in SOURCE_REFERENCE_KINDS:
                 tally["api_refs"] += count
                 tally["api_converted" if portability in CONVERTED_CLASSES else "api_unconverted"] += count
+    if tally["rewrite"]:
+        for finding in findings:
+            if finding[_PORTABILITY] == "rewrite":
+                tally[("roadblock", finding[_KIND], _roadblock_name(finding))] += 1
     return tally
+
+
+def _roadblock_name(finding: tuple) -> str:
+    # As lockin.scoring.score groups roadblocks: source names apart, a component by its family.
+    if finding[_KIND] in SOURCE_KINDS:
+        return finding[_NAME]
+    return finding[_FAMILY] or finding[_NAME]
 
 
 class SummaryBuilder:
@@ -80,6 +93,7 @@ class SummaryBuilder:
         self.target = target
         self.counts: dict[str, Counter] = defaultdict(Counter)
         self.vendors: dict[str, Counter] = defaultdict(Counter)
+        self.roadblocks: dict[str, set] = defaultdict(set)
 
     def add(self, outcome) -> None:
         # Skips are counted from the stream's list (add_skips), which also
@@ -90,7 +104,9 @@ class SummaryBuilder:
             c["bytes"] += outcome.size
         c["components"] += len(outcome.components)
         for key, count in outcome.tally.items():
-            if isinstance(key, tuple):
+            if isinstance(key, tuple) and key[0] == "roadblock":
+                self.roadblocks[outcome.project].add(key[1:])
+            elif isinstance(key, tuple):
                 self.vendors[outcome.project][key[1]] += count
             else:
                 c[key] += count
@@ -107,7 +123,7 @@ class SummaryBuilder:
         """
         import pandas as pd
 
-        rows = [self._row(name, self.counts[name], self.vendors[name]) for name in projects]
+        rows = [self._row(name, self.counts[name], self.vendors[name], len(self.roadblocks[name])) for name in projects]
         rows.append(self.totals(projects))
         return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
 
@@ -115,15 +131,16 @@ class SummaryBuilder:
         """The totals record: every project's counts added up."""
         total = sum((self.counts[n] for n in projects), Counter())
         vendors = sum((self.vendors[n] for n in projects), Counter())
-        return self._row(None, total, vendors)
+        return self._row(None, total, vendors, sum(len(self.roadblocks[n]) for n in projects))
 
     @staticmethod
-    def _row(name: str | None, c: Counter, vendors: Counter) -> dict:
+    def _row(name: str | None, c: Counter, vendors: Counter, roadblocks: int) -> dict:
         refs = c["api_refs"]
         row = {column: c[column] for column in SUMMARY_COLUMNS[2:-3]}
         row.update(
             record="project" if name is not None else "portfolio",
             project=name,
+            roadblocks=roadblocks,
             conversion_pct=round(100.0 * c["api_converted"] / refs, 1) if refs else None,
             vendors=", ".join(f"{v} {n}" for v, n in vendors.most_common()),
             skipped=c["skipped"],

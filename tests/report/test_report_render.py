@@ -237,3 +237,43 @@ def test_a_markdown_cell_ending_in_a_heading_is_kept_with_the_next_cell(exported
     report = make_report_document(exported, period="2026-11", rendered_on=RENDERED_ON)
     marked = re.findall(r'<div class="([^"]*lockin-keep-with-next[^"]*)"', report)
     assert len(marked) == 1, "only '## Trend' ends its cell; '# Executive summary' has text after it"
+
+
+def notebook_with_cells(path, *markdown):
+    document = nbformat.v4.new_notebook()
+    document.cells = [nbformat.v4.new_markdown_cell(text) for text in markdown]
+    nbformat.write(document, path)
+    return path
+
+
+def contents_titles(report):
+    contents = re.search(r'<nav class="lockin-toc".*?</nav>', report, re.S).group(0)
+    return [title for _, title in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', contents)]
+
+
+def test_a_first_heading_repeating_the_title_is_left_to_the_title_page(tmp_path):
+    source = notebook_with_cells(tmp_path / "strategy_report.ipynb", f"# {REPORT_TITLE}", "## Executive summary\n\nThe portfolio rates C.")
+    report = make_report_document(notebook_html(source), period="2026-11", rendered_on=RENDERED_ON)
+    assert contents_titles(report) == ["Executive summary"]
+    body = re.sub(r"<(style|title).*?</\1>", "", report, flags=re.S)
+    assert body.count(REPORT_TITLE) == 1, "the title page's title only"
+    assert "The portfolio rates C." in report
+
+
+def test_a_first_heading_that_is_not_the_title_stays(tmp_path):
+    source = notebook_with_cells(tmp_path / "other.ipynb", "# Vendor lock-in strategy report for the GPU fleet", "## Scope")
+    report = make_report_document(notebook_html(source), period="2026-11", rendered_on=RENDERED_ON)
+    assert contents_titles(report) == ["Vendor lock-in strategy report for the GPU fleet", "Scope"]
+
+
+def test_links_to_tables_beside_the_report_stay_relative_in_html_and_pdf(tmp_path):
+    from lockin.report.render import render_strategy_report
+
+    source = notebook_with_cells(tmp_path / "strategy_report.ipynb", "## Roadblocks\n\nEvery row: [roadblocks.csv](roadblocks.csv), and [the inputs](tables/inputs%20all.csv).")
+    html_path, pdf_path = tmp_path / "strategy_report.html", tmp_path / "strategy_report.pdf"
+    render_strategy_report(source, html_path, pdf_path, period="2026-11", rendered_on=RENDERED_ON)
+    html_text = html_path.read_text()
+    assert 'href="roadblocks.csv"' in html_text and 'href="tables/inputs%20all.csv"' in html_text
+    links = [annotation.get_object()["/A"].get("/URI") for page in PdfReader(pdf_path).pages for annotation in page.get("/Annots", []) if "/A" in annotation.get_object()]
+    assert "roadblocks.csv" in links and "tables/inputs%20all.csv" in links
+    assert not any(str(link).startswith("file:") for link in links), links

@@ -88,9 +88,27 @@ def test_the_index_is_replaced_atomically_without_leftovers(tmp_path):
 def test_the_manifest_records_period_time_and_notebooks(tmp_path):
     path = write_manifest(tmp_path, period="2026-Q4", rendered_at=RENDERED, notebooks=["a.ipynb"], extra={"lockin_version": "0.1.0"})
     assert path.name == MANIFEST_FILE
-    assert json.loads(path.read_text()) == {"period": "2026-Q4", "rendered_at": "2026-11-26 07:05 UTC", "notebooks": ["a.ipynb"], "lockin_version": "0.1.0"}
+    assert json.loads(path.read_text()) == {"period": "2026-Q4", "rendered_at": "2026-11-26 07:05 UTC", "notebooks": ["a.ipynb"], "tables": [], "lockin_version": "0.1.0"}
 
 
 def test_the_generation_time_is_shown(tmp_path):
     page = write_index(tmp_path, generated_at=dt.datetime(2026, 12, 1, 6, 0, tzinfo=dt.UTC)).read_text()
     assert "Index generated 2026-12-01 06:00 UTC." in page
+
+
+def test_each_row_links_the_report_folders_csv_tables(tmp_path):
+    folder = report_folder(tmp_path, "2026-11", files=("strategy_report.html", "strategy_report.pdf", "roadblocks.csv", "inputs.csv", "notes.txt"))
+    page = write_index(tmp_path).read_text()
+    assert 'href="2026-11/roadblocks.csv">roadblocks</a>' in page and 'href="2026-11/inputs.csv">inputs</a>' in page
+    assert "notes.txt" not in page
+    (folder / "inputs.csv").unlink()
+    assert list_reports(tmp_path)[0].tables == ("roadblocks.csv",)
+
+
+def test_the_manifest_lists_the_tables_written_before_it(tmp_path):
+    folder = tmp_path / "2026-11"
+    folder.mkdir()
+    for name in ("scores.csv", "findings.csv"):
+        (folder / name).write_text("project\n")
+    write_manifest(folder, period="2026-11", rendered_at=RENDERED, notebooks=[])
+    assert json.loads((folder / MANIFEST_FILE).read_text())["tables"] == ["findings.csv", "scores.csv"]

@@ -98,13 +98,16 @@ def make_report_document(document: str, *, period: str, rendered_on: dt.date, ti
         The HTML with every script removed, an ``id`` on every h1/h2, a
         title page and a table of contents linking to those ids (with page
         numbers in print) at the start of the body, ``print.css``, and the
-        marks print.css needs to lay tables and headings out on pages.
+        marks print.css needs to lay tables and headings out on pages. A
+        first h1 that only repeats ``title`` is dropped: the title page
+        carries it.
     """
     from bs4 import BeautifulSoup
 
     soup = BeautifulSoup(document, "html.parser")
     for element in soup.find_all(["script"]) + soup.find_all("a", class_="anchor-link"):
         element.decompose()
+    _drop_repeated_title(soup, title)
     headings = _anchor_headings(soup)
     _keep_headings_with_what_follows(soup)
     _let_long_words_in_tables_break(soup)
@@ -129,7 +132,11 @@ def write_pdf(document: str, target: str | Path, base_url: str | Path | None = N
         HTML carrying its print stylesheet (see :func:`make_report_document`).
     target : path
     base_url : path, optional
-        Where relative links in ``document`` resolve.
+        Where relative resources (images, stylesheets) in ``document``
+        resolve. WeasyPrint resolves relative links against it too, making
+        them absolute ``file:`` links; without it a link to a file beside
+        the report (``roadblocks.csv``) stays relative in the PDF, and a
+        viewer opens it from the PDF's folder.
 
     Returns
     -------
@@ -162,7 +169,30 @@ def render_strategy_report(notebook_path: str | Path, html_path: str | Path, pdf
     """
     document = make_report_document(notebook_html(notebook_path), period=period, rendered_on=rendered_on)
     Path(html_path).write_text(document, encoding="utf-8")
-    write_pdf(document, pdf_path, base_url=Path(html_path).parent)
+    # No base URL: images are embedded, and links to the CSV tables beside
+    # the report must stay relative, not point into the staging folder.
+    write_pdf(document, pdf_path)
+
+
+def _drop_repeated_title(soup, title: str) -> None:
+    """Remove the document's first h1 when its text is the report's title.
+
+    The strategy notebook opens with its title as a heading, for readers in
+    JupyterLab; in the report the title page says it, and the heading would
+    also be the first entry of the contents. A markdown cell left empty
+    goes with it.
+    """
+    heading = soup.find("h1")
+    if heading is None or _normalized(heading.get_text(" ", strip=True)) != _normalized(title):
+        return
+    cell = heading.find_parent("div", class_="jp-MarkdownCell")
+    heading.decompose()
+    if cell is not None and not cell.get_text(strip=True) and not cell.find(["img", "table"]):
+        cell.decompose()
+
+
+def _normalized(text: str) -> str:
+    return " ".join(text.split()).casefold()
 
 
 def _anchor_headings(soup) -> list[tuple[str, str, str]]:

@@ -2,8 +2,8 @@
 
 Every report folder (``DIR/<period>/``) carries a ``report.json`` saying
 when it was rendered and what it holds; ``DIR/index.html`` lists every
-report folder present, newest period first, with links to its HTML, PDF
-and notebooks. The index is rebuilt from the folders themselves, so it can
+report folder present, newest period first, with links to its HTML, PDF,
+notebooks and the full tables (every ``*.csv`` in the folder). The index is rebuilt from the folders themselves, so it can
 never list a report that is not there.
 """
 
@@ -39,6 +39,7 @@ class ReportEntry:
     html: str | None
     pdf: str | None
     notebooks: tuple[str, ...]
+    tables: tuple[str, ...] = ()
 
 
 def write_manifest(folder: str | Path, *, period: str, rendered_at: dt.datetime, notebooks: list[str], extra: dict | None = None) -> Path:
@@ -57,8 +58,13 @@ def write_manifest(folder: str | Path, *, period: str, rendered_at: dt.datetime,
     Returns
     -------
     pathlib.Path
+
+    Notes
+    -----
+    ``tables`` lists the CSV files in the folder when it is written (the
+    report's full tables, see :mod:`lockin.report.tables`).
     """
-    manifest = {"period": period, "rendered_at": _utc_text(rendered_at), "notebooks": list(notebooks), **(extra or {})}
+    manifest = {"period": period, "rendered_at": _utc_text(rendered_at), "notebooks": list(notebooks), "tables": list(_tables(Path(folder))), **(extra or {})}
     path = Path(folder) / MANIFEST_FILE
     path.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
     return path
@@ -80,7 +86,7 @@ def list_reports(out_dir: str | Path) -> list[ReportEntry]:
 
 def index_html(entries: list[ReportEntry], generated_at: dt.datetime) -> str:
     """The index page listing ``entries`` in the order given."""
-    rows = "\n".join(_row(entry) for entry in entries) or '<tr><td colspan="4">No reports yet.</td></tr>'
+    rows = "\n".join(_row(entry) for entry in entries) or '<tr><td colspan="5">No reports yet.</td></tr>'
     return _PAGE.format(rows=rows, generated=html.escape(_utc_text(generated_at)))
 
 
@@ -120,7 +126,13 @@ def _entry(folder: Path) -> ReportEntry:
         html=REPORT_HTML if (folder / REPORT_HTML).is_file() else None,
         pdf=REPORT_PDF if (folder / REPORT_PDF).is_file() else None,
         notebooks=notebooks,
+        tables=_tables(folder),
     )
+
+
+def _tables(folder: Path) -> tuple[str, ...]:
+    # What is there, not what the manifest says: a deleted CSV is not linked.
+    return tuple(sorted(path.name for path in folder.glob("*.csv") if path.is_file()))
 
 
 def _read_manifest(folder: Path) -> dict:
@@ -140,11 +152,13 @@ def _modified_text(folder: Path) -> str:
 def _row(entry: ReportEntry) -> str:
     period = html.escape(entry.period)
     notebooks = " ".join(_link(entry.period, name, name.removesuffix(".ipynb")) for name in entry.notebooks) or "—"
+    tables = " ".join(_link(entry.period, name, name.removesuffix(".csv")) for name in entry.tables) or "—"
     return (
         f'<tr id="period-{period}"><th scope="row">{period}</th>'
         f"<td>{_link(entry.period, entry.pdf, 'PDF') if entry.pdf else '—'} "
         f"{_link(entry.period, entry.html, 'HTML') if entry.html else ''}</td>"
         f"<td>{notebooks}</td>"
+        f"<td>{tables}</td>"
         f"<td>{html.escape(entry.rendered_at)}</td></tr>"
     )
 
@@ -176,9 +190,9 @@ td a {{ margin-right: 0.6em; }}
 </head>
 <body>
 <h1>Vendor lock-in strategy reports</h1>
-<p>One report per period, newest first. Each has the PDF, the same report as HTML, and the executed notebooks it was made from.</p>
+<p>One report per period, newest first. Each has the PDF, the same report as HTML, the executed notebooks it was made from, and its full tables as CSV.</p>
 <table>
-<thead><tr><th scope="col">Period</th><th scope="col">Report</th><th scope="col">Notebooks</th><th scope="col">Rendered</th></tr></thead>
+<thead><tr><th scope="col">Period</th><th scope="col">Report</th><th scope="col">Notebooks</th><th scope="col">Tables (CSV)</th><th scope="col">Rendered</th></tr></thead>
 <tbody>
 {rows}
 </tbody>

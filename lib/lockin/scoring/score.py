@@ -16,14 +16,14 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lockin.records import Problem
+from lockin.records import SOURCE_KINDS, Problem
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
 from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters
 
-__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "Scores", "score", "rating_for", "lockin_ratio"]
+__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "rating_for", "lockin_ratio"]
 
 #: What a record of the score frame is: one project, or the portfolio's
 #: totals. The totals record's ``project`` is empty (None), so no project
@@ -67,7 +67,10 @@ SCORE_COLUMNS = (
     "calibration",
 )
 
-ROADBLOCK_COLUMNS = ("project", "kind", "name", "family", "vendor", "alternative", "why", "hours", "occurrences", "path", "line", "evidence")
+ROADBLOCK_COLUMNS = ("project", "kind", "name", "family", "vendor", "alternative", "why", "hours", "occurrences", "path", "line", "locations", "evidence")
+
+#: Places a roadblock row lists in ``locations``; ``occurrences`` counts them all.
+ROADBLOCK_LOCATIONS = 3
 
 UNCALIBRATED = "uncalibrated defaults"
 
@@ -86,7 +89,10 @@ class Scores:
     findings : DataFrame
         The scan's findings with the ``effort_hours`` of their catalog rows.
     roadblocks : DataFrame
-        Every ``rewrite`` finding, most effort first.
+        :data:`ROADBLOCK_COLUMNS`: the distinct roadblocks (``rewrite``
+        findings grouped by project, kind and name; a component by its
+        family), most hours first. A project's ``roadblocks`` score is its
+        number of rows here.
     facts : DataFrame
         Sizes and hours behind the effort (see :func:`~lockin.scoring.effort.project_facts`).
     draws : EffortDraws
@@ -177,9 +183,11 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     facts = project_facts(findings, scan.inputs, params, names)
     draws = simulate_effort(facts, params, calibration)
     meta = {p.name: p.meta for p in scan.projects}
+    roadblocks = _roadblocks(findings, params)
+    distinct = roadblocks["project"].value_counts()
     cases, rows, flows = [], [], []
     for index, name in enumerate(names):
-        row, case, result = _project_row(name, index, facts, draws, params, hardware, meta.get(name, {}))
+        row, case, result = _project_row(name, index, facts, draws, params, hardware, meta.get(name, {}), int(distinct.get(name, 0)))
         rows.append(row)
         if result.status == "ok":
             cases.append(case)
@@ -191,7 +199,7 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     notes = _notes(params, calibration, frame)
     return Scores(
         frame=frame[list(SCORE_COLUMNS)],
-        roadblocks=_roadblocks(findings, params),
+        roadblocks=roadblocks,
         facts=facts,
         draws=draws,
         cashflows=pd.concat(flows, ignore_index=True) if flows else pd.DataFrame(columns=CASHFLOW_COLUMNS),
@@ -204,7 +212,7 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     )
 
 
-def _project_row(name, index, facts, draws, params, hardware, meta) -> tuple[dict, ProjectCase, CaseResult]:
+def _project_row(name, index, facts, draws, params, hardware, meta, roadblocks: int) -> tuple[dict, ProjectCase, CaseResult]:
     fact = facts.iloc[index]
     p10, p50, p90 = percentiles(draws.total[index])
     baseline = hardware.resolve(str(meta.get("accelerator") or params.baseline_accelerator))
@@ -213,7 +221,6 @@ def _project_row(name, index, facts, draws, params, hardware, meta) -> tuple[dic
     ratio, basis, band = hardware.ratio_for(baseline, target, workloads)
     given = meta.get("gpu_hours_per_month")
     gpu_hours = float(given if given is not None else params.default_gpu_hours_per_month)
-    roadblocks = int(fact["rewrite"])
     lockin = lockin_ratio(p50, int(fact["sloc"]), params)
     row = {
         "record": PROJECT_RECORD,
@@ -303,14 +310,60 @@ def _share(facts: pd.DataFrame) -> float:
 
 
 def _roadblocks(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """One row per piece of redesign work (see ``remediation_units``), most hours first."""
+    """The distinct roadblocks, most hours first.
+
+    ``rewrite`` findings are grouped by project, kind and name, a component
+    (package, image, ...) by its family as in :func:`remediation_units`, so
+    four ``wgmma`` instructions are one row with ``occurrences`` 4, as the
+    18 RAPIDS package findings are one ``cudf`` row. ``hours`` sums the
+    remediation units of the row (each priced once); ``path`` and ``line``
+    are its first location and ``locations`` lists up to
+    :data:`ROADBLOCK_LOCATIONS` of them as ``path:line``.
+    """
     rows = findings[findings["portability"] == "rewrite"]
     if rows.empty:
         return pd.DataFrame(columns=list(ROADBLOCK_COLUMNS))
-    units = remediation_units(rows.assign(hours=finding_hours(rows, params)))
-    units = units.assign(why=[_why(r) for r in units.itertuples()])
-    units = units.sort_values(["hours", "occurrences", "project", "path", "line"], ascending=[False, False, True, True, True], kind="stable")
-    return units[list(ROADBLOCK_COLUMNS)].reset_index(drop=True)
+    rows = rows.assign(hours=finding_hours(rows, params), roadblock=_roadblock_keys(rows))
+    units = remediation_units(rows).sort_values("hours", ascending=False, kind="stable")
+    by_roadblock = units.groupby("roadblock", sort=False)
+    # The costliest unit speaks for the row: its name, alternative and why.
+    grouped = by_roadblock.head(1).set_index("roadblock")
+    grouped["hours"] = by_roadblock["hours"].sum()
+    grouped["occurrences"] = by_roadblock["occurrences"].sum()
+    places = _places(rows)
+    grouped["path"] = places["path"]
+    grouped["line"] = places["line"]
+    grouped["locations"] = places["locations"]
+    grouped = grouped.assign(why=[_why(r) for r in grouped.itertuples()])
+    grouped = grouped.sort_values(["hours", "occurrences", "project", "kind", "name"], ascending=[False, False, True, True, True], kind="stable")
+    return grouped[list(ROADBLOCK_COLUMNS)].reset_index(drop=True)
+
+
+def _roadblock_keys(rows: pd.DataFrame) -> pd.Series:
+    """Which roadblock each finding belongs to: project, kind and name (family for components)."""
+    family = rows["family"].fillna("").astype(str)
+    named = family.where(family != "", rows["name"].astype(str))
+    # A component is swapped once per family (see remediation_units), so
+    # cudf and cudf-cu12 are one roadblock; source names stay apart.
+    what = rows["name"].astype(str).where(rows["kind"].isin(SOURCE_KINDS), named)
+    return rows["project"].astype(str) + "\0" + rows["kind"].astype(str) + "\0" + what
+
+
+def _places(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per roadblock: its first path and line and up to three ``path:line`` locations, in file order."""
+    ordered = rows.assign(line=pd.to_numeric(rows["line"], errors="coerce").astype("Int64"))
+    ordered = ordered.sort_values(["path", "line"], kind="stable", na_position="first")
+    ordered = ordered.assign(place=[f"{path}:{line}" if pd.notna(line) else str(path) for path, line in zip(ordered["path"], ordered["line"])])
+    ordered = ordered.drop_duplicates(["roadblock", "place"])
+    by_roadblock = ordered.groupby("roadblock", sort=False)
+    first = by_roadblock.head(1).set_index("roadblock")
+    return pd.DataFrame(
+        {
+            "path": first["path"],
+            "line": first["line"],
+            "locations": by_roadblock["place"].apply(lambda p: ", ".join(p.head(ROADBLOCK_LOCATIONS))),
+        }
+    )
 
 
 def _why(row) -> str:

@@ -1,0 +1,137 @@
+"""Roadblocks grouped by project, kind and name, and the count every output agrees on."""
+
+import pytest
+from click.testing import CliRunner
+
+from lockin.assessment import assess
+from lockin.cli import main
+from lockin.scoring.effort import finding_hours, remediation_units
+from lockin.scoring.score import ROADBLOCK_COLUMNS, ROADBLOCK_LOCATIONS, _roadblocks
+
+from scoring_factory import finding, findings_frame
+
+GEMM = """\
+#include <cuda_runtime.h>
+
+__global__ void gemm(float* acc) {
+  asm volatile("wgmma.fence.sync.aligned;\\n" ::: "memory");
+  asm volatile("wgmma.commit_group.sync.aligned;\\n" ::: "memory");
+  asm volatile("wgmma.wait_group.sync.aligned 0;\\n" ::: "memory");
+}
+"""
+
+OTHER = """\
+__global__ void other() {
+  asm volatile("wgmma.fence.sync.aligned;\\n" ::: "memory");
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def hopper(tmp_path_factory):
+    """One project: four wgmma instructions in two files and two RAPIDS packages."""
+    root = tmp_path_factory.mktemp("portfolio")
+    source = root / "hopper" / "src"
+    source.mkdir(parents=True)
+    (source / "gemm.cu").write_text(GEMM)
+    (source / "other.cu").write_text(OTHER)
+    (root / "hopper" / "requirements.txt").write_text("cudf-cu12==24.8.0\ncuml-cu12==24.8.0\n")
+    (root / "clean").mkdir()
+    (root / "clean" / "requirements.txt").write_text("numpy==2.1.0\n")
+    # GPU-hours, so the recommendation weighs the roadblocks.
+    (root / "portfolio.yml").write_text(
+        "projects:\n"
+        "  - {name: hopper, path: hopper, accelerator: H100 SXM, gpu_hours_per_month: 100000}\n"
+        "  - {name: clean, path: clean}\n"
+    )
+    return assess(root)
+
+
+def test_four_wgmma_instructions_are_one_roadblock_with_three_locations(hopper):
+    roadblocks = hopper.scores.roadblocks
+    wgmma = roadblocks[roadblocks["name"] == "wgmma"]
+    assert len(wgmma) == 1
+    row = wgmma.iloc[0]
+    assert row["project"] == "hopper" and row["kind"] == "construct" and row["occurrences"] == 4
+    # Locations in file order, at most three; occurrences counts all four.
+    assert row["locations"] == "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6"
+    assert (row["path"], row["line"]) == ("src/gemm.cu", 4)
+
+
+def test_a_roadblock_costs_the_sum_of_its_remediation_units(hopper):
+    findings = hopper.scores.findings
+    rewrite = findings[findings["portability"] == "rewrite"]
+    units = remediation_units(rewrite.assign(hours=finding_hours(rewrite, hopper.params)))
+    roadblocks = hopper.scores.roadblocks
+    assert roadblocks["hours"].sum() == pytest.approx(units["hours"].sum())
+    assert roadblocks["occurrences"].sum() == len(rewrite)
+    wgmma_units = units[units["name"] == "wgmma"]
+    assert roadblocks.loc[roadblocks["name"] == "wgmma", "hours"].iloc[0] == pytest.approx(wgmma_units["hours"].sum())
+
+
+def test_packages_of_one_family_are_one_roadblock(hopper):
+    packages = hopper.scores.roadblocks.query("kind == 'package'")
+    assert len(packages) == 1
+    assert packages.iloc[0]["occurrences"] == 2 and packages.iloc[0]["family"] == "rapids"
+    assert packages.iloc[0]["locations"] == "requirements.txt:1, requirements.txt:2"
+
+
+def test_the_score_counts_distinct_roadblocks_and_the_portfolio_their_sum(hopper):
+    roadblocks = hopper.scores.roadblocks
+    projects = hopper.scores.projects.set_index("project")
+    # wgmma, inline-ptx (same asm lines) and the RAPIDS packages.
+    assert set(roadblocks["name"]) >= {"wgmma", "inline-ptx"} and len(roadblocks) == 3
+    assert projects.loc["hopper", "roadblocks"] == 3 and projects.loc["clean", "roadblocks"] == 0
+    assert hopper.scores.portfolio["roadblocks"] == len(roadblocks)
+    assert " 3 roadblock(s) need redesign" in projects.loc["hopper", "reasons"]
+
+
+def test_rows_are_ordered_by_total_hours_and_carry_every_column(hopper):
+    roadblocks = hopper.scores.roadblocks
+    assert list(roadblocks.columns) == list(ROADBLOCK_COLUMNS)
+    assert list(roadblocks["hours"]) == sorted(roadblocks["hours"], reverse=True)
+    assert roadblocks["why"].str.len().min() > 0
+
+
+def test_locations_without_a_line_name_the_file_and_are_listed_once(hopper):
+    rows = [finding(project="p", path="Dockerfile", line=None, kind="image", name="nvcr.io/nvidia/pytorch", family="ngc", portability="rewrite")]
+    rows += [finding(project="p", path="k.cu", line=line, kind="construct", name="tma", family="constructs", portability="rewrite") for line in (9, 3, 3, 12, 7)]
+    roadblocks = _roadblocks(findings_frame(rows), hopper.params).set_index("name")
+    assert roadblocks.loc["nvcr.io/nvidia/pytorch", "locations"] == "Dockerfile"
+    assert roadblocks.loc["tma", "occurrences"] == 5
+    assert roadblocks.loc["tma", "locations"].split(", ") == ["k.cu:3", "k.cu:7", "k.cu:9"][:ROADBLOCK_LOCATIONS]
+
+
+def test_no_rewrite_finding_gives_an_empty_table_with_the_columns(hopper):
+    rows = [finding(project="p", portability="translatable")]
+    empty = _roadblocks(findings_frame(rows), hopper.params)
+    assert empty.empty and list(empty.columns) == list(ROADBLOCK_COLUMNS)
+
+
+def test_the_score_command_titles_its_roadblocks_with_the_portfolio_count(hopper):
+    result = CliRunner().invoke(main, ["score", str(hopper.portfolio), "--no-progress"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    total = int(hopper.scores.portfolio["roadblocks"])
+    assert f"of {total} distinct" in result.stdout
+    section = result.stdout.split("Roadblocks", 1)[1].split("Notes", 1)[0]
+    assert "locations" in section and "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6" in section
+
+
+def test_the_executive_summary_counts_roadblocks_as_the_score_does(hopper):
+    from lockin.narrative import executive_summary
+
+    drivers = next(s for s in executive_summary(hopper) if "need redesign" in s)
+    assert "3 roadblock(s) (10 finding(s)) have no equivalent on amd" in drivers
+
+
+def test_the_scan_summary_counts_the_same_roadblocks(hopper):
+    summary = hopper.scan.summary.set_index("project")
+    projects = hopper.scores.projects.set_index("project")
+    assert summary.loc["hopper", "roadblocks"] == projects.loc["hopper", "roadblocks"] == 3
+    assert summary.loc["hopper", "rewrite"] == 10, "the findings behind them"
+    assert summary["roadblocks"].iloc[-1] == hopper.scores.portfolio["roadblocks"]
+
+
+def test_the_scan_command_says_how_many_roadblocks(hopper):
+    result = CliRunner().invoke(main, ["scan", str(hopper.portfolio), "--format", "json", "--no-progress"], catch_exceptions=False)
+    assert "3 roadblock(s)" in result.stderr
