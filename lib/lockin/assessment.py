@@ -35,12 +35,25 @@ class Assessment:
 
     @property
     def skipped(self) -> pd.DataFrame:
-        """Every input left out, scan and hardware side, with the reason."""
+        """Every input of the user's left out, scan and hardware side, with the reason.
+
+        Records of lockin's own bundled benchmark data that are left out
+        are the same on every run; they are in :attr:`bundled_exclusions`,
+        grouped by reason, not here.
+        """
+        from lockin.hardware.results import split_bundled
+
+        own, _ = split_bundled(self.hardware.problems)
         hardware = pd.DataFrame(
-            [{"project": "(hardware)", "path": p.path, "line": p.line, "reason": p.message} for p in self.hardware.problems],
+            [{"project": "(hardware)", "path": p.path, "line": p.line, "reason": p.message} for p in own],
             columns=["project", "path", "line", "reason"],
         )
-        return pd.concat([self.scan.skipped, hardware], ignore_index=True)
+        return pd.concat([self.scan.skipped, hardware], ignore_index=True) if len(hardware) else self.scan.skipped.reset_index(drop=True)
+
+    @property
+    def bundled_exclusions(self) -> pd.DataFrame:
+        """Records of the bundled benchmark data left out, one row per reason (count, reason, example)."""
+        return self.hardware.bundled_exclusions
 
 
 def assess(portfolio: str | Path, params_file: str | Path | None = None, *, catalog_dirs=(), progress: bool = False, **overrides) -> Assessment:

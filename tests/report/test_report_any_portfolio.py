@@ -21,7 +21,7 @@ from lockin.report.run import repository_root
 #: The gap sentence each portfolio's report must carry.
 CASES = {
     "empty": (portfolios.empty, ["No projects.", "holds no project"]),
-    "cpu-only": (portfolios.cpu_only, ["No vendor-bound evidence", "Nothing to migrate"]),
+    "cpu-only": (portfolios.cpu_only, ["Nothing to migrate", "No roadblocks."]),
     "no-manifest": (portfolios.without_manifest, ["Economics not computed: no project has both gpu_hours_per_month"]),
     "all-amd": (portfolios.all_amd, ["every project with GPU work already runs on amd"]),
     "no-gpu-hours": (portfolios.no_gpu_hours, ["Economics not computed: no project has both gpu_hours_per_month"]),
