@@ -23,7 +23,7 @@ from lockin.discover import InputFile
 from lockin.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
-from lockin.redact import redact
+from lockin.redact import redact, redact_component
 from lockin.summary import tally_findings
 
 #: A line with something on it (what "lines of code" counts).
@@ -192,9 +192,11 @@ class FileReader:
             if shown is None:
                 shown = redacted[text] = redact(text)
             if is_component:
-                # Inventory names can carry credentials (index URLs); identifiers cannot.
-                reported = redact(name)
-                components.append((project, path, line, kind, reported, redact(spec), ecosystem, shown))
+                # Inventory names can carry credentials (index URLs), and a
+                # variable whose name says secret has its value masked.
+                reported, spec, shown = redact_component(kind, name, spec, shown)
+                redacted[text] = shown
+                components.append((project, path, line, kind, reported, spec, ecosystem, shown))
             else:
                 reported = name
             if fields is None:

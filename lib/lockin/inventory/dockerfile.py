@@ -270,8 +270,13 @@ def normalise_image(reference: str) -> tuple[str, str]:
     ``docker.io/library/Ubuntu:22.04@sha256:…`` gives
     ``("ubuntu:22.04", "22.04")``; a reference without a tag gets
     ``latest``; a registry port (``host:5000/x``) is not mistaken for a tag.
+    Credentials written before the registry (``user:pass@host/x``, which
+    some manifests carry though Docker rejects it) are dropped.
     """
     ref = reference.strip().lower()
+    userinfo, at, rest = ref.partition("@")
+    if at and "/" not in userinfo and "/" in rest:
+        ref = rest  # 'user:pass@registry/img', not 'img@sha256:…'
     ref = ref.split("@", 1)[0]
     for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
         if ref.startswith(prefix):
