@@ -63,8 +63,12 @@ PLANTED = (
     "wgetApiKey-4848",
     # serving/deploy/serving.yaml
     "svcImgPass-1919", "svcHubTok-5959", "AKIAPLANTEDSERVING01", "svcPassphrase-7373",
-    # serving/requirements-serving.txt
-    "srvReqPass-8484", "srvQueryTok-9595",
+    # serving/Dockerfile: words a malformed ENV leaves apart, echoed by the reader's problems
+    "spaceAfterEq-0707", "dockerStrayLine-1010",
+    # serving/requirements-serving.txt (references and a broken line are skipped, with reasons)
+    "srvReqPass-8484", "srvQueryTok-9595", "refPass-0101", "conTok-0202", "badReqPass-0505",
+    # serving/environment.yml (invalid YAML: skipped)
+    "brokenEnvPass-0606",
     # serving/sbom.cdx.json
     "sbomPass-2020", "sbomTok-3030", "sbomImgPass-4141",
     # serving/uv.lock
@@ -126,6 +130,10 @@ def test_what_is_around_a_credential_stays_visible(cli_runs):
     assert "https://***@pypi.corp.example.com/simple" in evidence
     findings = json.loads(cli_runs["scan", "json"].stdout)
     assert any('-H "Authorization: Bearer ***" https://models.example.com/llama.tar' in f["evidence"] for f in findings)
+    # Skipped inputs keep their reasons; a YAML error's "token: found" is no credential.
+    skipped = cli_runs["scan", "json"].stderr
+    assert "serving/environment.yml:3: invalid YAML: while scanning for the next token: found character" in skipped
+    assert "referenced file 'https://***@pypi.example.com/base.txt' not found" in skipped
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lockin.inventory.conda import read_conda_environment
-from lockin.inventory.dockerfile import normalise_image
+from lockin.inventory.dockerfile import normalise_image, read_dockerfile
 from lockin.inventory.kubernetes import read_kubernetes
 from lockin.records import InputError
 from lockin.redact import is_secret_name, redact, redact_component
@@ -236,6 +236,17 @@ def test_a_secret_variable_loses_its_value_in_spec_and_evidence():
 
 def test_a_package_named_like_a_secret_keeps_its_version():
     assert redact_component("package", "django-rest-auth", "==0.9.5", "django-rest-auth==0.9.5") == ("django-rest-auth", "==0.9.5", "django-rest-auth==0.9.5")
+
+
+def test_a_dockerfile_problem_does_not_echo_the_value_a_blank_split_off():
+    # 'API_KEY= value' (a blank after '=') leaves the value a word of its own.
+    dockerfile = "FROM ubuntu:22.04\nENV API_KEY= spaceAfterEq-0707\nARG TOKEN=abc def-0808\nENV A=1 stray-word\n"
+    messages = [problem.message for problem in read_dockerfile(dockerfile, "Dockerfile").problems]
+    assert messages == [
+        "ENV: expected NAME=value, found '***'",
+        "ARG: '***' is not a variable name",
+        "ENV: expected NAME=value, found 'stray-word'",  # after an ordinary variable, the word is shown
+    ]
 
 
 def test_kubernetes_secret_data_is_never_evidence():

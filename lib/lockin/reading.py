@@ -93,6 +93,7 @@ class FileReader:
         self._row_fields: dict[int, tuple] = {}
         #: Finding fields (or None) per (kind, name, ecosystem) of evidence.
         self._classified: dict[tuple[str, str, str], tuple | None] = {}
+        self._shown_names: dict[str, str] = {}
 
     def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
         """Read one file; never raises for a problem in the file itself."""
@@ -198,7 +199,10 @@ class FileReader:
                 redacted[text] = shown
                 components.append((project, path, line, kind, reported, spec, ecosystem, shown))
             else:
-                reported = name
+                # Source names are identifiers; redacted all the same, once per name.
+                reported = self._shown_names.get(name)
+                if reported is None:
+                    reported = self._shown_names[name] = redact(name)
             if fields is None:
                 continue
             vendor, layer, portability, alternative, family, target, note, source = fields
