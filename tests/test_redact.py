@@ -308,4 +308,4 @@ def test_the_value_of_any_secret_named_variable_is_masked(prefix, part, value, f
 
 def test_a_token_shape_alone_is_masked():
     # The old pre-filter looked for "gh", which 'github_pat_' does not hold.
-    assert redact("github_pat_11ABCDEFG0123456789_abcdefghijklmnopqrstuvwxyz") == "***"
+    assert redact("github_pat_11ABCDEF0123456789_zyxwvutsrqponmlkjiZYXWVU") == "***"
