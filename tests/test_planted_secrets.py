@@ -53,11 +53,12 @@ PLANTED = (
     "cuTelemetryPass-1357", "cuApiKey-8024", "AKIAPLANTEDCUDA12345",
     # trainer/deploy/k8s/deployment.yaml
     "k8sImagePass-5858", "k8sDbPass-1414", "k8sFlowTok-2525", "k8sQuotedPass-3636", "k8sUrlPass-4747",
-    "k8sBearer-6969xyz", "k8sImgTokOnly-7070",
+    "k8sBearer-6969xyz", "k8sImgTokOnly-7070", "k8sFoldedTok-1515", "pipConfPass-1616", "pipConfIniPass-1717",
     # trainer/deploy/k8s/secret.yaml
     "azhzU2VjcmV0RGF0YS0wMDE=", "azhzU2VjcmV0SW1hZ2UtMDAy", "k8sStringData-8181", "k8sStringEnv-9292",
     "k8sStrJson-9393", "k8sStrJsonImage-9494",
     "eyJhdXRocyI6eyJyZWdpc3RyeS5leGFtcGxlLmNvbSI6eyJhdXRoIjoiazhzRG9ja2VyQ2ZnLTAxMDEifX19",
+    "k8sListSecretImg-1818",
     # serving/Dockerfile
     "ghToken-Plain-5151", "sk-proj-PlantedServingKey000111222333", "camelAuthTok-2626", "srvPipPass-3737",
     "wgetApiKey-4848",
