@@ -266,7 +266,7 @@ def test_kubernetes_secret_data_is_never_evidence():
 
 ADVERSARIAL_UNITS = [
     "a-", "a!", "a:", "=a:x", "monkey=", "token: ", "@a.", "x.y/t/", 'TOKEN="', "Bearer ", "{name: TOKEN, value: ",
-    "--token ", "a.", "a://", "u:p@", "A_KEY_", "?token=a;", "set(TOKEN ", "a.b:1:", "x@a.b", 'token="\\', "ENV TOKEN a ",
+    "--token ", "a.", "a://", "u:p@", "A_KEY_", "?token=a;", "set(TOKEN ", "a.b:1:", "x@a.b", 'token="\\', "ENV TOKEN a ", "eyJaaaaaaaa-",
 ]  # fmt: skip
 
 

@@ -244,7 +244,9 @@ _TOKEN_SHAPES = re.compile(
     r"|sk-[A-Za-z0-9_-]{20,}"
     r"|xox[abprs]-[A-Za-z0-9-]{10,}"
     r"|AKIA[0-9A-Z]{16}"
-    r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"
+    # A JWT starts where a run of its characters starts: from every '-' of
+    # 'eyJaaaaaaaa-eyJaaaaaaaa-…' the scan would run to the end of it.
+    r"|(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"
     r")"
 )
 
