@@ -23,7 +23,7 @@ from lockin.discover import InputFile
 from lockin.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
-from lockin.redact import redact
+from lockin.redact import redact, redact_component
 from lockin.summary import tally_findings
 
 #: A line with something on it (what "lines of code" counts).
@@ -93,6 +93,7 @@ class FileReader:
         self._row_fields: dict[int, tuple] = {}
         #: Finding fields (or None) per (kind, name, ecosystem) of evidence.
         self._classified: dict[tuple[str, str, str], tuple | None] = {}
+        self._shown_names: dict[str, str] = {}
 
     def read(self, item: InputFile, forced: Format | None = None) -> FileOutcome:
         """Read one file; never raises for a problem in the file itself."""
@@ -192,11 +193,16 @@ class FileReader:
             if shown is None:
                 shown = redacted[text] = redact(text)
             if is_component:
-                # Inventory names can carry credentials (index URLs); identifiers cannot.
-                reported = redact(name)
-                components.append((project, path, line, kind, reported, redact(spec), ecosystem, shown))
+                # Inventory names can carry credentials (index URLs), and a
+                # variable whose name says secret has its value masked.
+                reported, spec, shown = redact_component(kind, name, spec, shown)
+                redacted[text] = shown
+                components.append((project, path, line, kind, reported, spec, ecosystem, shown))
             else:
-                reported = name
+                # Source names are identifiers; redacted all the same, once per name.
+                reported = self._shown_names.get(name)
+                if reported is None:
+                    reported = self._shown_names[name] = redact(name)
             if fields is None:
                 continue
             vendor, layer, portability, alternative, family, target, note, source = fields

@@ -33,6 +33,7 @@ from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel
 from lockin.inventory.conda import add_match_spec, channel_name
 from lockin.inventory.pip import add_archive_url, add_local_version, add_requirement, index_name
 from lockin.records import ReadResult
+from lockin.redact import redact_value
 
 DOCKER = "docker"
 
@@ -270,8 +271,13 @@ def normalise_image(reference: str) -> tuple[str, str]:
     ``docker.io/library/Ubuntu:22.04@sha256:…`` gives
     ``("ubuntu:22.04", "22.04")``; a reference without a tag gets
     ``latest``; a registry port (``host:5000/x``) is not mistaken for a tag.
+    Credentials written before the registry (``user:pass@host/x``, which
+    some manifests carry though Docker rejects it) are dropped.
     """
     ref = reference.strip().lower()
+    userinfo, at, rest = ref.partition("@")
+    if at and "/" not in userinfo and "/" in rest:
+        ref = rest  # 'user:pass@registry/img', not 'img@sha256:…'
     ref = ref.split("@", 1)[0]
     for prefix in ("docker.io/", "index.docker.io/", "registry-1.docker.io/"):
         if ref.startswith(prefix):
@@ -636,11 +642,14 @@ class _DockerfileReader:
                     self._add_image(self.substitute(source, self.global_args, word.line), word.line)
 
     def _on_arg(self, instruction: Instruction) -> None:
+        previous = ""
         for word in self._words(instruction) or []:
             name, has_default, default = word.text.partition("=")
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                self.problem(word.line, f"ARG: {name!r} is not a variable name")
+                # After 'ARG TOKEN=abc', a blank makes the rest a word of its own: shown as TOKEN's value is.
+                self.problem(word.line, f"ARG: {redact_value(previous, name)!r} is not a variable name")
                 continue
+            previous = name
             scope = self.stage_vars if self.in_stage else self.global_args
             if has_default:
                 value: str | None = self.substitute(default, {**self.global_args, **scope}, word.line)
@@ -661,11 +670,14 @@ class _DockerfileReader:
             pairs = [(words[0], words[0].text, rest)]
         else:
             pairs = []
+            previous = ""
             for word in words:
                 name, has_value, value = word.text.partition("=")
                 if not has_value or not name:
-                    self.problem(word.line, f"ENV: expected NAME=value, found {word.text!r}")
+                    # 'ENV API_KEY= value' leaves the value a word of its own: shown as API_KEY's value is.
+                    self.problem(word.line, f"ENV: expected NAME=value, found {redact_value(previous, word.text)!r}")
                     continue
+                previous = name
                 pairs.append((word, name, value))
         for word, name, value in pairs:
             value = self.substitute(value, {**self.global_args, **self.stage_vars}, word.line)

@@ -146,6 +146,15 @@ def _items(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
 
+def _walked_pairs(node: yaml.MappingNode) -> list[tuple[yaml.Node, yaml.Node]]:
+    """The pairs of a mapping whose values are walked: all but a Secret's
+    data, which is credentials and never evidence, whatever its keys are
+    called (an ``image`` key there is no image)."""
+    if _scalar(_get(node, "kind")) != "Secret":
+        return node.value
+    return [(key, value) for key, value in node.value if _scalar(key) not in ("data", "stringData", "binaryData")]
+
+
 def is_extended_resource(name: str) -> bool:
     """Whether a resource name is an extended (device-plugin) resource.
 
@@ -187,7 +196,7 @@ class _Walker:
             self._seen.add(id(current))
             if isinstance(current, yaml.MappingNode):
                 self._mapping(current)
-                stack.extend(value for _, value in reversed(current.value))
+                stack.extend(value for _, value in reversed(_walked_pairs(current)))
             elif isinstance(current, yaml.SequenceNode):
                 stack.extend(reversed(current.value))
 
