@@ -7,8 +7,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
+from lockin import yamlsafe
 from lockin.catalog.model import CATALOG_COLUMNS, MATCH_TYPES, REQUIRED_COLUMNS, Catalog, CatalogRow
 from lockin.records import KINDS, PORTABILITY_CLASSES, InputError, Problem
 
@@ -62,11 +61,11 @@ def _folder_version(folder: Path) -> str:
     meta = folder / "catalog.yml"
     if not meta.exists():
         return f"{folder.name}@unversioned"
-    try:
-        data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(str(meta), line + 1 if line is not None else None, f"invalid YAML: {exc}") from exc
+    data = yamlsafe.load(meta.read_text(encoding="utf-8"), str(meta))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(str(meta), 1, "expected a mapping with 'name' and 'version'")
     return f"{data.get('name', folder.name)}@{data.get('version', 'unversioned')}"
 
 
