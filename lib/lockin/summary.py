@@ -44,6 +44,7 @@ SUMMARY_COLUMNS = (
     "conversion_pct",
     "vendors",
     "skipped",
+    "incomplete",
 )
 
 
@@ -98,12 +99,17 @@ class SummaryBuilder:
         for project, _ in skips:
             self.counts[project]["skipped"] += 1
 
-    def frame(self, projects: list[str]) -> pd.DataFrame:
-        """One row per project (in the given order) and a ``portfolio`` total row."""
+    def frame(self, projects: list[str], incomplete: dict[str, str] | None = None) -> pd.DataFrame:
+        """One row per project (in the given order) and a ``portfolio`` total row.
+
+        ``incomplete`` gives, per project, why its scan missed parts ("" or absent: complete).
+        """
         import pandas as pd
 
-        rows = [self._row(name, self.counts[name], self.vendors[name]) for name in projects]
-        rows.append(self.totals(projects))
+        incomplete = incomplete or {}
+        rows = [self._row(name, self.counts[name], self.vendors[name]) | {"incomplete": incomplete.get(name, "")} for name in projects]
+        partial = sum(1 for name in projects if incomplete.get(name))
+        rows.append(self.totals(projects) | {"incomplete": f"{partial} of {len(projects)} project(s) incomplete" if partial else ""})
         return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
 
     def totals(self, projects: list[str]) -> dict:
@@ -115,7 +121,7 @@ class SummaryBuilder:
     @staticmethod
     def _row(name: str, c: Counter, vendors: Counter) -> dict:
         refs = c["api_refs"]
-        row = {column: c[column] for column in SUMMARY_COLUMNS[1:-3]}
+        row = {column: c[column] for column in SUMMARY_COLUMNS[1:-4]}
         row.update(
             project=name,
             conversion_pct=round(100.0 * c["api_converted"] / refs, 1) if refs else None,

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.records import Problem
+from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
 from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
@@ -58,6 +59,7 @@ SCORE_COLUMNS = (
     "recommendation",
     "reasons",
     "calibration",
+    "incomplete",
 )
 
 ROADBLOCK_COLUMNS = ("project", "kind", "name", "family", "vendor", "alternative", "why", "hours", "occurrences", "path", "line", "evidence")
@@ -177,6 +179,7 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     frame = pd.DataFrame(rows)
     frame = pd.concat([frame, pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)])], ignore_index=True)
     frame["calibration"] = calibration.describe() if calibration else UNCALIBRATED
+    frame["incomplete"] = incomplete_column(scan, frame["project"])  # "" or e.g. "2 unreadable folder(s)"
     notes = _notes(params, calibration, frame)
     return Scores(
         frame=frame[list(SCORE_COLUMNS)],
