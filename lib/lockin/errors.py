@@ -45,9 +45,14 @@ class InputError(LockinError):
         super().__init__(str(self.problem))
 
 
-class UsageError(LockinError):
+class UsageError(LockinError, ValueError):
     """A value given on the command line or to a library call that cannot be used
-    (an unknown accelerator, a what-if that moves more than there is)."""
+    (an unknown accelerator, a what-if that moves more than there is).
+
+    Also a :class:`ValueError`, as Python's convention for a bad argument
+    value has it, so library callers that catch ``ValueError`` keep working;
+    the command line catches it as a :class:`LockinError`.
+    """
 
 
 def quote(value: object, limit: int = MAX_QUOTED) -> str:

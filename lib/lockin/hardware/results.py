@@ -170,7 +170,7 @@ def read_mlperf_summary(path: str | Path, specs: SpecTable, *, text: str | None 
 def read_results_csv(path: str | Path, specs: SpecTable, *, text: str | None = None) -> ResultSet:
     """Read a team's own results CSV (see ``docs/data-formats.md``)."""
     shown = str(path)
-    table = read_table(path, RESULT_CSV_COLUMNS, text=text)
+    table = read_table(path, RESULT_CSV_COLUMNS, text=read_utf8(path) if text is None else text)
     rows, problems = [], list(table.problems)
     for record in table.frame.to_dict("records"):
         row, error = _csv_row(record, specs)
@@ -299,6 +299,9 @@ def _json_array_items(text: str, shown: str):
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             raise InputError(shown, exc.lineno, f"invalid JSON: {exc.msg}") from exc
+        except RecursionError:
+            # The decoder recurses per nesting level; a result record is two deep.
+            raise InputError(shown, line + text.count("\n", counted, position), "invalid JSON: nested too deeply to be a result record") from None
         yield line, item
         position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
@@ -317,10 +320,27 @@ def _skip_space(text: str, position: int) -> int:
 
 
 def _read_text(path: str | Path) -> str:
+    return read_utf8(path)
+
+
+def read_utf8(path: str | Path) -> str:
+    """The text of a UTF-8 file (a byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, or is not UTF-8: then with the line
+        and offset of the first byte that is not.
+    """
     try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read: {exc}") from exc
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(str(path), line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8") from None
 
 
 def _whole(value) -> int | None:

@@ -309,7 +309,7 @@ def _prices(spec: Parameter, value) -> dict:
         if not isinstance(fields, dict) or not fields or set(fields) - {"purchase_usd", "hourly_usd"}:
             raise ValueError(f"{quote(model)}: expected purchase_usd and/or hourly_usd, got {quote(fields)}")
         for key, number in fields.items():
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not number > 0:
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number < math.inf:
                 raise ValueError(f"{quote(model)}.{quote(key)}: expected a price above 0, got {quote(number)}")
         prices[str(model)] = {k: float(v) for k, v in fields.items()}
     return prices
