@@ -181,3 +181,10 @@ def test_a_manifest_alias_bomb_is_refused(portfolio):
     (portfolio / "portfolio.yml").write_text("\n".join(levels) + "\nprojects:\n  - name: alpha\n    workloads: *x8\n")
     with pytest.raises(InputError, match="alias"):
         find_projects(portfolio)
+
+
+def test_a_fifo_named_by_a_requirements_reference_is_not_read(project):
+    (project / "requirements.txt").write_text("-r extra.txt\ntorch\n")
+    os.mkfifo(project / "extra.txt")
+    result = scan([project.parent], ScanOptions(jobs=1, progress=False))
+    assert any("'extra.txt' is not a regular file" in reason for reason in result.skipped["reason"])

@@ -27,6 +27,7 @@ from lockin.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile
 from lockin.formats import FORMATS
 from lockin.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
+from lockin.errors import quote
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
 
@@ -286,13 +287,15 @@ class ScanStream:
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.rel_path), ref))
         project = origin.project
         if rel.startswith("../") or rel == ".." or posixpath.isabs(ref):
-            self.file_skips.append((project, Problem(origin.rel_path, None, f"reference {ref!r} points outside the project; not read")))
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"reference {quote(ref)} points outside the project; not read")))
             return None
         if (project, rel) in seen:
             return None
         full = origin.root / rel
         if not full.is_file():
-            self.file_skips.append((project, Problem(origin.rel_path, None, f"referenced file {ref!r} not found")))
+            # A FIFO or device is not read (it could block forever); a loop is not followed.
+            what = "is not a regular file; not read" if full.exists() else "not found"
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"referenced file {quote(ref)} {what}")))
             return None
         if not full.resolve().is_relative_to(origin.root.resolve()):
             self.file_skips.append((project, Problem(rel, None, "symlink points outside the scanned tree; not followed")))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.hardware.specs import SpecTable
-from lockin.errors import InputError, UsageError
+from lockin.errors import InputError, UsageError, quote
 from lockin.hardware.results import read_utf8
 from lockin.hardware.tables import Column, positive_or_none, read_table
 from lockin.records import Problem
@@ -147,12 +147,12 @@ def read_fleet(path: str | Path, specs: SpecTable, *, default_pue: float = DEFAU
         line = int(record["line"])
         match = specs.matcher.match(record["model"])
         if match.model is None:
-            problems.append(Problem(str(path), line, f"accelerator {record['model']!r}: {match.reason}"))
+            problems.append(Problem(str(path), line, f"accelerator {quote(record['model'])}: {match.reason}"))
             continue
         spec = specs.frame.loc[match.model]
         vendor = (record["vendor"] or "").strip().lower()
         if vendor and vendor != spec["vendor"]:
-            problems.append(Problem(str(path), line, f"vendor {record['vendor']!r} disagrees with the spec table ({match.model} is {spec['vendor']})"))
+            problems.append(Problem(str(path), line, f"vendor {quote(record['vendor'])} disagrees with the spec table ({match.model} is {spec['vendor']})"))
             continue
         rows.append(_fleet_row(record, match.model, spec, default_pue, str(path)))
     frame = pd.DataFrame(rows)
@@ -198,7 +198,7 @@ def hhi(shares) -> float:
 def concentration(index: float, regime: str = "2023") -> str:
     """Words for an HHI under a regime's thresholds."""
     if regime not in REGIMES:
-        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {quote(regime)}")
     low, high = REGIMES[regime]
     if not math.isfinite(index):
         return "unknown"
@@ -225,7 +225,7 @@ def move_capacity(shares: pd.Series, percent: float, to_vendor: str, from_vendor
     shares = shares.astype(float).copy()
     source = from_vendor or str(shares.idxmax())
     if source not in shares.index:
-        raise UsageError(f"vendor {source!r} has no share of this fleet ({', '.join(shares.index)})")
+        raise UsageError(f"vendor {quote(source)} has no share of this fleet ({', '.join(shares.index)})")
     if source == to_vendor:
         raise UsageError(f"moving capacity from {source} to itself changes nothing")
     moved = percent / 100.0
@@ -279,9 +279,9 @@ def summarize_fleet(
         and on ``all`` the HHI by each basis and its concentration words.
     """
     if basis not in BASES:
-        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {quote(basis)}")
     if regime not in REGIMES:
-        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {quote(regime)}")
     if not grid_kg_per_kwh >= 0:
         raise UsageError(f"grid intensity must be 0 or more kg CO2e/kWh, got {grid_kg_per_kwh}")
     if fleet.frame.empty:
@@ -357,7 +357,7 @@ def _basis_column(basis: str) -> str:
     try:
         return {"count": "count", "compute": "compute_tflops", "power": "power_kw"}[basis]
     except KeyError:
-        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {basis!r}") from None
+        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {quote(basis)}") from None
 
 
 def _fraction(value) -> float:

@@ -20,6 +20,7 @@ import pandas as pd
 
 from lockin.hardware.specs import BENCHMARK_DATA_DIR, SpecTable
 from lockin.hardware.tables import Column, positive_or_none, read_table
+from lockin.errors import quote
 from lockin.records import InputError, Problem
 
 __all__ = [
@@ -187,18 +188,18 @@ def _mlperf_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
         return {}, f"missing key(s) {', '.join(missing)}"
     per_node, nodes = _whole(record["a#"]), _whole(record["Nodes"])
     if not per_node or not nodes:
-        return {}, f"accelerator count a#={record['a#']!r} × Nodes={record['Nodes']!r} is not a positive whole number"
+        return {}, f"accelerator count a#={quote(record['a#'])} × Nodes={quote(record['Nodes'])} is not a positive whole number"
     result = positive_or_none(record["Performance_Result"])
     if result is None:
-        return {}, f"Performance_Result {record['Performance_Result']!r} is not a positive number"
+        return {}, f"Performance_Result {quote(record['Performance_Result'])} is not a positive number"
     unit = str(record["Performance_Units"])
     direction = UNIT_DIRECTIONS.get(unit.strip().lower())
     if direction is None:
-        return {}, f"unknown unit {unit!r} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
+        return {}, f"unknown unit {quote(unit)} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
     name = str(record["Accelerator"])
     match = specs.matcher.match(name)
     if match.model is None:
-        return {}, f"accelerator {name!r}: {match.reason}"
+        return {}, f"accelerator {quote(name)}: {match.reason}"
     power = positive_or_none(record.get("Power_Result")) if record.get("has_power") else None
     count = per_node * nodes
     version = str(record.get("version", "")).strip()
@@ -223,15 +224,15 @@ def _csv_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
     unit = record["unit"]
     direction = str(record["direction"]).strip().lower()
     if direction not in ("higher", "lower"):
-        return {}, f"direction must be 'higher' or 'lower', got {record['direction']!r}"
+        return {}, f"direction must be 'higher' or 'lower', got {quote(record['direction'])}"
     known = UNIT_DIRECTIONS.get(unit.strip().lower())
     if known is None:
-        return {}, f"unknown unit {unit!r} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
+        return {}, f"unknown unit {quote(unit)} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
     if known != direction:
-        return {}, f"unit {unit!r} is {known}-is-better, but direction says {direction}"
+        return {}, f"unit {quote(unit)} is {known}-is-better, but direction says {direction}"
     match = specs.matcher.match(record["accelerator"])
     if match.model is None:
-        return {}, f"accelerator {record['accelerator']!r}: {match.reason}"
+        return {}, f"accelerator {quote(record['accelerator'])}: {match.reason}"
     count, result = record["accelerator_count"], record["result"]
     return {
         "round": record["round"] or "",
