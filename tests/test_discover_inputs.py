@@ -171,7 +171,7 @@ def test_a_misspelt_field_is_a_warning_with_a_suggestion_listed_by_the_scan(port
     messages = [p.message for p in project.problems]
     assert any("'gpu_hour_per_month'" in m and "did you mean 'gpu_hours_per_month'" in m for m in messages)
     assert any("did you mean 'accelerator'" in m for m in messages)
-    assert [p.line for p in project.problems] == [4, 5]
+    assert [(p.path, p.line) for p in project.problems] == [("../portfolio.yml", 4), ("../portfolio.yml", 5)]
     result = scan([portfolio], ScanOptions(jobs=1, progress=False))
     assert sum("did you mean" in r for r in result.skipped["reason"]) == 2
 

@@ -173,7 +173,10 @@ def _manifest_project(manifest: Path, node: yaml.Node, index: int) -> Project:
         line = _line(fields["path"])
     else:
         path, line = name, _line(node)
-    return Project(name, _project_folder(manifest, path, name, line), meta, tuple(problems))
+    folder = _project_folder(manifest, path, name, line)
+    # Skipped-input paths are relative to the project root (../portfolio.yml).
+    shown = Path(os.path.relpath(os.path.realpath(manifest), folder)).as_posix()
+    return Project(name, folder, meta, tuple(Problem(shown, p.line, p.message) for p in problems))
 
 
 def _project_folder(manifest: Path, path: str, name: str, line: int) -> Path:
