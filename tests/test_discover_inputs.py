@@ -188,3 +188,18 @@ def test_a_fifo_named_by_a_requirements_reference_is_not_read(project):
     os.mkfifo(project / "extra.txt")
     result = scan([project.parent], ScanOptions(jobs=1, progress=False))
     assert any("'extra.txt' is not a regular file" in reason for reason in result.skipped["reason"])
+
+
+def test_an_unreadable_input_file_makes_the_project_incomplete(project, monkeypatch):
+    import lockin.reading
+
+    real = lockin.reading.read_file_bytes
+
+    def read(path):
+        if path.endswith(os.path.join("sub", "requirements.txt")):
+            raise PermissionError(13, "Permission denied", path)
+        return real(path)
+
+    monkeypatch.setattr(lockin.reading, "read_file_bytes", read)
+    result = scan([project.parent], ScanOptions(jobs=1, progress=False))
+    assert result.summary.set_index("project").loc["p", "incomplete"] == "1 unreadable file(s)"
