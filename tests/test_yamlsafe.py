@@ -96,3 +96,27 @@ def test_conda_environment_bomb_is_refused():
 
     with pytest.raises(InputError, match="alias"):
         read_conda_environment("name: x\n" + bomb() + "dependencies: *l8\n", "environment.yml")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("a: &x 1\nb: *x\n", True),
+        ("a: [&x 1, *x]\n", True),
+        ("a: {k: &x 1, j: *x}\n", True),
+        ("cmd: make && ./run *.cu\n", False),
+        ("a: &x 1\nb: '*.cu'\n", False),
+        ("plain: text\n", False),
+    ],
+)
+def test_may_have_aliases_never_misses_an_alias(text, expected):
+    from lockin.yamlsafe import may_have_aliases
+
+    assert may_have_aliases(text) is expected
+
+
+def test_an_anchor_after_a_flow_indicator_is_still_checked():
+    inner = ", ".join(["*a"] * 9)
+    text = "x: [&a [1, 2, 3, 4, 5, 6, 7, 8, 9], &b [" + inner + "], &c [" + ", ".join(["*b"] * 9) + "], &d [" + ", ".join(["*c"] * 9) + "], &e [" + ", ".join(["*d"] * 9) + "]]\n"
+    with pytest.raises(YamlError, match="alias"):
+        load(text, "flow.yml")

@@ -32,6 +32,11 @@ LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 #: bomb adds millions.
 MAX_ALIAS_EXPANSION = 10_000
 
+# An anchor (``&name``) as a node property: at the start of a line, after
+# white space or a flow indicator. A document whose text has no alias of such
+# a name (``*name``) has no shared nodes, and its graph need not be walked.
+_ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,\ufeff]))&([^\s\[\]{},]+)", re.MULTILINE)
+
 # Line breaks as PyYAML counts them, so node marks index this list.
 _YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
@@ -64,17 +69,19 @@ def compose(text: str, path: str, loader: type = LOADER) -> yaml.Node | None:
     """The node graph of the single document in ``text``, checked (see :func:`load`)."""
     with _yaml_errors(text, path):
         node = yaml.compose(text, Loader=loader)
-    if node is not None:
+    if node is not None and may_have_aliases(text):
         check_aliases(node, path)
     return node
 
 
 def compose_all(text: str, path: str, loader: type = LOADER) -> Iterator[yaml.Node]:
     """The node graphs of the ``---`` separated documents in ``text``, each checked."""
+    check = may_have_aliases(text)
     with _yaml_errors(text, path):
         # compose_all parses lazily: errors surface while iterating.
         for node in yaml.compose_all(text, Loader=loader):
-            check_aliases(node, path)
+            if check:
+                check_aliases(node, path)
             yield node
 
 
@@ -90,6 +97,13 @@ def construct(node: yaml.Node, path: str, loader: type = LOADER) -> Any:
         raise YamlError(path, node.start_mark.line + 1, "invalid YAML: nested too deeply to read") from None
     finally:
         builder.dispose()
+
+
+def may_have_aliases(text: str) -> bool:
+    """Whether ``text`` may use an alias: it has an anchor and ``*`` followed
+    by that anchor's name. False means no node can be shared (a cheap test:
+    walking the node graph costs half as much as composing it)."""
+    return any("*" + name in text for name in set(_ANCHOR.findall(text)))
 
 
 def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION) -> None:
