@@ -8,7 +8,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lockin.errors import LockinError
-from lockin.records import InputError
 from lockin.hardware.fleet import REGIMES, concentration, hhi, move_capacity, read_fleet, summarize_fleet, vendor_shares
 
 HEADER = "site,vendor,model,count,utilisation,power_w,pue,purchase_usd,hourly_usd\n"

@@ -214,8 +214,8 @@ def read_conda_environment(text: str, path: str) -> ReadResult:
 
 
 def _compose(text: str, path: str) -> yaml.Node | None:
-    # The pure-Python loader, as before: its error messages and marks are
-    # the ones the tests pin down; alias expansion is bounded.
+    # The pure-Python loader, as before (its marks index the text as this
+    # reader's line list does); alias expansion is bounded.
     return compose(text, path, loader=yaml.SafeLoader)
 
 

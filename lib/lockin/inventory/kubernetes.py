@@ -20,7 +20,7 @@ from collections.abc import Iterator
 import yaml
 
 from lockin.inventory.dockerfile import normalise_image
-from lockin.records import InputError, ReadResult
+from lockin.records import ReadResult
 from lockin.yamlsafe import compose_all
 
 K8S = "k8s"
@@ -33,6 +33,7 @@ _STANDARD_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage", "storage"
 _YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
+
 
 def read_kubernetes(text: str, path: str) -> ReadResult:
     """Read Kubernetes manifests.
