@@ -87,3 +87,13 @@ def test_every_user_error_class_derives_from_lockin_error():
     for error in (InputError, UsageError, PeriodError, FiguresError, YamlError):
         assert issubclass(error, LockinError), error
     assert not issubclass(LockinError, ValueError)
+
+
+def test_too_few_results_for_an_estimate_is_a_user_error(tmp_path):
+    import json
+
+    records = json.loads((ROOT / "tests" / "data" / "mlperf" / "summary_results_small.json").read_text())
+    path = tmp_path / "tiny.json"
+    path.write_text(json.dumps(records[:3]))
+    result = run("parity", "--baseline", "H200", "--target", "MI325X", "--results", path, "--no-bundled", "--estimate")
+    assert result.exit_code == 1 and "too few comparable results" in result.stderr
