@@ -97,3 +97,20 @@ def test_too_few_results_for_an_estimate_is_a_user_error(tmp_path):
     path.write_text(json.dumps(records[:3]))
     result = run("parity", "--baseline", "H200", "--target", "MI325X", "--results", path, "--no-bundled", "--estimate")
     assert result.exit_code == 1 and "too few comparable results" in result.stderr
+
+
+def test_files_that_are_not_utf8_are_errors_with_their_line(tmp_path):
+    (tmp_path / "p" / "a").mkdir(parents=True)
+    params = tmp_path / "params.yml"
+    params.write_bytes(b"discount_rate: 0.1\n\xff\n")
+    result = run("score", tmp_path / "p", "--params", params, "--no-progress")
+    assert result.exit_code == 1 and "params.yml:2: not UTF-8: byte 0xff" in result.stderr
+    (tmp_path / "p" / "portfolio.yml").write_bytes(b"projects:\n  - name: a\n\xff\n")
+    result = run("scan", tmp_path / "p", "--no-progress")
+    assert result.exit_code == 1 and "portfolio.yml:3: not UTF-8" in result.stderr
+    (tmp_path / "p" / "portfolio.yml").unlink()
+    catalog = tmp_path / "catalog"
+    catalog.mkdir()
+    (catalog / "mine.csv").write_bytes(b"kind,match\n\xff\n")
+    result = run("scan", tmp_path / "p", "--catalog", catalog, "--no-progress")
+    assert result.exit_code == 1 and "mine.csv:2: not UTF-8" in result.stderr

@@ -18,7 +18,7 @@ from pathlib import Path
 import yaml
 
 from lockin import yamlsafe
-from lockin.errors import quote
+from lockin.errors import quote, read_utf8
 from lockin.formats import candidate
 from lockin.records import InputError, Problem
 
@@ -114,10 +114,7 @@ def read_manifest(manifest: Path) -> list[Project]:
     a misspelt field) in the project's ``problems``.
     """
     origin = str(manifest)
-    try:
-        text = manifest.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(origin, None, f"cannot read: {getattr(exc, 'strerror', None) or exc}") from None
+    text = read_utf8(manifest)
     root = yamlsafe.compose(text, origin)
     projects_node = _mapping_value(root, "projects") if isinstance(root, yaml.MappingNode) else None
     if not isinstance(projects_node, yaml.SequenceNode):

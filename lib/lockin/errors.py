@@ -55,6 +55,28 @@ class UsageError(LockinError, ValueError):
     """
 
 
+def read_utf8(path) -> str:
+    """The text of a user's UTF-8 file (a byte-order mark is dropped).
+
+    Raises
+    ------
+    InputError
+        When the file cannot be read, or is not UTF-8: then with the line
+        and offset of the first byte that is not.
+    """
+    from pathlib import Path
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError as exc:
+        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise InputError(str(path), line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8") from None
+
+
 def quote(value: object, limit: int = MAX_QUOTED) -> str:
     """``repr(value)`` cut to ``limit`` characters with an ellipsis.
 

@@ -18,8 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.hardware.specs import SpecTable
-from lockin.errors import InputError, UsageError, quote
-from lockin.hardware.results import read_utf8
+from lockin.errors import InputError, UsageError, quote, read_utf8
 from lockin.hardware.tables import Column, positive_or_none, read_table
 from lockin.records import Problem
 

@@ -20,7 +20,7 @@ import pandas as pd
 
 from lockin.hardware.specs import BENCHMARK_DATA_DIR, SpecTable
 from lockin.hardware.tables import Column, positive_or_none, read_table
-from lockin.errors import quote
+from lockin.errors import quote, read_utf8
 from lockin.records import InputError, Problem
 
 __all__ = [
@@ -153,7 +153,7 @@ def read_mlperf_summary(path: str | Path, specs: SpecTable, *, text: str | None 
     """
     shown = str(path)
     if text is None:
-        text = _read_text(path)
+        text = read_utf8(path)
     rows, problems = [], []
     for line, record in _json_array_items(text, shown):
         if not isinstance(record, dict):
@@ -318,30 +318,6 @@ def _skip_space(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t\r\n":
         position += 1
     return position
-
-
-def _read_text(path: str | Path) -> str:
-    return read_utf8(path)
-
-
-def read_utf8(path: str | Path) -> str:
-    """The text of a UTF-8 file (a byte-order mark is dropped).
-
-    Raises
-    ------
-    InputError
-        When the file cannot be read, or is not UTF-8: then with the line
-        and offset of the first byte that is not.
-    """
-    try:
-        data = Path(path).read_bytes()
-    except OSError as exc:
-        raise InputError(str(path), None, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        raise InputError(str(path), line, f"not UTF-8: byte 0x{data[exc.start]:02x} at offset {exc.start}; save the file as UTF-8") from None
 
 
 def _whole(value) -> int | None:

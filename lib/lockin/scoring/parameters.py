@@ -21,7 +21,7 @@ import yaml
 
 from lockin.hardware.fleet import DEFAULT_GRID_KG_PER_KWH, DEFAULT_PUE
 from lockin import yamlsafe
-from lockin.errors import quote
+from lockin.errors import quote, read_utf8
 from lockin.records import InputError
 
 __all__ = ["PARAMETERS", "Parameter", "Parameters", "load_parameters", "REMEDIATION_KINDS"]
@@ -188,10 +188,7 @@ def load_parameters(path: str | Path | None = None, **overrides) -> Parameters:
     values, lines, origin = {}, {}, "defaults"
     if path is not None:
         origin = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(origin, None, f"cannot read: {exc.strerror or exc}") from exc
+        text = read_utf8(path)
         values, lines = _read_yaml_mapping(text, origin)
         base = Path(path).resolve().parent
         for key in ("fleet_file", "calibration_file"):
