@@ -203,3 +203,19 @@ def test_an_unreadable_input_file_makes_the_project_incomplete(project, monkeypa
     monkeypatch.setattr(lockin.reading, "read_file_bytes", read)
     result = scan([project.parent], ScanOptions(jobs=1, progress=False))
     assert result.summary.set_index("project").loc["p", "incomplete"] == "1 unreadable file(s)"
+
+
+def test_shared_defaults_merge_and_empty_fields_are_not_given(portfolio):
+    (portfolio / "beta").mkdir()
+    (portfolio / "portfolio.yml").write_text(
+        "defaults: &gpu {accelerator: H100 SXM, gpu_hours_per_month: 100}\n"
+        "projects:\n  - name: alpha\n    <<: *gpu\n    owner:\n  - name: beta\n    <<: *gpu\n    gpu_hours_per_month: -1\n"
+    )
+    with pytest.raises(InputError, match="project 'beta', field 'gpu_hours_per_month'") as caught:
+        find_projects(portfolio)
+    assert caught.value.problem.line == 8
+    (portfolio / "portfolio.yml").write_text(
+        "defaults: &gpu {accelerator: H100 SXM, gpu_hours_per_month: 100}\nprojects:\n  - name: alpha\n    <<: *gpu\n    owner:\n"
+    )
+    (alpha,) = find_projects(portfolio)
+    assert alpha.meta == {"accelerator": "H100 SXM", "gpu_hours_per_month": 100}

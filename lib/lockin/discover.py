@@ -148,7 +148,7 @@ def _manifest_project(manifest: Path, node: yaml.Node, index: int) -> Project:
     if not isinstance(node, yaml.MappingNode):
         raise InputError(origin, _line(node), f"project #{index}: expected a mapping with at least 'name', or a folder name")
     fields: dict[str, yaml.Node] = {}
-    for key, value in node.value:
+    for key, value in yamlsafe.merged(node).value:
         if not (isinstance(key, yaml.ScalarNode) and key.tag.endswith(":str")):
             raise InputError(origin, _line(key), f"project #{index}: keys must be field names, found {quote(key.value if isinstance(key, yaml.ScalarNode) else key.tag)}")
         fields[key.value] = value
@@ -158,8 +158,8 @@ def _manifest_project(manifest: Path, node: yaml.Node, index: int) -> Project:
     where = f"project {quote(name)}"
     meta, problems = {}, []
     for key, value in fields.items():
-        if key in ("name", "path"):
-            continue
+        if key in ("name", "path") or value.tag.endswith(":null"):
+            continue  # an empty field (`owner:`) is a field not given
         if key in MANIFEST_FIELDS:
             meta[key] = _FIELD_CHECKS[key](origin, value, where, key)
         else:

@@ -106,6 +106,13 @@ def may_have_aliases(text: str) -> bool:
     return any("*" + name in text for name in set(_ANCHOR.findall(text)))
 
 
+def merged(node: yaml.MappingNode) -> yaml.MappingNode:
+    """``node`` with its merge keys (``<<: *defaults``) replaced by the keys
+    they bring in, as PyYAML's safe constructor merges them (in place)."""
+    yaml.SafeLoader("").flatten_mapping(node)
+    return node
+
+
 def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION) -> None:
     """Refuse a node graph whose aliases expand beyond ``limit`` values or form a cycle.
 
