@@ -17,6 +17,7 @@ import click
 from lockin import __version__
 from lockin.catalog import TARGET_VENDORS, load_catalog
 from lockin.output import FORMATS, TABLE_COLUMNS, RecordWriter, write_frame
+from lockin.errors import LockinError
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, InputError
 
 #: Parity columns the table format shows (json and csv carry all).
@@ -53,6 +54,14 @@ class _LazyGroup(click.Group):
 
     def list_commands(self, ctx):
         return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def invoke(self, ctx):
+        # Errors users cause are printed as "file:line: problem"; any other
+        # exception is a bug and keeps its traceback.
+        try:
+            return super().invoke(ctx)
+        except LockinError as exc:
+            raise click.ClickException(str(exc)) from None
 
     def get_command(self, ctx, name):
         if name in self.lazy:
@@ -265,10 +274,7 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
         raise click.ClickException(str(exc)) from exc
     stream = _stream(paths, catalog_dirs, params.target_vendor, project_name, jobs, 8, no_progress)
     result = collect(stream)
-    try:
-        scores = score_scan(result, params, catalog=stream.catalog)
-    except (InputError, ValueError) as exc:
-        raise click.ClickException(str(exc)) from exc
+    scores = score_scan(result, params, catalog=stream.catalog)
     with _output(out) as sink:
         if fmt == "table":
             shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2})
@@ -335,10 +341,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
 
     specs, results = _load_benchmarks_or_exit(result_files, spec_files, prices, not no_bundled)
     base, targ = _resolve_or_exit(specs, baseline), _resolve_or_exit(specs, target)
-    try:
-        found = compare(results.frame, base, targ, pick=pick, rounds=list(rounds) or None, latest_only=not all_rounds, include_preview=include_preview)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    found = compare(results.frame, base, targ, pick=pick, rounds=list(rounds) or None, latest_only=not all_rounds, include_preview=include_preview)
     frame = found.frame
     if estimate:
         import pandas as pd
@@ -394,9 +397,9 @@ def fleet(fleet_file, result_files, no_bundled, spec_files, prices, fmt, out, re
             installed, regime=regime, basis=basis, grid_kg_per_kwh=grid_intensity, move_percent=move_percent,
             move_to=move_to, move_from=move_from, target_model=target_model, target_ratios=ratios, specs=specs,
         )  # fmt: skip
-    except ValueError as exc:
+    except LockinError:
         _report_problems(installed.problems)
-        raise click.ClickException(str(exc)) from exc
+        raise
     with _output(out) as sink:
         if fmt == "table":
             for title, table in summary.tables().items():
@@ -424,7 +427,7 @@ def _fleet_ratios(installed, target, specs, results):
             continue
         try:
             ratios[name], basis = ratio_between(results.frame, name, target, model)
-        except ValueError:
+        except LockinError:  # not measured like for like: estimate
             model = model or TransferModel().fit(results.frame, specs)
             ratios[name], basis = ratio_between(results.frame, name, target, model)
         notes.append(f"{target} over {name}: {ratios[name]:.2f} ({basis})")
@@ -441,10 +444,7 @@ def _load_benchmarks_or_exit(result_files, spec_files, prices, bundled):
 
 
 def _resolve_or_exit(specs, name: str) -> str:
-    try:
-        return specs.resolve(name)
-    except ValueError as exc:
-        raise click.ClickException(str(exc)) from exc
+    return specs.resolve(name)  # an unknown name is a UsageError, printed as such
 
 
 def _report_problems(problems, *, list_bundled: bool = False) -> None:

@@ -13,6 +13,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+# Problem and InputError live with the other errors; they are imported from
+# here by most of the library, so the names stay available.
+from lockin.errors import InputError, Problem  # noqa: F401
+
 #: Columns of a finding record, in output order (the docs/architecture.md contract first).
 FINDING_COLUMNS = (
     "project",
@@ -79,32 +83,6 @@ class Evidence(NamedTuple):
     text: str
     ecosystem: str = ""
     spec: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class Problem:
-    """A defect in an input: the file, the line and what is wrong."""
-
-    path: str
-    line: int | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else self.path
-        return f"{where}: {self.message}"
-
-
-class InputError(ValueError):
-    """An input that cannot be read at all.
-
-    Raised by a reader when the whole file is unusable (invalid JSON, a YAML
-    syntax error, a document of the wrong shape). The scan records it as a
-    skipped input and goes on with the other files.
-    """
-
-    def __init__(self, path: str, line: int | None, message: str):
-        self.problem = Problem(path, line, message)
-        super().__init__(str(self.problem))
 
 
 @dataclass(slots=True)

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from lockin.catalog import Catalog, load_catalog
-from lockin.discover import DEFAULT_MAX_FILE_BYTES, InputFile, Project, find_projects, walk_project
+from lockin.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
 from lockin.formats import FORMATS
 from lockin.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
+from lockin.errors import quote
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
 
@@ -34,6 +35,10 @@ if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need 
     from concurrent.futures import Future
 
     import pandas as pd
+
+#: How the reader's skip reasons for a file it could not open begin
+#: (:meth:`~lockin.reading.FileReader.read`).
+UNREADABLE_FILE_PREFIXES = ("permission denied", "cannot read:")
 
 #: Formats whose references (`-r other.txt`) name files of the project.
 FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
@@ -115,11 +120,50 @@ def collect(stream: ScanStream) -> ScanResult:
         components=pd.DataFrame.from_records(components, columns=list(COMPONENT_COLUMNS)).astype({"line": "Int64"}),
         skipped=skipped_frame(stream.all_skips),
         inputs=pd.DataFrame.from_records(inputs, columns=["project", "path", "formats", "bytes", "sha256", "lines"]),
-        summary=summary.frame([p.name for p in stream.projects]),
+        summary=summary.frame([p.name for p in stream.projects], incomplete=stream.incomplete()),
         target=options.target,
         catalog_version=catalog.version,
         projects=stream.projects,
     )
+
+
+def incomplete_reasons(skips: Iterable[tuple[str, Problem]], projects: Sequence[str]) -> dict[str, str]:
+    """Why each project's scan is incomplete: its folders or input files that
+    could not be read ("" for a complete project).
+
+    Parameters
+    ----------
+    skips : iterable of (project, Problem)
+    projects : sequence of str
+
+    Returns
+    -------
+    dict
+        Project name to a short reason such as ``"2 unreadable folder(s)"``.
+    """
+    folders: collections.Counter = collections.Counter()
+    files: collections.Counter = collections.Counter()
+    for project, problem in skips:
+        if problem.message.startswith(UNREADABLE_FOLDER):
+            folders[project] += 1
+        elif problem.message.startswith(UNREADABLE_FILE_PREFIXES):
+            files[project] += 1
+    reasons = {}
+    for name in projects:
+        parts = [f"{folders[name]} unreadable folder(s)"] * bool(folders[name]) + [f"{files[name]} unreadable file(s)"] * bool(files[name])
+        reasons[name] = ", ".join(parts)
+    return reasons
+
+
+def incomplete_column(scan: ScanResult, projects: Iterable[str | None]) -> list[str]:
+    """The ``incomplete`` value of each named project of a scan's summary; None stands for the totals."""
+    summary = scan.summary
+    if "incomplete" not in summary:
+        return ["" for _ in projects]
+    is_total = summary["record"] == "portfolio"
+    known = dict(zip(summary.loc[~is_total, "project"], summary.loc[~is_total, "incomplete"]))
+    total = str(summary.loc[is_total, "incomplete"].iloc[0]) if is_total.any() else ""
+    return [total if name is None else known.get(name, "") for name in projects]
 
 
 def skipped_frame(skips: Iterable[tuple[str, Problem]]) -> pd.DataFrame:
@@ -147,6 +191,10 @@ class ScanStream:
     @property
     def all_skips(self) -> list[tuple[str, Problem]]:
         return self.walk_skips + self.file_skips
+
+    def incomplete(self) -> dict[str, str]:
+        """Per project, why its scan is incomplete ("" when it is not): see :func:`incomplete_reasons`."""
+        return incomplete_reasons(self.all_skips, [p.name for p in self.projects])
 
     def __iter__(self) -> Iterator[FileOutcome]:
         reader = FileReader(self.catalog, self.options.target, self.options.render)
@@ -189,6 +237,7 @@ class ScanStream:
     def _walk(self) -> Iterator[InputFile]:
         """The input files of every project, in order; skips go to ``walk_skips``."""
         for project in self.projects:
+            self.walk_skips.extend((project.name, problem) for problem in project.problems)
             for entry in walk_project(project, self.options.max_file_bytes):
                 if isinstance(entry, Problem):
                     self.walk_skips.append((project.name, entry))
@@ -243,13 +292,15 @@ class ScanStream:
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.rel_path), ref))
         project = origin.project
         if rel.startswith("../") or rel == ".." or posixpath.isabs(ref):
-            self.file_skips.append((project, Problem(origin.rel_path, None, f"reference {ref!r} points outside the project; not read")))
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"reference {quote(ref)} points outside the project; not read")))
             return None
         if (project, rel) in seen:
             return None
         full = origin.root / rel
         if not full.is_file():
-            self.file_skips.append((project, Problem(origin.rel_path, None, f"referenced file {ref!r} not found")))
+            # A FIFO or device is not read (it could block forever); a loop is not followed.
+            what = "is not a regular file; not read" if full.exists() else "not found"
+            self.file_skips.append((project, Problem(origin.rel_path, None, f"referenced file {quote(ref)} {what}")))
             return None
         if not full.resolve().is_relative_to(origin.root.resolve()):
             self.file_skips.append((project, Problem(rel, None, "symlink points outside the scanned tree; not followed")))

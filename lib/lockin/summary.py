@@ -47,6 +47,7 @@ SUMMARY_COLUMNS = (
     "conversion_pct",
     "vendors",
     "skipped",
+    "incomplete",
 )
 
 
@@ -115,16 +116,20 @@ class SummaryBuilder:
         for project, _ in skips:
             self.counts[project]["skipped"] += 1
 
-    def frame(self, projects: list[str]) -> pd.DataFrame:
+    def frame(self, projects: list[str], incomplete: dict[str, str] | None = None) -> pd.DataFrame:
         """One row per project (in the given order), then the totals record.
 
         The totals are told apart by ``record`` (``portfolio``) and have no
         project name, so a project called ``portfolio`` is still a project.
+        ``incomplete`` gives, per project, why its scan missed parts ("" or
+        absent: complete).
         """
         import pandas as pd
 
-        rows = [self._row(name, self.counts[name], self.vendors[name], len(self.roadblocks[name])) for name in projects]
-        rows.append(self.totals(projects))
+        incomplete = incomplete or {}
+        rows = [self._row(name, self.counts[name], self.vendors[name], len(self.roadblocks[name])) | {"incomplete": incomplete.get(name, "")} for name in projects]
+        partial = sum(1 for name in projects if incomplete.get(name))
+        rows.append(self.totals(projects) | {"incomplete": f"{partial} of {len(projects)} project(s) incomplete" if partial else ""})
         return pd.DataFrame.from_records(rows, columns=list(SUMMARY_COLUMNS))
 
     def totals(self, projects: list[str]) -> dict:
@@ -136,7 +141,7 @@ class SummaryBuilder:
     @staticmethod
     def _row(name: str | None, c: Counter, vendors: Counter, roadblocks: int) -> dict:
         refs = c["api_refs"]
-        row = {column: c[column] for column in SUMMARY_COLUMNS[2:-3]}
+        row = {column: c[column] for column in SUMMARY_COLUMNS[2:-4]}
         row.update(
             record="project" if name is not None else "portfolio",
             project=name,

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from lockin.errors import LockinError
 from lockin.hardware.fleet import REGIMES, concentration, hhi, move_capacity, read_fleet, summarize_fleet, vendor_shares
 
 HEADER = "site,vendor,model,count,utilisation,power_w,pue,purchase_usd,hourly_usd\n"
@@ -42,7 +43,7 @@ def test_concentration_thresholds_of_both_regimes(index, regime, words):
 
 
 def test_unknown_regime_is_refused():
-    with pytest.raises(ValueError, match="regime"):
+    with pytest.raises(LockinError, match="regime"):
         concentration(100, "1992")
 
 
@@ -79,7 +80,7 @@ def test_what_if_move_lowers_concentration(specs, tmp_path):
 
 def test_cannot_move_more_than_a_vendor_holds():
     shares = pd.Series({"nvidia": 0.9, "amd": 0.1})
-    with pytest.raises(ValueError, match="holds 10.0%"):
+    with pytest.raises(LockinError, match="holds 10.0%"):
         move_capacity(shares, 20, "nvidia", "amd")
 
 
@@ -106,7 +107,7 @@ def test_same_work_on_the_target_needs_fewer_cards_when_it_is_faster(specs, tmp_
 
 def test_same_work_without_a_ratio_for_every_model_is_refused(specs, tmp_path):
     path = fleet_file(tmp_path, "a,nvidia,H100 SXM,100,0.7,700,1.0,,\nb,nvidia,H200 SXM,10,0.7,700,1.0,,\n")
-    with pytest.raises(ValueError, match="H200 SXM"):
+    with pytest.raises(LockinError, match="H200 SXM"):
         summarize_fleet(read_fleet(path, specs), target_model="MI300X", target_ratios={"H100 SXM": 1.2}, specs=specs)
 
 
@@ -130,7 +131,7 @@ def test_bad_fleet_rows_are_reported_with_their_line(specs, tmp_path, row, messa
 
 def test_a_fleet_with_no_usable_row_is_an_error(specs, tmp_path):
     path = fleet_file(tmp_path, "a,nvidia,NVIDIA L4,10,0.5,,,,\n")
-    with pytest.raises(ValueError, match="no usable fleet rows"):
+    with pytest.raises(LockinError, match="no usable fleet rows"):
         summarize_fleet(read_fleet(path, specs))
 
 

@@ -169,14 +169,21 @@ def test_document_that_is_not_a_mapping_is_a_problem():
     assert evidence(result) == {("cluster", "runtimeClass=nvidia", 7, "k8s", "")}
 
 
-def test_aliases_do_not_explode():
+def test_alias_bomb_is_refused_with_its_line():
     # A 'billion laughs' shape: each level refers to the previous one 9 times.
     levels = ["a0: &a0 {resources: {limits: {nvidia.com/gpu: 1}}}"]
     for i in range(1, 12):
         refs = ", ".join([f"*a{i - 1}"] * 9)
         levels.append(f"a{i}: &a{i} [{refs}]")
-    result = read_kubernetes("\n".join(levels) + "\n", "bomb.yaml")
-    assert [(e.name, e.line) for e in result.evidence] == [("nvidia.com/gpu", 1)]
+    with pytest.raises(InputError, match="alias") as caught:
+        read_kubernetes("\n".join(levels) + "\n", "bomb.yaml")
+    assert caught.value.problem.path == "bomb.yaml"
+    assert 1 < caught.value.problem.line <= len(levels)
+
+
+def test_a_few_shared_anchors_are_read():
+    text = "x-gpu: &gpu {limits: {nvidia.com/gpu: 1}}\nkind: Pod\nspec:\n  containers:\n  - resources: *gpu\n  - resources: *gpu\n"
+    assert {e.name for e in read_kubernetes(text, "pod.yaml").evidence} == {"nvidia.com/gpu"}
 
 
 @pytest.mark.parametrize(

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import csv
+import io
 import re
 from collections.abc import Iterable
 from pathlib import Path
 
-import yaml
-
+from lockin import yamlsafe
+from lockin.errors import read_utf8
 from lockin.catalog.model import CATALOG_COLUMNS, MATCH_TYPES, REQUIRED_COLUMNS, Catalog, CatalogRow
 from lockin.records import KINDS, PORTABILITY_CLASSES, InputError, Problem
 
@@ -62,11 +63,11 @@ def _folder_version(folder: Path) -> str:
     meta = folder / "catalog.yml"
     if not meta.exists():
         return f"{folder.name}@unversioned"
-    try:
-        data = yaml.safe_load(meta.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        line = getattr(getattr(exc, "problem_mark", None), "line", None)
-        raise InputError(str(meta), line + 1 if line is not None else None, f"invalid YAML: {exc}") from exc
+    data = yamlsafe.load(read_utf8(meta), str(meta))
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise InputError(str(meta), 1, "expected a mapping with 'name' and 'version'")
     return f"{data.get('name', folder.name)}@{data.get('version', 'unversioned')}"
 
 
@@ -80,7 +81,7 @@ def read_catalog_file(path: str | Path) -> list[CatalogRow]:
         kind, match type or portability class, or an invalid regex.
     """
     path = Path(path)
-    with path.open(newline="", encoding="utf-8") as handle:
+    with io.StringIO(read_utf8(path), newline="") as handle:  # not UTF-8: an error with the line
         reader = csv.reader(_without_comments(handle))
         columns = next((row for row in reader if row), [])
         _check_columns(str(path), columns, reader.line_num or 1)

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.hardware.specs import SpecTable
+from lockin.errors import InputError, UsageError, quote, read_utf8
 from lockin.hardware.tables import Column, positive_or_none, read_table
 from lockin.records import Problem
 
@@ -137,18 +138,20 @@ def read_fleet(path: str | Path, specs: SpecTable, *, default_pue: float = DEFAU
     A row whose model matches no spec, or whose vendor disagrees with the
     spec table's, is reported and left out.
     """
-    table = read_table(path, FLEET_COLUMNS)
+    # Read here rather than by read_table, so a file that is not UTF-8 is
+    # an error with the line of the first bad byte.
+    table = read_table(path, FLEET_COLUMNS, text=read_utf8(path))
     problems, rows = list(table.problems), []
     for record in table.frame.to_dict("records"):
         line = int(record["line"])
         match = specs.matcher.match(record["model"])
         if match.model is None:
-            problems.append(Problem(str(path), line, f"accelerator {record['model']!r}: {match.reason}"))
+            problems.append(Problem(str(path), line, f"accelerator {quote(record['model'])}: {match.reason}"))
             continue
         spec = specs.frame.loc[match.model]
         vendor = (record["vendor"] or "").strip().lower()
         if vendor and vendor != spec["vendor"]:
-            problems.append(Problem(str(path), line, f"vendor {record['vendor']!r} disagrees with the spec table ({match.model} is {spec['vendor']})"))
+            problems.append(Problem(str(path), line, f"vendor {quote(record['vendor'])} disagrees with the spec table ({match.model} is {spec['vendor']})"))
             continue
         rows.append(_fleet_row(record, match.model, spec, default_pue, str(path)))
     frame = pd.DataFrame(rows)
@@ -194,7 +197,7 @@ def hhi(shares) -> float:
 def concentration(index: float, regime: str = "2023") -> str:
     """Words for an HHI under a regime's thresholds."""
     if regime not in REGIMES:
-        raise ValueError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {quote(regime)}")
     low, high = REGIMES[regime]
     if not math.isfinite(index):
         return "unknown"
@@ -217,16 +220,16 @@ def move_capacity(shares: pd.Series, percent: float, to_vendor: str, from_vendor
     vendor holds. The source is the largest vendor unless named.
     """
     if not 0 <= percent <= 100:
-        raise ValueError(f"the share to move must be between 0 and 100 percent, got {percent}")
+        raise UsageError(f"the share to move must be between 0 and 100 percent, got {percent}")
     shares = shares.astype(float).copy()
     source = from_vendor or str(shares.idxmax())
     if source not in shares.index:
-        raise ValueError(f"vendor {source!r} has no share of this fleet ({', '.join(shares.index)})")
+        raise UsageError(f"vendor {quote(source)} has no share of this fleet ({', '.join(shares.index)})")
     if source == to_vendor:
-        raise ValueError(f"moving capacity from {source} to itself changes nothing")
+        raise UsageError(f"moving capacity from {source} to itself changes nothing")
     moved = percent / 100.0
     if moved > shares[source] + 1e-12:
-        raise ValueError(f"cannot move {percent:g}% from {source}: it holds {shares[source] * 100:.1f}%")
+        raise UsageError(f"cannot move {percent:g}% from {source}: it holds {shares[source] * 100:.1f}%")
     shares[source] -= moved
     shares[to_vendor] = shares.get(to_vendor, 0.0) + moved
     return shares
@@ -275,13 +278,13 @@ def summarize_fleet(
         and on ``all`` the HHI by each basis and its concentration words.
     """
     if basis not in BASES:
-        raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}")
+        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {quote(basis)}")
     if regime not in REGIMES:
-        raise ValueError(f"regime must be one of {', '.join(REGIMES)}, got {regime!r}")
+        raise UsageError(f"regime must be one of {', '.join(REGIMES)}, got {quote(regime)}")
     if not grid_kg_per_kwh >= 0:
-        raise ValueError(f"grid intensity must be 0 or more kg CO2e/kWh, got {grid_kg_per_kwh}")
+        raise UsageError(f"grid intensity must be 0 or more kg CO2e/kWh, got {grid_kg_per_kwh}")
     if fleet.frame.empty:
-        raise ValueError(f"{fleet.file or 'fleet'}: no usable fleet rows")
+        raise InputError(fleet.file or "fleet", None, "no usable fleet rows (each row needs a known model and a count)")
     frame = fleet.frame.assign(energy_mwh=lambda f: f["power_kw"] * f["pue"] * HOURS_PER_YEAR / 1000.0)
     shares = {b: vendor_shares(frame, b) for b in BASES}
     indexes = {b: hhi(shares[b]) for b in BASES}
@@ -300,7 +303,7 @@ def summarize_fleet(
     whatif = None
     if move_percent is not None:
         if not move_to:
-            raise ValueError("a what-if move needs the vendor to move to")
+            raise UsageError("a what-if move needs the vendor to move to")
         after = move_capacity(shares[basis], move_percent, move_to.lower(), move_from.lower() if move_from else None)
         whatif = {
             "basis": basis,
@@ -324,18 +327,18 @@ def summarize_fleet(
 
 def _same_work_on(frame: pd.DataFrame, model: str, ratios: Mapping[str, float], specs: SpecTable | None, grid: float) -> dict:
     if specs is None:
-        raise ValueError("the same work on a target accelerator needs the spec table")
+        raise UsageError("the same work on a target accelerator needs the spec table")
     target = specs.resolve(model)
     ratio = frame["model"].map(lambda m: 1.0 if m == target else ratios.get(m))
     missing = sorted(set(frame.loc[ratio.isna(), "model"]))
     if missing:
-        raise ValueError(f"no performance ratio of {target} over {', '.join(missing)}; give one per fleet model")
+        raise UsageError(f"no performance ratio of {target} over {', '.join(missing)}; give one per fleet model")
     if not (ratio > 0).all():
-        raise ValueError("performance ratios must be above 0")
+        raise UsageError("performance ratios must be above 0")
     spec = specs.frame.loc[target]
     board = positive_or_none(spec.get("board_power_w"))
     if not board:
-        raise ValueError(f"{model} has no board power in the spec table; its energy cannot be estimated")
+        raise UsageError(f"{model} has no board power in the spec table; its energy cannot be estimated")
     # The fleet's own rows say how hard the cards run relative to board power.
     load = (frame["draw_w"] / frame["board_power_w"]).where(frame["board_power_w"] > 0).fillna(1.0).clip(upper=1.0)
     needed = frame["count"] / ratio.astype(float)
@@ -353,7 +356,7 @@ def _basis_column(basis: str) -> str:
     try:
         return {"count": "count", "compute": "compute_tflops", "power": "power_kw"}[basis]
     except KeyError:
-        raise ValueError(f"basis must be one of {', '.join(BASES)}, got {basis!r}") from None
+        raise UsageError(f"basis must be one of {', '.join(BASES)}, got {quote(basis)}") from None
 
 
 def _fraction(value) -> float:

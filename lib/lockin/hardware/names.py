@@ -15,6 +15,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from lockin.errors import UsageError, quote
+
 __all__ = ["AcceleratorMatcher", "Match", "name_tokens"]
 
 #: Words that say nothing about which part it is.
@@ -138,10 +140,10 @@ class AcceleratorMatcher:
         return Match(name, model, assumed_form_factor=fits[model][1])
 
     def resolve(self, name: str) -> str:
-        """The model for ``name``, or :class:`ValueError` with the reason."""
+        """The model for ``name``, or :class:`~lockin.errors.UsageError` (a ValueError) with the reason."""
         found = self.match(name)
         if found.model is None:
-            raise ValueError(f"accelerator {name!r}: {found.reason}")
+            raise UsageError(f"accelerator {quote(name)}: {found.reason}")
         return found.model
 
 

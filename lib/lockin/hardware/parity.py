@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from lockin.errors import UsageError
 from lockin.hardware.results import LATENCY_UNITS
 from lockin.records import Problem
 
@@ -125,7 +126,7 @@ def parity(
     if pick not in PICKS:
         raise ValueError(f"pick must be one of {', '.join(PICKS)}, got {pick!r}")
     if baseline == target:
-        raise ValueError(f"baseline and target are the same accelerator ({baseline})")
+        raise UsageError(f"baseline and target are the same accelerator ({baseline})")
     rows = _eligible(results, baseline, target, division, include_preview, rounds)
     records, used, problems = [], [], []
     for key, group in rows.groupby(list(LIKE_FOR_LIKE), sort=True, dropna=False):
@@ -347,6 +348,6 @@ def ratio_between(results: pd.DataFrame, baseline: str, target: str, model=None)
     if len(measured.comparisons):
         return measured.geomean, f"measured: geometric mean of {len(measured.comparisons)} MLPerf comparison(s)"
     if model is None:
-        raise ValueError(f"no like-for-like results of {target} and {baseline}, and no transfer model to estimate them")
+        raise UsageError(f"no like-for-like results of {target} and {baseline}, and no transfer model to estimate them")
     estimate = model.predict(baseline, target, "llm inference")
     return estimate.ratio, f"estimate (transfer model, LLM inference, P10 {estimate.p10:.2f}–P90 {estimate.p90:.2f})"

@@ -21,6 +21,7 @@ import pandas as pd
 
 from lockin.hardware.specs import BENCHMARK_DATA_DIR, SpecTable
 from lockin.hardware.tables import Column, positive_or_none, read_table
+from lockin.errors import quote, read_utf8
 from lockin.records import InputError, Problem
 
 __all__ = [
@@ -158,7 +159,7 @@ def read_mlperf_summary(path: str | Path, specs: SpecTable, *, text: str | None 
     """
     shown = str(path)
     if text is None:
-        text = _read_text(path)
+        text = read_utf8(path)
     rows, problems = [], []
     for line, record in _json_array_items(text, shown):
         if not isinstance(record, dict):
@@ -176,7 +177,7 @@ def read_mlperf_summary(path: str | Path, specs: SpecTable, *, text: str | None 
 def read_results_csv(path: str | Path, specs: SpecTable, *, text: str | None = None) -> ResultSet:
     """Read a team's own results CSV (see ``docs/data-formats.md``)."""
     shown = str(path)
-    table = read_table(path, RESULT_CSV_COLUMNS, text=text)
+    table = read_table(path, RESULT_CSV_COLUMNS, text=read_utf8(path) if text is None else text)
     rows, problems = [], list(table.problems)
     for record in table.frame.to_dict("records"):
         row, error = _csv_row(record, specs)
@@ -193,18 +194,18 @@ def _mlperf_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
         return {}, f"missing key(s) {', '.join(missing)}"
     per_node, nodes = _whole(record["a#"]), _whole(record["Nodes"])
     if not per_node or not nodes:
-        return {}, f"accelerator count a#={record['a#']!r} × Nodes={record['Nodes']!r} is not a positive whole number"
+        return {}, f"accelerator count a#={quote(record['a#'])} × Nodes={quote(record['Nodes'])} is not a positive whole number"
     result = positive_or_none(record["Performance_Result"])
     if result is None:
-        return {}, f"Performance_Result {record['Performance_Result']!r} is not a positive number"
+        return {}, f"Performance_Result {quote(record['Performance_Result'])} is not a positive number"
     unit = str(record["Performance_Units"])
     direction = UNIT_DIRECTIONS.get(unit.strip().lower())
     if direction is None:
-        return {}, f"unknown unit {unit!r} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
+        return {}, f"unknown unit {quote(unit)} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
     name = str(record["Accelerator"])
     match = specs.matcher.match(name)
     if match.model is None:
-        return {}, f"accelerator {name!r}: {match.reason}"
+        return {}, f"accelerator {quote(name)}: {match.reason}"
     power = positive_or_none(record.get("Power_Result")) if record.get("has_power") else None
     count = per_node * nodes
     version = str(record.get("version", "")).strip()
@@ -229,15 +230,15 @@ def _csv_row(record: dict, specs: SpecTable) -> tuple[dict, str]:
     unit = record["unit"]
     direction = str(record["direction"]).strip().lower()
     if direction not in ("higher", "lower"):
-        return {}, f"direction must be 'higher' or 'lower', got {record['direction']!r}"
+        return {}, f"direction must be 'higher' or 'lower', got {quote(record['direction'])}"
     known = UNIT_DIRECTIONS.get(unit.strip().lower())
     if known is None:
-        return {}, f"unknown unit {unit!r} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
+        return {}, f"unknown unit {quote(unit)} (known: {', '.join(sorted(UNIT_DIRECTIONS))})"
     if known != direction:
-        return {}, f"unit {unit!r} is {known}-is-better, but direction says {direction}"
+        return {}, f"unit {quote(unit)} is {known}-is-better, but direction says {direction}"
     match = specs.matcher.match(record["accelerator"])
     if match.model is None:
-        return {}, f"accelerator {record['accelerator']!r}: {match.reason}"
+        return {}, f"accelerator {quote(record['accelerator'])}: {match.reason}"
     count, result = record["accelerator_count"], record["result"]
     return {
         "round": record["round"] or "",
@@ -305,6 +306,9 @@ def _json_array_items(text: str, shown: str):
             item, position = decoder.raw_decode(text, position)
         except json.JSONDecodeError as exc:
             raise InputError(shown, exc.lineno, f"invalid JSON: {exc.msg}") from exc
+        except RecursionError:
+            # The decoder recurses per nesting level; a result record is two deep.
+            raise InputError(shown, line + text.count("\n", counted, position), "invalid JSON: nested too deeply to be a result record") from None
         yield line, item
         position = _skip_space(text, position)
         if position < len(text) and text[position] == ",":
@@ -320,13 +324,6 @@ def _skip_space(text: str, position: int) -> int:
     while position < len(text) and text[position] in " \t\r\n":
         position += 1
     return position
-
-
-def _read_text(path: str | Path) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise InputError(str(path), None, f"cannot read: {exc}") from exc
 
 
 def _whole(value) -> int | None:

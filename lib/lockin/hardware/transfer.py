@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.linear_model import Ridge
 from sklearn.model_selection import GroupKFold, LeaveOneGroupOut
 
+from lockin.errors import UsageError
 from lockin.hardware.results import LATENCY_UNITS
 from lockin.hardware.specs import SpecTable
 
@@ -186,7 +187,7 @@ class TransferModel:
         self.specs = specs
         self.pairs = training_pairs(results, specs)
         if len(self.pairs) < 4 or self.pairs["family"].nunique() < 2:
-            raise ValueError(
+            raise UsageError(
                 f"too few comparable results to fit the transfer model ({len(self.pairs)} pairs over "
                 f"{self.pairs['family'].nunique() if len(self.pairs) else 0} workload families; need 4 over 2)"
             )

@@ -24,6 +24,7 @@ from packaging.utils import canonicalize_name
 
 from lockin.inventory.pip import PYPI, add_local_version, read_requirement_line
 from lockin.records import InputError, ReadResult
+from lockin.yamlsafe import compose
 
 CONDA = "conda"
 
@@ -213,16 +214,9 @@ def read_conda_environment(text: str, path: str) -> ReadResult:
 
 
 def _compose(text: str, path: str) -> yaml.Node | None:
-    try:
-        return yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = ": ".join(filter(None, (exc.context, exc.problem))) or "syntax error"
-        raise InputError(path, mark.line + 1 if mark else None, f"invalid YAML: {problem}") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, None, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}") from None
-    except RecursionError:
-        raise InputError(path, None, "invalid YAML: nested too deeply to read") from None
+    # The pure-Python loader, as before (its marks index the text as this
+    # reader's line list does); alias expansion is bounded.
+    return compose(text, path, loader=yaml.SafeLoader)
 
 
 def _line(node: yaml.Node) -> int:

@@ -20,7 +20,8 @@ from collections.abc import Iterator
 import yaml
 
 from lockin.inventory.dockerfile import normalise_image
-from lockin.records import InputError, ReadResult
+from lockin.records import ReadResult
+from lockin.yamlsafe import compose_all
 
 K8S = "k8s"
 
@@ -32,10 +33,6 @@ _STANDARD_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage", "storage"
 _YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 _NULL_TAG = "tag:yaml.org,2002:null"
-
-#: libyaml's loader when PyYAML was built with it (its wheels are): the same
-#: safe composition, several times faster on the manifests Helm renders.
-_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def read_kubernetes(text: str, path: str) -> ReadResult:
@@ -78,32 +75,8 @@ def read_kubernetes(text: str, path: str) -> ReadResult:
 
 
 def _documents(text: str, path: str) -> Iterator[yaml.Node]:
-    try:
-        # compose_all parses lazily: errors surface while iterating.
-        yield from yaml.compose_all(text, Loader=_LOADER)
-    except yaml.MarkedYAMLError as exc:
-        raise InputError(path, *_yaml_error(text, exc)) from None
-    except yaml.reader.ReaderError as exc:
-        line = text[: exc.position].count("\n") + 1
-        raise InputError(path, line, f"invalid YAML: {exc.reason}, character {exc.character!r} is not allowed") from None
-    except yaml.YAMLError as exc:
-        raise InputError(path, None, f"invalid YAML: {exc}") from None
-    except RecursionError:
-        raise InputError(path, None, "invalid YAML: nested too deeply to read") from None
-
-
-def _yaml_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
-    """Line and message of a YAML error, saying where an open construct began."""
-    mark = exc.problem_mark or exc.context_mark
-    message = f"invalid YAML: {exc.problem or exc.context}"
-    if exc.context and exc.context_mark is not None and exc.problem:
-        message += f" ({exc.context} on line {exc.context_mark.line + 1})"
-    if mark is None:
-        return None, message
-    # At the end of the stream the mark sits after the last newline; name
-    # the last line of the file instead of one that is not there.
-    last_line = max(1, len(_YAML_LINE_BREAK.split(text.rstrip("\r\n\x85\u2028\u2029"))))
-    return min(mark.line + 1, last_line), message
+    # Safe composition with alias expansion bounded; errors name file and line.
+    return compose_all(text, path)
 
 
 def _line(node: yaml.Node) -> int:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from lockin.errors import LockinError
 from lockin.report import run
 from lockin.report.periods import CADENCES, PeriodError, resolve_period
 from lockin.report.run import DEFAULT_TIMEOUT, HISTORY_FILE, ReportError, ReportSettings, render_period, sample_portfolio_dir
@@ -70,6 +71,8 @@ def report(period, portfolio, params_file, out_dir, history_db, cadence, timeout
             click.echo(f"lockin report: the failed {what} is kept at {error.kept}", err=True)
         click.echo("lockin report: earlier reports, index.html and the history are unchanged", err=True)
         click.get_current_context().exit(1)
+    except LockinError as error:  # an input the user gave (parameters, portfolio.yml …): file, line, problem
+        raise click.ClickException(str(error)) from None
     click.echo(
         f"lockin report: {outcome.folder} written in {outcome.seconds:.1f} s "
         f"(index {outcome.index}, history {outcome.history_db})",

@@ -24,6 +24,7 @@ import math
 from pathlib import Path
 from typing import Any
 
+from lockin.errors import LockinError
 from lockin.report.periods import PeriodError, parse_period
 
 #: Name of the file the strategy notebook writes into ``output_dir``.
@@ -43,7 +44,7 @@ _NUMBER_KEYS = ("lockin_ratio", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90
 _NULLABLE_NUMBER_KEYS = ("npv_usd",)
 
 
-class FiguresError(ValueError):
+class FiguresError(LockinError, ValueError):
     """Figures that do not follow the ``period_figures.json`` contract."""
 
 

@@ -14,6 +14,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from lockin.errors import LockinError
+
 #: The cadences ``--period auto`` understands.
 CADENCES = ("month", "quarter")
 
@@ -21,7 +23,7 @@ _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
 _QUARTER = re.compile(r"^(?P<year>\d{4})-[Qq](?P<quarter>\d)$")
 
 
-class PeriodError(ValueError):
+class PeriodError(LockinError, ValueError):
     """A period that is neither ``YYYY-MM`` nor ``YYYY-Qn``."""
 
 

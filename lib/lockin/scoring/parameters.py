@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 
 from lockin.hardware.fleet import DEFAULT_GRID_KG_PER_KWH, DEFAULT_PUE
+from lockin import yamlsafe
+from lockin.errors import quote, read_utf8
 from lockin.records import InputError
 
 __all__ = ["PARAMETERS", "Parameter", "Parameters", "load_parameters", "REMEDIATION_KINDS"]
@@ -186,10 +188,7 @@ def load_parameters(path: str | Path | None = None, **overrides) -> Parameters:
     values, lines, origin = {}, {}, "defaults"
     if path is not None:
         origin = str(path)
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError as exc:
-            raise InputError(origin, None, f"cannot read: {exc.strerror or exc}") from exc
+        text = read_utf8(path)
         values, lines = _read_yaml_mapping(text, origin)
         base = Path(path).resolve().parent
         for key in ("fleet_file", "calibration_file"):
@@ -209,12 +208,9 @@ def _relative_to(value, base: Path):
 
 
 def _read_yaml_mapping(text: str, origin: str) -> tuple[dict, dict[str, int]]:
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(origin, mark.line + 1 if mark else None, f"invalid YAML: {getattr(exc, 'problem', exc)}") from exc
+    # Bounded alias expansion: an alias bomb is refused, never expanded.
+    node = yamlsafe.compose(text, origin)
+    data = None if node is None else yamlsafe.construct(node, origin)
     if data is None:
         return {}, {}
     if not isinstance(data, dict) or not isinstance(node, yaml.MappingNode):
@@ -223,9 +219,9 @@ def _read_yaml_mapping(text: str, origin: str) -> tuple[dict, dict[str, int]]:
     unknown = [k for k in data if k not in _BY_NAME]
     if unknown:
         key = unknown[0]
-        close = _closest(str(key))
+        close = _closest(str(key)[:200])
         hint = f"; did you mean {close!r}?" if close else ""
-        raise InputError(origin, lines.get(key), f"unknown parameter {key!r}{hint} (known: {', '.join(_BY_NAME)})")
+        raise InputError(origin, lines.get(key) if isinstance(key, str) else None, f"unknown parameter {quote(key)}{hint} (known: {', '.join(_BY_NAME)})")
     return data, lines
 
 
@@ -233,7 +229,7 @@ def validate(name: str, value, origin: str = "parameters", line: int | None = No
     """Check one value against its parameter; return it normalised."""
     if name not in _BY_NAME:
         close = _closest(name)
-        raise InputError(origin, line, f"unknown parameter {name!r}" + (f"; did you mean {close!r}?" if close else ""))
+        raise InputError(origin, line, f"unknown parameter {quote(name)}" + (f"; did you mean {close!r}?" if close else ""))
     spec = _BY_NAME[name]
     try:
         return _CHECKS[spec.kind](spec, value)
@@ -243,14 +239,14 @@ def validate(name: str, value, origin: str = "parameters", line: int | None = No
 
 def _number(spec: Parameter, value) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"expected a number{_unit(spec)}, got {value!r}")
+        raise ValueError(f"expected a number{_unit(spec)}, got {quote(value)}")
     _in_range(spec, float(value))
     return float(value)
 
 
 def _integer(spec: Parameter, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected a whole number, got {value!r}")
+        raise ValueError(f"expected a whole number, got {quote(value)}")
     _in_range(spec, value)
     return value
 
@@ -258,13 +254,13 @@ def _integer(spec: Parameter, value) -> int:
 def _choice(spec: Parameter, value) -> str:
     text = str(value).lower() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if text not in spec.choices:
-        raise ValueError(f"expected one of {', '.join(spec.choices)}, got {value!r}")
+        raise ValueError(f"expected one of {', '.join(spec.choices)}, got {quote(value)}")
     return text
 
 
 def _text(spec: Parameter, value) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise ValueError(f"expected a non-empty text, got {value!r}")
+        raise ValueError(f"expected a non-empty text, got {quote(value)}")
     return value.strip()
 
 
@@ -272,13 +268,13 @@ def _optional_text(spec: Parameter, value) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValueError(f"expected a text (a path) or nothing, got {value!r}")
+        raise ValueError(f"expected a text (a path) or nothing, got {quote(value)}")
     return value.strip()
 
 
 def _paths(spec: Parameter, value) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError(f"expected a list of file paths, got {value!r}")
+        raise ValueError(f"expected a list of file paths, got {quote(value)}")
     return [v.strip() for v in value]
 
 
@@ -286,50 +282,50 @@ def _triangular(spec: Parameter, value) -> list[float]:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         value = [value, value, value]  # a single number: no uncertainty
     if not isinstance(value, list) or len(value) != 3:
-        raise ValueError(f"expected [low, mode, high]{_unit(spec)}, got {value!r}")
+        raise ValueError(f"expected [low, mode, high]{_unit(spec)}, got {quote(value)}")
     numbers = [_number(spec, v) for v in value]
     if not numbers[0] <= numbers[1] <= numbers[2]:
-        raise ValueError(f"expected low ≤ mode ≤ high, got {value!r}")
+        raise ValueError(f"expected low ≤ mode ≤ high, got {quote(value)}")
     return numbers
 
 
 def _grid(spec: Parameter, value) -> list[float]:
     if not isinstance(value, list) or len(value) != 4:
-        raise ValueError(f"expected four increasing percentages (A, B, C, D upper bounds), got {value!r}")
+        raise ValueError(f"expected four increasing percentages (A, B, C, D upper bounds), got {quote(value)}")
     numbers = [float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
     if len(numbers) != 4 or not all(0 < a < b for a, b in zip([0.0, *numbers], numbers)):
-        raise ValueError(f"expected four increasing positive percentages, got {value!r}")
+        raise ValueError(f"expected four increasing positive percentages, got {quote(value)}")
     return numbers
 
 
 def _prices(spec: Parameter, value) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping of accelerator → {{purchase_usd, hourly_usd}}, got {value!r}")
+        raise ValueError(f"expected a mapping of accelerator → {{purchase_usd, hourly_usd}}, got {quote(value)}")
     prices = {}
     for model, fields in value.items():
         if not isinstance(fields, dict) or not fields or set(fields) - {"purchase_usd", "hourly_usd"}:
-            raise ValueError(f"{model}: expected purchase_usd and/or hourly_usd, got {fields!r}")
+            raise ValueError(f"{quote(model)}: expected purchase_usd and/or hourly_usd, got {quote(fields)}")
         for key, number in fields.items():
-            if isinstance(number, bool) or not isinstance(number, (int, float)) or not number > 0:
-                raise ValueError(f"{model}.{key}: expected a price above 0, got {number!r}")
+            if isinstance(number, bool) or not isinstance(number, (int, float)) or not 0 < number < math.inf:
+                raise ValueError(f"{quote(model)}.{quote(key)}: expected a price above 0, got {quote(number)}")
         prices[str(model)] = {k: float(v) for k, v in fields.items()}
     return prices
 
 
 def _hours(spec: Parameter, value) -> dict:
     if not isinstance(value, dict):
-        raise ValueError(f"expected a mapping of class → {{kind: hours}}, got {value!r}")
+        raise ValueError(f"expected a mapping of class → {{kind: hours}}, got {quote(value)}")
     table = _copy(DEFAULT_REMEDIATION_HOURS)
     for portability, kinds in value.items():
         if portability not in table:
-            raise ValueError(f"unknown portability class {portability!r} (translatable, replaceable, rewrite)")
+            raise ValueError(f"unknown portability class {quote(portability)} (translatable, replaceable, rewrite)")
         if not isinstance(kinds, dict):
-            raise ValueError(f"{portability}: expected a mapping of kind → hours, got {kinds!r}")
+            raise ValueError(f"{quote(portability)}: expected a mapping of kind → hours, got {quote(kinds)}")
         for kind, hours in kinds.items():
             if kind not in REMEDIATION_KINDS:
-                raise ValueError(f"{portability}: unknown kind {kind!r} ({', '.join(REMEDIATION_KINDS)})")
+                raise ValueError(f"{quote(portability)}: unknown kind {quote(kind)} ({', '.join(REMEDIATION_KINDS)})")
             if isinstance(hours, bool) or not isinstance(hours, (int, float)) or hours < 0:
-                raise ValueError(f"{portability}.{kind}: expected hours ≥ 0, got {hours!r}")
+                raise ValueError(f"{quote(portability)}.{quote(kind)}: expected hours ≥ 0, got {quote(hours)}")
             table[portability][kind] = float(hours)
     return table
 

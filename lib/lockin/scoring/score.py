@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.records import SOURCE_KINDS, Problem
+from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
 from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
@@ -65,6 +66,7 @@ SCORE_COLUMNS = (
     "recommendation",
     "reasons",
     "calibration",
+    "incomplete",
 )
 
 ROADBLOCK_COLUMNS = ("project", "kind", "name", "family", "vendor", "alternative", "why", "hours", "occurrences", "path", "line", "locations", "evidence")
@@ -196,6 +198,8 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     total = pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)]).astype({"project": object})
     frame = pd.concat([frame.astype({"project": object}), total], ignore_index=True) if len(frame) else total
     frame["calibration"] = calibration.describe() if calibration else UNCALIBRATED
+    # "" or e.g. "2 unreadable folder(s)"; the totals record says how many projects are incomplete.
+    frame["incomplete"] = incomplete_column(scan, [None if record == PORTFOLIO_RECORD else name for record, name in zip(frame["record"], frame["project"])])
     notes = _notes(params, calibration, frame)
     return Scores(
         frame=frame[list(SCORE_COLUMNS)],
