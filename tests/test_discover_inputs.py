@@ -80,11 +80,11 @@ def test_a_project_with_unreadable_folders_is_incomplete_in_scan_and_score(proje
     (project.parent / "q" / "requirements.txt").write_text("numpy\n")
     _unreadable(monkeypatch, project / "sub")
     result = scan([project.parent], ScanOptions(jobs=1, progress=False))
-    summary = result.summary.set_index("project")["incomplete"]
-    assert summary.to_dict() == {"p": "1 unreadable folder(s)", "q": "", "portfolio": "1 of 2 project(s) incomplete"}
+    summary = dict(zip(result.summary["record"] + ":" + result.summary["project"].fillna(""), result.summary["incomplete"]))
+    assert summary == {"project:p": "1 unreadable folder(s)", "project:q": "", "portfolio:": "1 of 2 project(s) incomplete"}
     scores = score_scan(result)
     assert SCORE_COLUMNS[-1] == "incomplete"
-    assert dict(zip(scores.frame["project"], scores.frame["incomplete"])) == summary.to_dict()
+    assert dict(zip(scores.frame["record"] + ":" + scores.frame["project"].fillna(""), scores.frame["incomplete"])) == summary
 
 
 def test_an_unreadable_portfolio_folder_is_an_input_error(tmp_path, monkeypatch):

@@ -154,7 +154,7 @@ def test_no_planted_credential_reaches_any_file_of_the_report(report):
     out, _ = report
     files = sorted(path for path in out.rglob("*") if path.is_file())
     suffixes = {path.suffix for path in files}
-    assert {".ipynb", ".html", ".pdf", ".json", ".sqlite"} <= suffixes, suffixes
+    assert {".ipynb", ".html", ".pdf", ".json", ".sqlite", ".csv"} <= suffixes, suffixes
     for path in files:
         texts = [path.read_bytes().decode("utf-8", "replace")]
         if path.suffix in (".html", ".ipynb"):
@@ -166,9 +166,10 @@ def test_no_planted_credential_reaches_any_file_of_the_report(report):
         if path.suffix == ".sqlite":
             texts.append(database_text(path))
         assert [value for text in texts for value in leaked(text)] == [], f"a credential reached {path}"
-    # The report did read the portfolio: its files and findings are in it.
-    page = html.unescape((out / "2026-11" / "strategy_report.html").read_text())
-    assert "deployment.yaml" in page and "attention.cu" in page
+    # The report did read the portfolio: its files are in the full tables beside it.
+    inputs = (out / "2026-11" / "inputs.csv").read_text()
+    assert "deployment.yaml" in inputs and "attention.cu" in inputs
+    assert "attention.cu" in (out / "2026-11" / "findings.csv").read_text()
 
 
 def database_text(path: Path) -> str:
