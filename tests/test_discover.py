@@ -91,3 +91,13 @@ def test_oversized_files_and_generated_folders_are_listed(portfolio):
 def test_a_missing_path_is_an_error(tmp_path):
     with pytest.raises(InputError, match="not a folder"):
         find_projects(tmp_path / "nope")
+
+
+def test_an_empty_folder_is_a_portfolio_without_projects(tmp_path):
+    """It once became one project with no files, rated A 'stay' like a clean one."""
+    (tmp_path / "empty").mkdir()
+    assert find_projects(tmp_path / "empty") == []
+    (tmp_path / "empty" / ".hidden").write_text("")
+    assert find_projects(tmp_path / "empty") == []
+    (tmp_path / "empty" / "requirements.txt").write_text("numpy\n")
+    assert [p.name for p in find_projects(tmp_path / "empty")] == ["empty"]

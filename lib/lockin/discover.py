@@ -99,7 +99,10 @@ def find_projects(path: str | Path, project_name: str | None = None) -> list[Pro
         raise InputError(str(path), None, f"cannot list the folder: {exc.strerror or exc}") from None
     subfolders = sorted(p for p in entries if p.is_dir() and not p.is_symlink() and not p.name.startswith("."))
     if not subfolders:
-        # A folder with files but no subfolders is most usefully one project.
+        # A folder with files but no subfolders is most usefully one project;
+        # an empty one is a portfolio without projects, not an empty project.
+        if not any(p.is_file() and not p.name.startswith(".") for p in entries):
+            return []
         return [Project(Path(os.path.realpath(root)).name, root)]
     return [Project(p.name, p) for p in subfolders]
 

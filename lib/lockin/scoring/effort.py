@@ -146,7 +146,14 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
             kinds = [k for k, d in COMPONENT_DIMENSIONS.items() if d == dimension]
             row[f"{dimension}_hours"] = float(units.loc[units["kind"].isin(kinds), "hours"].sum())
         rows.append(row)
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+#: Columns of :func:`project_facts` (also those of a portfolio without projects).
+FACT_COLUMNS = [
+    "project", "sloc", "source_sloc", "adapted_sloc", "manual_sloc", "translated_share", "vendor_bound",
+    "translatable", "replaceable", "rewrite", "code_hours", "libraries_hours", "platform_hours",
+]  # fmt: skip
 
 
 def remediation_units(findings: pd.DataFrame) -> pd.DataFrame:
