@@ -1,7 +1,7 @@
 """Small notebooks and portfolios for the report pipeline's tests.
 
 The real notebooks take tens of seconds; these take one kernel start each
-and honour the same contract: the five parameters, and the last notebook
+and honour the same contract: the six parameters, and the last notebook
 writes ``period_figures.json`` into ``output_dir``.
 """
 
@@ -20,6 +20,7 @@ portfolio = ""
 params_file = ""
 history_db = ""
 output_dir = ""
+catalog_dirs = []
 """
 
 FIGURES_CELL = """\
