@@ -63,6 +63,14 @@ print(f"periods in the trend: {len(earlier) + 1}")
 """
 
 
+SLEEPY_CELL = """\
+import os, pathlib, time
+# Says, in the run's staging folder, that the kernel is inside this cell, and which process it is.
+pathlib.Path(output_dir, "kernel.pid").write_text(str(os.getpid()))
+time.sleep(120)
+"""
+
+
 def notebook(*cells: tuple[str, str], parameters: str = PARAMETERS_CELL) -> nbformat.NotebookNode:
     """A notebook whose first cell is tagged ``parameters``, then ``cells`` as (kind, source)."""
     document = nbformat.v4.new_notebook()
@@ -89,11 +97,12 @@ def strategy_notebook() -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def tiny_notebooks(tmp_path_factory):
-    """A notebooks folder: first.ipynb, failing.ipynb, slow.ipynb and strategy_report.ipynb."""
+    """A notebooks folder: first.ipynb, failing.ipynb, slow.ipynb, sleepy.ipynb and strategy_report.ipynb."""
     folder = tmp_path_factory.mktemp("notebooks")
     nbformat.write(notebook(("code", "print('inventory for', period)")), folder / "first.ipynb")
     nbformat.write(notebook(("code", "raise RuntimeError('deliberate failure in a test notebook')")), folder / "failing.ipynb")
     nbformat.write(notebook(("code", "import time\ntime.sleep(30)")), folder / "slow.ipynb")
+    nbformat.write(notebook(("code", SLEEPY_CELL)), folder / "sleepy.ipynb")
     nbformat.write(strategy_notebook(), folder / "strategy_report.ipynb")
     return folder
 
