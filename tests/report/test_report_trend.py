@@ -10,6 +10,7 @@ import matplotlib
 matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt
+import nbformat
 import pandas as pd
 import pytest
 
@@ -109,3 +110,22 @@ def test_periods_outside_the_sane_years_are_refused(text):
 @pytest.mark.parametrize("text", [f"{FIRST_YEAR}-01", f"{LAST_YEAR}-Q4"])
 def test_the_first_and_last_sane_years_are_periods(text):
     assert str(parse_period(text)) == text
+
+
+def printed(report_folder) -> list[str]:
+    """The lines the trend notebook printed in a rendered report."""
+    executed = nbformat.read(report_folder / "trend_report.ipynb", as_version=4)
+    return [line for cell in executed.cells for output in cell.get("outputs", []) for line in output.get("text", "").splitlines()]
+
+
+def test_end_to_end_a_back_filled_period_and_a_later_quarter(tmp_path, render_tiny):
+    """2026-11 first, then 2026-10 back-filled, then 2026-Q4: each report's trend is its own past."""
+    out_dir = tmp_path / "reports"
+    notebooks = ("trend_report.ipynb",)
+    render_tiny(out_dir, "2026-11", notebooks=notebooks)
+    october = render_tiny(out_dir, "2026-10", notebooks=notebooks)
+    quarter = render_tiny(out_dir, "2026-Q4", notebooks=notebooks)
+    assert "trend periods: 2026-10" in printed(october.folder)
+    assert any(line.startswith("summary:") and line.endswith("this is the first period on record.") for line in printed(october.folder))
+    assert "trend periods: 2026-10 2026-11 2026-Q4" in printed(quarter.folder)
+    assert any(line.startswith("summary:") and "since 2026-11 (then C, 50%)" in line for line in printed(quarter.folder))
