@@ -79,3 +79,17 @@ def test_success_prints_the_pdf_path_alone_on_stdout(captured, tmp_path):
     result = invoke("--period", "2026-11")
     assert result.stdout == f"{tmp_path / '2026-11' / 'strategy_report.pdf'}\n"
     assert "written in" in result.stderr
+
+
+def test_catalog_folders_reach_the_run_in_order(captured, tmp_path):
+    first, second = tmp_path / "ours", tmp_path / "theirs"
+    first.mkdir(), second.mkdir()
+    result = invoke("--period", "2026-11", "--catalog", str(first), "--catalog", str(second))
+    assert result.exit_code == 0, result.output
+    assert captured[0].catalog_dirs == (first, second)
+
+
+def test_a_missing_catalog_folder_is_a_usage_error(captured, tmp_path):
+    result = invoke("--period", "2026-11", "--catalog", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "--catalog" in result.output
+    assert captured == []
