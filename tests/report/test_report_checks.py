@@ -101,6 +101,14 @@ def test_a_read_only_lock_file_is_refused_up_front(settings, immutable, no_noteb
         render_period(settings(out_dir=out_dir))
 
 
+def test_an_output_folder_whose_parent_is_read_only_is_refused(settings, immutable, no_notebook_may_run, tmp_path):
+    parent = tmp_path / "shared"
+    parent.mkdir()
+    immutable(parent)
+    with pytest.raises(SettingsError, match=f"cannot write to the folder that would hold the output folder {parent}"):
+        render_period(settings(out_dir=parent / "reports"))
+
+
 def test_a_missing_chain_of_output_folders_is_refused_and_nothing_created(settings, no_notebook_may_run, tmp_path):
     out_dir = tmp_path / "typo" / "deeper" / "reports"
     with pytest.raises(SettingsError, match=f"output folder {out_dir}: parent folder {out_dir.parent} does not exist"):
@@ -129,7 +137,7 @@ def test_a_history_that_is_not_sqlite_is_refused_before_any_notebook(settings, n
     history.write_bytes(b"these are not the bytes of an SQLite database, not even close" * 20)
     with pytest.raises(SettingsError, match=f"history {history}: not an SQLite database"):
         render_period(settings(history_db=history))
-    assert not (tmp_path / "reports" / "failed").exists()
+    assert not (tmp_path / "reports").exists(), "a refused run creates no output folder"
 
 
 def test_a_foreign_sqlite_database_is_refused_and_left_untouched(settings, no_notebook_may_run, tmp_path):

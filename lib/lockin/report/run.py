@@ -250,8 +250,10 @@ def check_settings(settings: ReportSettings) -> None:
     _require_notebooks(settings)
     _require_valid_parameters(settings.params_file)
     _require_valid_catalogs(settings.catalog_dirs)
-    _prepare_output_folder(settings.out_dir)
+    _require_usable_output_folder(settings.out_dir)
     _require_usable_history(settings.history_path)
+    # Only once everything passed, so a refused run leaves no empty folder behind.
+    _create_output_folder(settings.out_dir)
 
 
 class SignalGuard:
@@ -540,18 +542,16 @@ def _absolute(settings: ReportSettings) -> ReportSettings:
     return dataclasses.replace(settings, **changes)
 
 
-def _prepare_output_folder(out_dir: Path) -> None:
-    """Create ``out_dir`` if only it is missing, and make sure a run can write there.
+def _require_usable_output_folder(out_dir: Path) -> None:
+    """``out_dir`` can be written by a run, or created if only it is missing; nothing is changed.
 
     A chain of missing folders is refused: it is more likely a typing slip
     than a wish, and creating it would hide the report where nobody looks.
     """
     if not out_dir.exists():
         _require_parent_folder(out_dir, "output folder")
-        try:
-            out_dir.mkdir()
-        except OSError as error:
-            raise SettingsError(f"cannot create the output folder {out_dir}: {error.strerror or error}") from error
+        _require_writable_folder(out_dir.parent, "the folder that would hold the output folder")
+        return
     if not out_dir.is_dir():
         raise SettingsError(f"the output folder {out_dir} is not a folder")
     _require_writable_folder(out_dir, "the output folder")
@@ -563,6 +563,13 @@ def _prepare_output_folder(out_dir: Path) -> None:
                 pass
         except OSError as error:
             raise SettingsError(f"cannot write the lock file {lock}: {error.strerror or error}") from error
+
+
+def _create_output_folder(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(exist_ok=True)
+    except OSError as error:
+        raise SettingsError(f"cannot create the output folder {out_dir}: {error.strerror or error}") from error
 
 
 def _require_parent_folder(path: Path, what: str) -> None:
