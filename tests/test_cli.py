@@ -53,6 +53,7 @@ def test_scan_json_is_an_array_of_finding_objects_on_stdout(project):
 
 def test_scan_csv_to_a_file(project, tmp_path):
     out = tmp_path / "out" / "findings.csv"
+    out.parent.mkdir()  # --out creates no folder (tests/report/test_out_option.py)
     result = run("scan", str(project), "--project", "svc", "--format", "csv", "--out", str(out))
     assert result.exit_code == 0 and result.stdout == ""
     rows = list(csv.DictReader(io.StringIO(out.read_text())))

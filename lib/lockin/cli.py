@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO
 
@@ -126,7 +126,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
     could not be read are listed on standard error (and in the table).
     """
     stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None if fmt == "table" else fmt)
-    with _output(out) as sink:
+    with _output(out, inputs=(*paths, *catalog_dirs)) as sink:
         if fmt == "table":
             from lockin.scan import collect
 
@@ -158,7 +158,7 @@ def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, 
     """
     # Any target will do: it changes findings, never the components listed here.
     stream = _stream(paths, catalog_dirs, "amd", project_name, jobs, max_file_size, no_progress)
-    with _output(out) as sink:
+    with _output(out, inputs=(*paths, *catalog_dirs)) as sink:
         if fmt == "table":
             import pandas as pd
 
@@ -190,7 +190,7 @@ def catalog_show(catalog_dirs, kind, vendor, fmt, out):
         frame = frame[frame["kind"] == kind]
     if vendor:
         frame = frame[frame["vendor"] == vendor.lower()]
-    with _output(out) as sink:
+    with _output(out, inputs=catalog_dirs) as sink:
         write_frame(frame, sink, fmt)
 
 
@@ -275,7 +275,7 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
     stream = _stream(paths, catalog_dirs, params.target_vendor, project_name, jobs, 8, no_progress)
     result = collect(stream)
     scores = score_scan(result, params, catalog=stream.catalog)
-    with _output(out) as sink:
+    with _output(out, inputs=(*paths, *catalog_dirs, params_file)) as sink:
         if fmt == "table":
             shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2})
             shown["lockin_ratio"] = shown["lockin_ratio"].map(lambda r: f"{r:.0%}")
@@ -355,7 +355,7 @@ def parity(baseline, target, result_files, no_bundled, spec_files, prices, fmt, 
     if frame.empty:
         _report_problems(problems, list_bundled=list_excluded)
         raise click.ClickException(f"no workload was measured on both {base} and {targ} under the same rules; nothing to compare")
-    with _output(out) as sink:
+    with _output(out, inputs=(*result_files, *spec_files, prices)) as sink:
         if fmt == "table":
             shown = frame[list(PARITY_TABLE_COLUMNS)].astype({"baseline_value": float, "target_value": float, "ratio": float})
             shown = shown.round({"baseline_value": 2, "target_value": 2, "ratio": 3})
@@ -400,7 +400,7 @@ def fleet(fleet_file, result_files, no_bundled, spec_files, prices, fmt, out, re
     except LockinError:
         _report_problems(installed.problems)
         raise
-    with _output(out) as sink:
+    with _output(out, inputs=(fleet_file, *result_files, *spec_files, prices)) as sink:
         if fmt == "table":
             for title, table in summary.tables().items():
                 write_frame(table, sink, fmt, title)
@@ -512,11 +512,48 @@ def _report_skips(skips) -> None:
 
 
 @contextlib.contextmanager
-def _output(out: Path | None) -> Iterator[IO[str]]:
+def _output(out: Path | None, inputs: Iterable[Path | None] = ()) -> Iterator[IO[str]]:
+    """Standard output, or the file ``--out`` names, checked before anything is written.
+
+    Parameters
+    ----------
+    out : pathlib.Path or None
+    inputs : iterable of path
+        What the command reads: folders (scanned PATHS, catalogs) and files;
+        None entries are ignored.
+
+    Raises
+    ------
+    click.BadParameter
+        If the file's folder does not exist (a typo would otherwise create
+        a chain of folders where nobody looks) or if the file is an input:
+        an existing file inside one of the folders, or one of the files.
+    """
     if out is None:
         yield sys.stdout
         sys.stdout.flush()
         return
-    out.parent.mkdir(parents=True, exist_ok=True)
+    _require_output_folder(out)
+    _refuse_overwriting_an_input(out, [Path(path) for path in inputs if path is not None])
     with out.open("w", encoding="utf-8", newline="") as handle:
         yield handle
+
+
+def _require_output_folder(out: Path) -> None:
+    folder = out.parent
+    if not folder.exists():
+        raise click.BadParameter(f"{out}: parent folder {folder} does not exist", param_hint="'--out'")
+    if not folder.is_dir():
+        raise click.BadParameter(f"{out}: {folder} is not a folder", param_hint="'--out'")
+
+
+def _refuse_overwriting_an_input(out: Path, inputs: list[Path]) -> None:
+    if not out.exists():
+        return
+    # resolve(): a relative path, a symlink or ".." must not slip past the comparison.
+    target = out.resolve()
+    for source in inputs:
+        resolved = source.resolve()
+        if target == resolved or (resolved.is_dir() and target.is_relative_to(resolved)):
+            where = f"inside {source}" if resolved.is_dir() else "an input file"
+            raise click.BadParameter(f"{out} is {where}; refusing to overwrite an input (write the output elsewhere)", param_hint="'--out'")

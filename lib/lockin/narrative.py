@@ -45,16 +45,19 @@ def executive_summary(assessment, history: pd.DataFrame | None = None, period: s
 
 
 def change_since_last(history: pd.DataFrame | None, period: str, project: str | None = None) -> dict | None:
-    """The latest earlier period's figures of ``project`` (None: the portfolio's totals), or None."""
+    """The latest period before ``period`` with figures of ``project`` (None: the portfolio's totals), or None.
+
+    "Before" is chronological (a quarter right after its last month, see
+    :mod:`lockin.report.periods`), the order :func:`history_with` puts the
+    trend in, so the summary's "since" names the row above this period's.
+    """
     if history is None or history.empty:
         return None
-    from lockin.report.periods import period_sort_key as period_key
-
     rows = history[history["record"] == "portfolio"] if project is None else history[(history["record"] == "project") & (history["project"] == project)]
-    earlier = rows[rows["period"].map(period_key) < period_key(period)]
+    earlier = rows[_periods_before(rows["period"], period)]
     if earlier.empty:
         return None
-    return earlier.sort_values("period", key=lambda s: s.map(period_key)).iloc[-1].to_dict()
+    return _chronological(earlier).iloc[-1].to_dict()
 
 
 def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
@@ -181,15 +184,35 @@ def _hardware_sentence(assessment) -> str:
 
 
 def history_with(history: pd.DataFrame | None, figures: dict) -> pd.DataFrame:
-    """The history with this period's figures in place of any recorded for it.
+    """The trend of the period in ``figures``: earlier periods, then this one.
 
     The report shows the trend before the run records the period, so the
     current period comes from ``figures`` (see ``assessment.period_figures``).
+    Periods recorded after it (this one being back-filled) are left out:
+    a report's trend ends at its own period. Rows are in chronological order
+    of period, each period's rows in their recorded order.
     """
     projects = pd.DataFrame(figures["scores"], columns=list(figures["portfolio"]) + ["project"]).assign(record="project")
     total = pd.DataFrame([{**figures["portfolio"], "project": None, "record": "portfolio"}])
     current = pd.concat([projects, total], ignore_index=True).assign(period=figures["period"])
-    if history is None or history.empty:
-        return current
-    earlier = history[history["period"] != figures["period"]]
-    return pd.concat([earlier, current], ignore_index=True)
+    if history is not None and not history.empty:
+        earlier = history[_periods_before(history["period"], figures["period"])]
+        current = _chronological(pd.concat([earlier, current], ignore_index=True))
+    # The totals have no project name: None, not a NaN a string column would make of it.
+    current["project"] = current["project"].astype(object).where(current["record"] == "project", None)
+    return current
+
+
+def _periods_before(periods: pd.Series, period: str) -> pd.Series:
+    """Which of ``periods`` come strictly before ``period`` in time."""
+    from lockin.report.periods import period_sort_key
+
+    limit = period_sort_key(period)
+    return periods.map(period_sort_key) < limit
+
+
+def _chronological(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` in time order of its ``period`` column; a stable sort keeps each period's row order."""
+    from lockin.report.periods import period_sort_key
+
+    return frame.sort_values("period", key=lambda periods: periods.map(period_sort_key), kind="stable").reset_index(drop=True)

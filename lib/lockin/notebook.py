@@ -40,12 +40,22 @@ def current_period(cadence: str = "month", today: _dt.date | None = None) -> str
     return str(period_now(cadence, today))
 
 
-def start(portfolio: str, params_file: str = "", **parameters) -> Assessment:
+def start(portfolio: str, params_file: str = "", catalog_dirs=(), **parameters) -> Assessment:
     """Run the assessment a notebook shows, from its parameter cell's values.
 
-    ``parameters`` may hold any of :data:`OVERRIDABLE` (None: keep the
-    parameter file's or the default value); other names are ignored, so a
-    notebook can pass its whole parameter cell.
+    Parameters
+    ----------
+    portfolio : str
+        The portfolio folder.
+    params_file : str
+        YAML parameters; empty for the defaults.
+    catalog_dirs : list of str, or str
+        User catalog folders (``lockin report --catalog``); one folder may be
+        given as a plain string, and None or empty means none.
+    **parameters
+        May hold any of :data:`OVERRIDABLE` (None: keep the parameter file's
+        or the default value); other names are ignored, so a notebook can
+        pass its whole parameter cell.
     """
     pd.set_option("display.max_colwidth", 80)
     pd.set_option("display.width", 160)
@@ -57,7 +67,7 @@ def start(portfolio: str, params_file: str = "", **parameters) -> Assessment:
         overrides["results_files"] = [str(resolve_path(p)) for p in overrides["results_files"]]
     folder = resolve_path(portfolio)
     params = resolve_path(params_file) or _sample_params_for(folder)
-    return assess(folder, params, **overrides)
+    return assess(folder, params, catalog_dirs=_catalog_folders(catalog_dirs), **overrides)
 
 
 def _sample_params_for(portfolio):
@@ -66,6 +76,14 @@ def _sample_params_for(portfolio):
     from lockin.paths import SAMPLE_PARAMS, is_sample_portfolio
 
     return SAMPLE_PARAMS if is_sample_portfolio(portfolio) else None
+
+
+def _catalog_folders(catalog_dirs) -> list[str]:
+    # A string is one folder, not a sequence of one-letter folders.
+    if not catalog_dirs:
+        return []
+    folders = [catalog_dirs] if isinstance(catalog_dirs, str) else list(catalog_dirs)
+    return [str(resolve_path(folder)) for folder in folders]
 
 
 def show(frame: pd.DataFrame, *, percent: tuple[str, ...] = (), money: tuple[str, ...] = (), digits: int = 2):

@@ -1,7 +1,7 @@
 """Small notebooks and portfolios for the report pipeline's tests.
 
 The real notebooks take tens of seconds; these take one kernel start each
-and honour the same contract: the five parameters, and the last notebook
+and honour the same contract: the six parameters, and the last notebook
 writes ``period_figures.json`` into ``output_dir``.
 """
 
@@ -20,6 +20,8 @@ portfolio = ""
 params_file = ""
 history_db = ""
 output_dir = ""
+catalog_dirs = []
+top = 25
 """
 
 FIGURES_CELL = """\
@@ -62,6 +64,28 @@ print(f"periods in the trend: {len(earlier) + 1}")
 """
 
 
+# What the real strategy notebook does with the history: the trend table and
+# figure from history_with, and the summary's "since" sentence.
+TRUE_TREND_CELL = """\
+import pandas as pd
+
+from lockin.narrative import _rating_sentence, history_with
+from lockin.scoring.figures import trend_figure
+
+trend = history_with(history, figures)
+print("trend periods:", " ".join(trend[trend["record"] == "portfolio"]["period"]))
+print("summary:", _rating_sentence(pd.Series(figures["portfolio"]), history, period, len(projects)))
+trend_figure(trend);
+"""
+
+SLEEPY_CELL = """\
+import os, pathlib, time
+# Says, in the run's staging folder, that the kernel is inside this cell, and which process it is.
+pathlib.Path(output_dir, "kernel.pid").write_text(str(os.getpid()))
+time.sleep(120)
+"""
+
+
 def notebook(*cells: tuple[str, str], parameters: str = PARAMETERS_CELL) -> nbformat.NotebookNode:
     """A notebook whose first cell is tagged ``parameters``, then ``cells`` as (kind, source)."""
     document = nbformat.v4.new_notebook()
@@ -88,12 +112,14 @@ def strategy_notebook() -> nbformat.NotebookNode:
 
 @pytest.fixture(scope="module")
 def tiny_notebooks(tmp_path_factory):
-    """A notebooks folder: first.ipynb, failing.ipynb, slow.ipynb and strategy_report.ipynb."""
+    """A notebooks folder: first, failing, slow, sleepy, strategy_report and trend_report (each .ipynb)."""
     folder = tmp_path_factory.mktemp("notebooks")
     nbformat.write(notebook(("code", "print('inventory for', period)")), folder / "first.ipynb")
     nbformat.write(notebook(("code", "raise RuntimeError('deliberate failure in a test notebook')")), folder / "failing.ipynb")
     nbformat.write(notebook(("code", "import time\ntime.sleep(30)")), folder / "slow.ipynb")
+    nbformat.write(notebook(("code", SLEEPY_CELL)), folder / "sleepy.ipynb")
     nbformat.write(strategy_notebook(), folder / "strategy_report.ipynb")
+    nbformat.write(notebook(("md", "# Trend"), ("code", FIGURES_CELL), ("code", TRUE_TREND_CELL)), folder / "trend_report.ipynb")
     return folder
 
 

@@ -45,9 +45,10 @@ def test_the_defaults_are_the_sample_portfolio_and_reports(captured):
 def test_every_option_reaches_the_run(captured, tmp_path):
     params = tmp_path / "params.yml"
     params.write_text("seed: 1\n")
-    result = invoke("--period", "2026-q3", "--portfolio", str(tmp_path), "--params", str(params), "--out", str(tmp_path / "out"), "--history", str(tmp_path / "h.sqlite"), "--timeout", "42", "--no-progress")
+    result = invoke("--period", "2026-q3", "--portfolio", str(tmp_path), "--params", str(params), "--out", str(tmp_path / "out"), "--history", str(tmp_path / "h.sqlite"), "--timeout", "42", "--top", "10", "--no-progress")
     assert result.exit_code == 0, result.output
     [settings] = captured
+    assert settings.top == 10
     assert settings.period == "2026-Q3"
     assert (settings.portfolio, settings.params_file, settings.out_dir, settings.history_db) == (tmp_path, params, tmp_path / "out", tmp_path / "h.sqlite")
     assert settings.timeout == 42 and settings.progress is False
@@ -79,3 +80,17 @@ def test_success_prints_the_pdf_path_alone_on_stdout(captured, tmp_path):
     result = invoke("--period", "2026-11")
     assert result.stdout == f"{tmp_path / '2026-11' / 'strategy_report.pdf'}\n"
     assert "written in" in result.stderr
+
+
+def test_catalog_folders_reach_the_run_in_order(captured, tmp_path):
+    first, second = tmp_path / "ours", tmp_path / "theirs"
+    first.mkdir(), second.mkdir()
+    result = invoke("--period", "2026-11", "--catalog", str(first), "--catalog", str(second))
+    assert result.exit_code == 0, result.output
+    assert captured[0].catalog_dirs == (first, second)
+
+
+def test_a_missing_catalog_folder_is_a_usage_error(captured, tmp_path):
+    result = invoke("--period", "2026-11", "--catalog", str(tmp_path / "nowhere"))
+    assert result.exit_code == 2 and "--catalog" in result.output
+    assert captured == []

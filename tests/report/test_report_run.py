@@ -56,11 +56,12 @@ def test_a_run_writes_the_period_folder(rendered):
     print(f"\nsmall report rendered in {seconds:.1f} s")
 
 
-def test_the_notebooks_receive_the_five_parameters_as_absolute_paths(rendered):
+def test_the_notebooks_receive_the_six_parameters_as_absolute_paths(rendered):
     _, out_dir, portfolio, _ = rendered
     executed = nbformat.read(out_dir / "2026-11" / "first.ipynb", as_version=4)
     parameters = executed.metadata["papermill"]["parameters"]
-    assert set(parameters) == {"period", "portfolio", "params_file", "history_db", "output_dir"}
+    assert set(parameters) == {"period", "portfolio", "params_file", "history_db", "output_dir", "catalog_dirs", "top"}
+    assert parameters["catalog_dirs"] == []
     assert parameters["period"] == "2026-11"
     assert parameters["portfolio"] == str(portfolio.absolute())
     assert parameters["params_file"] == ""
@@ -278,5 +279,5 @@ def test_parallel_runs_on_one_folder_take_turns_and_leave_it_consistent(tmp_path
 def test_an_output_folder_that_cannot_be_written_is_a_clear_error(tmp_path, render_tiny):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the output folder should be")
-    with pytest.raises(ReportError, match="cannot write to the output folder"):
+    with pytest.raises(ReportError, match=f"output folder {blocker / 'reports'}: parent {blocker} is not a folder"):
         render_tiny(blocker / "reports", "2026-11")

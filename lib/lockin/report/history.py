@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from lockin.errors import LockinError
 from lockin.report.figures import SCORE_KEYS, validate_figures
 from lockin.report.periods import period_sort_key
 
@@ -64,6 +65,13 @@ CREATE TABLE IF NOT EXISTS scores (
 );
 """
 
+#: The columns each table must have for a file to be a lockin history
+#: (version 1 files have no ``record`` column yet; they are migrated when written).
+TABLE_COLUMNS = {
+    "periods": ("period", "rendered_at", "catalog_version", "params_hash"),
+    "scores": ("period", *SCORE_KEYS),
+}
+
 #: Columns of :func:`read_history`'s frame: the period's, the record's kind, then the score's.
 HISTORY_COLUMNS = ("period", "rendered_at", "catalog_version", "params_hash", "record", *SCORE_KEYS)
 
@@ -80,6 +88,68 @@ _NUMBER_DTYPES = {
 # A concurrent writer (another output folder sharing the history) holds the
 # database only for the few milliseconds of one transaction.
 _BUSY_TIMEOUT_SECONDS = 30
+
+
+class HistoryError(LockinError, ValueError):
+    """A history database lockin cannot use: not SQLite, someone else's, or not writable."""
+
+
+def check_history(path: str | Path) -> None:
+    """Check, without changing anything, that ``path`` can be a history database.
+
+    A missing file is fine (the first record creates it). An existing one
+    must be a file lockin can write, an SQLite database, and either empty
+    or a lockin history: ``periods`` and ``scores`` tables with their
+    columns, at a schema version this lockin knows. It is opened read-only,
+    so a foreign database is never touched.
+
+    Parameters
+    ----------
+    path : path
+
+    Raises
+    ------
+    HistoryError
+        Naming ``path`` and the problem.
+    """
+    path = Path(path)
+    if not path.exists():
+        return
+    if not path.is_file():
+        raise HistoryError(f"history {path}: not a file")
+    try:
+        # Opening for writing changes nothing, and answers for ACLs, read-only
+        # mounts and immutable files alike, which the mode bits do not.
+        with path.open("r+b"):
+            pass
+    except OSError as error:
+        raise HistoryError(f"history {path}: cannot be written ({error.strerror or error})") from error
+    try:
+        with closing(sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=_BUSY_TIMEOUT_SECONDS)) as connection:
+            problem = _schema_problem(connection)
+    except sqlite3.DatabaseError as error:
+        raise HistoryError(f"history {path}: not an SQLite database ({error})") from error
+    if problem:
+        raise HistoryError(f"history {path}: {problem}")
+
+
+def _schema_problem(connection: sqlite3.Connection) -> str:
+    """What keeps an SQLite database from being a lockin history; empty if nothing."""
+    tables = {row[0] for row in connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    if not tables:
+        return ""
+    missing = sorted(set(TABLE_COLUMNS) - tables)
+    if missing:
+        return f"an SQLite database but not a lockin history (no table {', '.join(missing)}; it has {', '.join(sorted(tables))})"
+    for table, expected in TABLE_COLUMNS.items():
+        columns = {row[1] for row in connection.execute(f"PRAGMA table_info({table})")}
+        absent = [column for column in expected if column not in columns]
+        if absent:
+            return f"an SQLite database but not a lockin history (table {table} lacks {', '.join(absent)})"
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        return f"written by a newer lockin (schema version {version}; this one knows {SCHEMA_VERSION})"
+    return ""
 
 
 def record_period(path: str | Path, figures: dict[str, Any], rendered_at: dt.datetime | None = None) -> None:

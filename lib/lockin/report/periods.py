@@ -6,6 +6,10 @@ switch cadence), so they need one chronological order: a quarter sorts at
 its last month, just after that month (``2026-09`` < ``2026-Q3`` <
 ``2026-10``), because a quarterly report is complete only once its last
 month is.
+
+Only years from :data:`FIRST_YEAR` to :data:`LAST_YEAR` are periods: a
+year such as 0000 or 9999 is a typing slip, and accepting it would put a
+report before or after every real one in the trend and the index for good.
 """
 
 from __future__ import annotations
@@ -18,6 +22,12 @@ from lockin.errors import LockinError
 
 #: The cadences ``--period auto`` understands.
 CADENCES = ("month", "quarter")
+
+#: The first and last year a period may fall in. 1990 predates any
+#: project's version control worth back-filling from; 2100 is far beyond
+#: any report a schedule will render.
+FIRST_YEAR = 1990
+LAST_YEAR = 2100
 
 _MONTH = re.compile(r"^(?P<year>\d{4})-(?P<month>\d{2})$")
 _QUARTER = re.compile(r"^(?P<year>\d{4})-[Qq](?P<quarter>\d)$")
@@ -73,19 +83,28 @@ def parse_period(text: str) -> Period:
     Raises
     ------
     PeriodError
-        If ``text`` is neither form or names a month or quarter that does
-        not exist.
+        If ``text`` is neither form, names a month or quarter that does
+        not exist, or a year outside :data:`FIRST_YEAR`..:data:`LAST_YEAR`.
     """
     text = text.strip()
+    period = None
     if month := _MONTH.match(text):
         number = int(month["month"])
         if 1 <= number <= 12:
-            return Period(int(month["year"]), "month", number)
+            period = Period(int(month["year"]), "month", number)
     elif quarter := _QUARTER.match(text):
         number = int(quarter["quarter"])
         if 1 <= number <= 4:
-            return Period(int(quarter["year"]), "quarter", number)
+            period = Period(int(quarter["year"]), "quarter", number)
+    if period is not None:
+        _require_sane_year(period, text)
+        return period
     raise PeriodError(f"period {text!r} is neither a month (YYYY-MM, e.g. 2026-11) nor a quarter (YYYY-Qn, e.g. 2026-Q4)")
+
+
+def _require_sane_year(period: Period, text: str) -> None:
+    if not FIRST_YEAR <= period.year <= LAST_YEAR:
+        raise PeriodError(f"period {text!r} is outside the years lockin reports on ({FIRST_YEAR} to {LAST_YEAR})")
 
 
 def current_period(cadence: str = "month", today: dt.date | None = None) -> Period:

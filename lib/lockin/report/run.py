@@ -9,6 +9,11 @@ A failure keeps the staging folder, failed notebook and all, under
 ``DIR/failed/<period>-<time>/`` and touches nothing else. The whole run
 holds an exclusive lock on ``DIR/.lockin-report.lock``, so two runs on one
 folder (a timer and a person, say) take turns instead of interleaving.
+
+Everything a user can get wrong is checked before the first notebook
+starts: the parameters, the catalog folders, the output folder and the
+history database. A run stopped by SIGINT or SIGTERM ends its kernel,
+removes its staging folder and raises :class:`Interrupted`.
 """
 
 from __future__ import annotations
@@ -18,6 +23,9 @@ import datetime as dt
 import fcntl
 import os
 import shutil
+import signal
+import tempfile
+import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -27,10 +35,12 @@ from pathlib import Path
 from typing import Any
 
 from lockin import __version__
+from lockin.errors import LockinError
+from lockin.shortlist import DEFAULT_TOP
 from lockin.redact import redact
 from lockin.paths import REPOSITORY_ROOT
 from lockin.report.figures import FIGURES_FILE, load_figures
-from lockin.report.history import record_period
+from lockin.report.history import HistoryError, check_history, record_period
 from lockin.report.kernel import kernel_manager_options, report_kernel_name
 from lockin.report.periods import parse_period
 from lockin.report.render import render_strategy_report
@@ -89,6 +99,10 @@ class ReportSettings:
         Receives ``<period>/``, ``index.html``, ``failed/`` and the lock.
     params_file : pathlib.Path, optional
         Scoring parameters (YAML) handed to the notebooks.
+    catalog_dirs : tuple of pathlib.Path
+        User catalog folders handed to the notebooks (``--catalog``).
+    top : int
+        Rows of the report's longest tables and figures (``--top``; 0: all).
     history_db : pathlib.Path, optional
         Defaults to ``out_dir/history.sqlite``.
     timeout : int
@@ -109,6 +123,8 @@ class ReportSettings:
     portfolio: Path
     out_dir: Path
     params_file: Path | None = None
+    catalog_dirs: tuple[Path, ...] = ()
+    top: int = DEFAULT_TOP
     history_db: Path | None = None
     timeout: int = DEFAULT_TIMEOUT
     progress: bool = True
@@ -134,7 +150,7 @@ class ReportOutcome:
     seconds: float
 
 
-class ReportError(Exception):
+class ReportError(LockinError):
     """A run that failed; the output folder is as it was.
 
     Attributes
@@ -146,6 +162,37 @@ class ReportError(Exception):
     def __init__(self, message: str, kept: Path | None = None) -> None:
         super().__init__(message)
         self.kept = kept
+
+
+class SettingsError(ReportError):
+    """A setting the run cannot work with, found before any notebook ran; nothing was changed."""
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM stopped the run.
+
+    A BaseException, as KeyboardInterrupt is, so that no ``except
+    Exception`` in papermill, nbclient or here turns it into a notebook
+    failure on its way out.
+
+    Attributes
+    ----------
+    signal_name : str
+        ``SIGINT`` or ``SIGTERM``.
+    exit_status : int
+        128 plus the signal's number (130, 143), as a shell reports a
+        process the signal ended.
+    published : pathlib.Path or None
+        The report folder, when the signal came while the finished report
+        was being published (which is let finish); None when nothing in the
+        output folder changed.
+    """
+
+    def __init__(self, signal_number: int, published: Path | None = None) -> None:
+        self.signal_name = signal.Signals(signal_number).name
+        self.exit_status = 128 + signal_number
+        self.published = published
+        super().__init__(self.signal_name)
 
 
 class NotebookFailed(Exception):
@@ -173,30 +220,121 @@ def render_period(settings: ReportSettings, say: Callable[[str], None] = lambda 
 
     Raises
     ------
+    SettingsError
+        When a setting is wrong (see :func:`check_settings`); no notebook ran.
     ReportError
         On any failure; ``DIR/<period>/``, ``index.html`` and the history
         are then exactly as before the run.
+    Interrupted
+        On SIGINT or SIGTERM (when called from the main thread); the
+        kernel is ended, the staging folder removed, and the output folder
+        and history are as before (unless :attr:`Interrupted.published`).
     """
     started = time.monotonic()
     period = str(parse_period(settings.period))
     settings = _absolute(settings)
-    _require_notebooks(settings)
-    _prepare_output_folder(settings.out_dir)
-    with exclusive_lock(settings.out_dir / LOCK_FILE, say):
-        clean_up_interrupted_runs(settings.out_dir)
-        folder, index = _render_and_publish(settings, period, say)
+    with SignalGuard() as guard:
+        check_settings(settings)
+        with exclusive_lock(settings.out_dir / LOCK_FILE, say):
+            clean_up_interrupted_runs(settings.out_dir)
+            folder, index = _render_and_publish(settings, period, say, guard)
     return ReportOutcome(folder, folder / REPORT_HTML, folder / REPORT_PDF, index, settings.history_path, time.monotonic() - started)
 
 
-def _render_and_publish(settings: ReportSettings, period: str, say: Callable[[str], None]) -> tuple[Path, Path]:
-    """Build the report in a staging folder, then record and publish it; keep it aside on failure."""
+def check_settings(settings: ReportSettings) -> None:
+    """Everything a run needs that a user gives, checked before any notebook runs.
+
+    Creates the output folder when it is missing but its parent exists;
+    changes nothing else.
+
+    Raises
+    ------
+    SettingsError
+        With one line naming the file or folder and the problem.
+    """
+    _require_notebooks(settings)
+    _require_valid_parameters(settings.params_file)
+    _require_valid_catalogs(settings.catalog_dirs)
+    _require_usable_output_folder(settings.out_dir)
+    _require_usable_history(settings.history_path)
+    # Only once everything passed, so a refused run leaves no empty folder behind.
+    _create_output_folder(settings.out_dir)
+
+
+class SignalGuard:
+    """Turns SIGINT and SIGTERM into :class:`Interrupted` while a run is on.
+
+    Only the first signal interrupts: one arriving while the run cleans up
+    after the first (a second Ctrl-C, say) is let wait, so the kernel is
+    still ended and the staging folder still removed. Inside
+    :meth:`holding`, a signal waits until the block is done.
+
+    Signal handlers can only be set from the main thread; elsewhere (a run
+    in a worker thread) the guard does nothing.
+    """
+
+    _SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+    def __init__(self) -> None:
+        self._previous: dict[int, Any] = {}
+        self._interrupted = False
+        self._holding = False
+        self._held: int | None = None
+
+    def __enter__(self) -> SignalGuard:
+        if threading.current_thread() is threading.main_thread():
+            for number in self._SIGNALS:
+                self._previous[number] = signal.signal(number, self._on_signal)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        for number, handler in self._previous.items():
+            signal.signal(number, handler)
+
+    def _on_signal(self, number: int, frame: object) -> None:
+        if self._interrupted or self._holding:
+            self._held = self._held or number
+            return
+        self._interrupted = True
+        raise Interrupted(number)
+
+    @contextmanager
+    def holding(self) -> Iterator[None]:
+        """Let a signal wait until the block is done (publishing is all or nothing)."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    def raise_held(self, published: Path) -> None:
+        """Raise :class:`Interrupted` for a signal that waited for :meth:`holding`."""
+        if self._held is not None and not self._interrupted:
+            self._interrupted = True
+            raise Interrupted(self._held, published=published)
+
+
+def _render_and_publish(settings: ReportSettings, period: str, say: Callable[[str], None], guard: SignalGuard) -> tuple[Path, Path]:
+    """Build the report in a staging folder, then record and publish it; keep it aside on failure.
+
+    An interrupted run's staging folder is removed, not kept under
+    ``failed/``: nothing failed that needs debugging, and a timer stopped at
+    every shutdown would otherwise fill ``failed/`` with half-run notebooks.
+    """
     rendered_at = dt.datetime.now(dt.UTC)
-    staging = make_staging_folder(settings.out_dir, period)
+    try:
+        staging = make_staging_folder(settings.out_dir, period)
+    except OSError as error:
+        raise ReportError(f"cannot write to the output folder {settings.out_dir}: {error.strerror or error}") from error
     try:
         _build_report(settings, period, staging, rendered_at, say)
-        record_period(settings.history_path, load_figures(staging / FIGURES_FILE, expected_period=period), rendered_at=rendered_at)
-        folder = swap_into_place(staging, settings.out_dir / period)
-        return folder, write_index(settings.out_dir)
+        figures = load_figures(staging / FIGURES_FILE, expected_period=period)
+        with guard.holding():
+            record_period(settings.history_path, figures, rendered_at=rendered_at)
+            folder = swap_into_place(staging, settings.out_dir / period)
+            index = write_index(settings.out_dir)
+        guard.raise_held(published=folder)
+        return folder, index
     except NotebookFailed as failure:
         kept = keep_failed_run(staging, settings.out_dir, period, rendered_at)
         raise ReportError(redact(str(failure)), kept=kept / failure.notebook) from failure
@@ -242,18 +380,20 @@ def execute_notebooks(settings: ReportSettings, period: str, output_dir: Path, s
         execute_notebook(settings.notebooks_dir / name, output_dir / name, parameters, settings, kernel_name)
 
 
-def notebook_parameters(settings: ReportSettings, period: str, output_dir: Path) -> dict[str, str]:
-    """The parameters every notebook receives (all strings, paths absolute)."""
+def notebook_parameters(settings: ReportSettings, period: str, output_dir: Path) -> dict[str, Any]:
+    """The parameters every notebook receives (strings, and a list of strings; paths absolute)."""
     return {
         "period": period,
         "portfolio": str(settings.portfolio),
         "params_file": str(settings.params_file) if settings.params_file else "",
         "history_db": str(settings.history_path),
         "output_dir": str(output_dir),
+        "catalog_dirs": [str(folder) for folder in settings.catalog_dirs],
+        "top": settings.top,
     }
 
 
-def execute_notebook(source: Path, target: Path, parameters: dict[str, str], settings: ReportSettings, kernel_name: str) -> None:
+def execute_notebook(source: Path, target: Path, parameters: dict[str, Any], settings: ReportSettings, kernel_name: str) -> None:
     """Execute one notebook with papermill, turning every failure into :class:`NotebookFailed`."""
     import papermill
 
@@ -271,6 +411,11 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, str], set
             progress_bar=settings.progress,
             request_save_on_cell_execute=True,
             log_output=False,
+            # papermill has the executed notebook by the time the kernel
+            # goes, so there is nothing to wait for. A graceful shutdown of
+            # a kernel still in a cell (an interrupted run) takes seconds and
+            # makes it print ZMQ tracebacks on our standard error.
+            shutdown_kernel="immediate",
             **kernel_manager_options(),
         )
     except papermill.PapermillExecutionError as error:
@@ -288,7 +433,10 @@ def exclusive_lock(path: Path, say: Callable[[str], None] = lambda message: None
     The lock file itself is never removed: removing it while another run
     waits on it would let a third run lock a new file and go ahead.
     """
-    descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        descriptor = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as error:
+        raise ReportError(f"cannot open the lock file {path}: {error.strerror or error}") from error
     try:
         try:
             fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -392,6 +540,7 @@ def _absolute(settings: ReportSettings) -> ReportSettings:
         "portfolio": absolute(settings.portfolio),
         "out_dir": absolute(settings.out_dir),
         "params_file": absolute(settings.params_file),
+        "catalog_dirs": tuple(absolute(folder) for folder in settings.catalog_dirs),
         "history_db": absolute(settings.history_db),
         "notebooks_dir": absolute(settings.notebooks_dir),
         "working_dir": absolute(settings.working_dir),
@@ -399,14 +548,94 @@ def _absolute(settings: ReportSettings) -> ReportSettings:
     return dataclasses.replace(settings, **changes)
 
 
-def _prepare_output_folder(out_dir: Path) -> None:
-    # Creating the lock file up front turns an unwritable folder into one
-    # clear error instead of a traceback from deep inside the run.
+def _require_usable_output_folder(out_dir: Path) -> None:
+    """``out_dir`` can be written by a run, or created if only it is missing; nothing is changed.
+
+    A chain of missing folders is refused: it is more likely a typing slip
+    than a wish, and creating it would hide the report where nobody looks.
+    """
+    if not out_dir.exists():
+        _require_parent_folder(out_dir, "output folder")
+        _require_writable_folder(out_dir.parent, "the folder that would hold the output folder")
+        return
+    if not out_dir.is_dir():
+        raise SettingsError(f"the output folder {out_dir} is not a folder")
+    _require_writable_folder(out_dir, "the output folder")
+    lock = out_dir / LOCK_FILE
+    if lock.exists():
+        # The lock is opened for writing; a read-only one would fail only then.
+        try:
+            with lock.open("r+b"):
+                pass
+        except OSError as error:
+            raise SettingsError(f"cannot write the lock file {lock}: {error.strerror or error}") from error
+
+
+def _create_output_folder(out_dir: Path) -> None:
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        (out_dir / LOCK_FILE).touch(exist_ok=True)
+        out_dir.mkdir(exist_ok=True)
     except OSError as error:
-        raise ReportError(f"cannot write to the output folder {out_dir}: {error.strerror or error}") from error
+        raise SettingsError(f"cannot create the output folder {out_dir}: {error.strerror or error}") from error
+
+
+def _require_parent_folder(path: Path, what: str) -> None:
+    parent = path.parent
+    if not parent.exists():
+        raise SettingsError(f"{what} {path}: parent folder {parent} does not exist")
+    if not parent.is_dir():
+        raise SettingsError(f"{what} {path}: parent {parent} is not a folder")
+
+
+def _require_writable_folder(folder: Path, what: str) -> None:
+    # A file actually created and removed answers for ACLs, read-only mounts
+    # and immutable folders, and for root, where the mode bits do not.
+    try:
+        with tempfile.NamedTemporaryFile(prefix=".lockin-probe-", dir=folder):
+            pass
+    except OSError as error:
+        raise SettingsError(f"cannot write to {what} {folder}: {error.strerror or error}") from error
+
+
+def _require_usable_history(path: Path) -> None:
+    """The history file, if there, is a lockin history lockin can write, and its folder is writable."""
+    folder = path.parent
+    if folder.exists():
+        if not folder.is_dir():
+            raise SettingsError(f"history {path}: {folder} is not a folder")
+        _require_writable_folder(folder, "the history's folder")
+    else:
+        # Recording creates the history's own folder, like the output folder; not a chain.
+        _require_parent_folder(folder, "history folder")
+        _require_writable_folder(folder.parent, "the folder that would hold the history's folder")
+    try:
+        check_history(path)
+    except HistoryError as error:
+        raise SettingsError(str(error)) from error
+
+
+def _require_valid_parameters(params_file: Path | None) -> None:
+    from lockin.records import InputError
+    from lockin.scoring.parameters import load_parameters
+
+    if params_file is None:
+        return
+    try:
+        load_parameters(params_file)
+    except InputError as error:
+        raise SettingsError(f"parameters: {error}") from error
+
+
+def _require_valid_catalogs(catalog_dirs: tuple[Path, ...]) -> None:
+    from lockin.catalog import load_catalog
+    from lockin.records import InputError
+
+    for folder in catalog_dirs:
+        if not folder.is_dir():
+            raise SettingsError(f"catalog folder {folder} does not exist or is not a folder")
+    try:
+        load_catalog(catalog_dirs)
+    except InputError as error:
+        raise SettingsError(f"catalog: {error}") from error
 
 
 def _require_notebooks(settings: ReportSettings) -> None:

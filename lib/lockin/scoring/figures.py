@@ -124,10 +124,18 @@ def cashflow_figure(cashflows: pd.DataFrame) -> plt.Figure:
 
 
 def trend_figure(history: pd.DataFrame) -> plt.Figure:
-    """The portfolio's lock-in ratio and median effort across periods."""
-    portfolio = history[history["record"] == "portfolio"].sort_values("period")
+    """The portfolio's lock-in ratio and median effort across periods, in time order.
+
+    Periods are placed by :func:`lockin.report.periods.period_sort_key`, not
+    by their text, so a quarter follows its last month (``2026-09``,
+    ``2026-Q3``, ``2026-10``) whatever order ``history`` holds them in.
+    """
+    from lockin.report.periods import period_sort_key
+
+    portfolio = history[history["record"] == "portfolio"]
     if portfolio.empty:
         raise ValueError("no periods in the history yet")
+    portfolio = portfolio.sort_values("period", key=lambda periods: periods.map(period_sort_key), kind="stable")
     with sns.axes_style("whitegrid"):
         fig, left = plt.subplots(figsize=(8, 4))
         left.plot(portfolio["period"], portfolio["lockin_ratio"] * 100, marker="o", color="#c44e52", label="lock-in ratio (%)")
