@@ -101,5 +101,9 @@ def test_a_portfolio_of_300_projects_renders_in_at_most_40_pages(tmp_path):
     # The executive summary counts and names at most three per group: it fits on its page.
     summary_page = next(page.extract_text() for page in pages if "Executive summary" in page.extract_text() and "Across 300 project(s)" in page.extract_text())
     assert "more)" in summary_page
+    book = json.loads((folder / "strategy_report.ipynb").read_text())
+    summary_cell = next(cell for cell in book["cells"] if "executive_summary(" in "".join(cell["source"]))
+    summary = "".join(output["data"]["text/markdown"] for output in summary_cell["outputs"] if "text/markdown" in output.get("data", {}))
+    assert summary.count("\n\n") <= 8 and len(summary) < 3000, "the executive summary is at most a page"
     for width, height in figure_sizes(folder / "strategy_report.ipynb"):
         assert height / width <= MAX_HEIGHT_OVER_WIDTH
