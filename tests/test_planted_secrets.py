@@ -131,9 +131,9 @@ def test_what_is_around_a_credential_stays_visible(cli_runs):
     assert "https://***@pypi.corp.example.com/simple" in evidence
     findings = json.loads(cli_runs["scan", "json"].stdout)
     assert any('-H "Authorization: Bearer ***" https://models.example.com/llama.tar' in f["evidence"] for f in findings)
-    # Skipped inputs keep their reasons; a YAML error's "token: found" is no credential.
+    # Skipped inputs keep their reasons; a YAML error's words ("token", "found") are no credential.
     skipped = cli_runs["scan", "json"].stderr
-    assert "serving/environment.yml:3: invalid YAML: while scanning for the next token: found character" in skipped
+    assert "serving/environment.yml:3: invalid YAML: found character '\\t' that cannot start any token" in skipped
     assert "referenced file 'https://***@pypi.example.com/base.txt' not found" in skipped
 
 
