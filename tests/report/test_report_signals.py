@@ -37,7 +37,7 @@ DRIVER = textwrap.dedent(
     """
 )
 
-SCORES = [{"project": "portfolio", "rating": "C", "lockin_ratio": 0.3, "roadblocks": 1, "effort_pm_p10": 1.0, "effort_pm_p50": 2.0, "effort_pm_p90": 3.0, "npv_usd": 5.0, "recommendation": "stay"}]
+TOTAL = {"rating": "C", "lockin_ratio": 0.3, "roadblocks": 1, "effort_pm_p10": 1.0, "effort_pm_p50": 2.0, "effort_pm_p90": 3.0, "npv_usd": 5.0, "recommendation": "stay"}
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +56,7 @@ def an_earlier_report(out_dir: Path) -> None:
     (out_dir / "2026-10").mkdir(parents=True)
     (out_dir / "2026-10" / "strategy_report.pdf").write_bytes(b"%PDF-1.7 the October report")
     (out_dir / "index.html").write_text("<html>October</html>")
-    record_period(out_dir / "history.sqlite", {"period": "2026-10", "catalog_version": "c", "params_hash": "h", "scores": SCORES})
+    record_period(out_dir / "history.sqlite", {"period": "2026-10", "catalog_version": "c", "params_hash": "h", "scores": [], "portfolio": TOTAL})
 
 
 def wait_for(predicate, seconds: float, what: str):
