@@ -219,3 +219,14 @@ def test_shared_defaults_merge_and_empty_fields_are_not_given(portfolio):
     )
     (alpha,) = find_projects(portfolio)
     assert alpha.meta == {"accelerator": "H100 SXM", "gpu_hours_per_month": 100}
+
+
+def test_score_names_the_incomplete_projects_on_standard_error(project, monkeypatch):
+    from click.testing import CliRunner
+
+    from lockin.cli import main
+
+    _unreadable(monkeypatch, project / "sub")
+    result = CliRunner().invoke(main, ["score", str(project.parent), "--jobs", "1", "--no-progress", "--format", "json"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert "incomplete: p: 1 unreadable folder(s)" in result.stderr

@@ -293,6 +293,9 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
     _report_problems(scores.problems)
     for note in scores.notes:
         click.echo(f"note: {note}", err=True)
+    # A project read only in part has figures that are lower bounds: say which.
+    for row in scores.projects[scores.projects["incomplete"].fillna("") != ""].itertuples():
+        click.echo(f"incomplete: {row.project}: {row.incomplete} (see the skipped inputs); its figures are lower bounds", err=True)
     total = scores.portfolio
     click.echo(
         f"lockin: {len(scores.projects)} project(s), portfolio rating {total['rating']} "
