@@ -37,10 +37,15 @@ DOCS = {
 }
 
 
-def projects_gap(assessment) -> str | None:
-    """The sentence for a portfolio without projects, or None."""
+def projects_gap(assessment, brief: bool = False) -> str | None:
+    """The sentence for a portfolio without projects, or None.
+
+    ``brief``: the short form for sections after the one that explained it.
+    """
     if len(assessment.scores.projects):
         return None
+    if brief:
+        return "**No projects** in this portfolio (see the executive summary)."
     return (
         f"**No projects.** The portfolio folder `{assessment.portfolio}` holds no project: a portfolio is a folder "
         f"whose subfolders are projects, or a `portfolio.yml` listing them ({DOCS['portfolio']})."
@@ -50,7 +55,7 @@ def projects_gap(assessment) -> str | None:
 def findings_gap(assessment) -> str | None:
     """The sentence for a portfolio whose scan found no vendor-bound evidence, or None."""
     if projects_gap(assessment):
-        return projects_gap(assessment)
+        return projects_gap(assessment, brief=True)
     findings = assessment.scan.findings
     if len(findings):
         return None
@@ -76,7 +81,7 @@ def economics_gap(assessment) -> str | None:
     """
     projects = assessment.scores.projects
     if projects_gap(assessment):
-        return projects_gap(assessment)
+        return projects_gap(assessment, brief=True)
     if len(assessment.scores.cashflows):
         return None
     target = assessment.params.target_vendor

@@ -200,6 +200,9 @@ def history_with(history: pd.DataFrame | None, figures: dict) -> pd.DataFrame:
         current = _chronological(pd.concat([earlier, current], ignore_index=True))
     # The totals have no project name: None, not a NaN a string column would make of it.
     current["project"] = current["project"].astype(object).where(current["record"] == "project", None)
+    # Figures of a portfolio without projects arrive as objects; the trend table formats numbers.
+    numbers = [c for c in ("lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "npv_usd") if c in current]
+    current[numbers] = current[numbers].apply(pd.to_numeric, errors="coerce")
     return current
 
 
