@@ -293,7 +293,8 @@ def _grid(spec: Parameter, value) -> list[float]:
     if not isinstance(value, list) or len(value) != 4:
         raise ValueError(f"expected four increasing percentages (A, B, C, D upper bounds), got {quote(value)}")
     numbers = [float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if len(numbers) != 4 or not all(0 < a < b for a, b in zip([0.0, *numbers], numbers)):
+    # Starting the pairs at 0 makes the first bound positive.
+    if len(numbers) != 4 or not all(a < b for a, b in zip([0.0, *numbers], numbers)):
         raise ValueError(f"expected four increasing positive percentages, got {quote(value)}")
     return numbers
 
