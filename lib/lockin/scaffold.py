@@ -120,21 +120,25 @@ Ubuntu: `apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core`).
 
 ## On a schedule
 
-Render once a month (or `--cadence quarter`); `--period auto` picks the
-current period, and a period rendered again replaces its history rows.
-Runs on the same output folder wait for each other, and a failed run leaves
-earlier reports untouched (the failed notebook is kept under
-`reports/failed/`).
+Render at the end of each period, so that `--period auto` names the
+period the report is about (`--cadence quarter` for quarters). A period
+rendered again replaces its history rows; runs on the same output folder
+wait for each other; a failed run leaves earlier reports untouched and
+keeps the failed notebook under `reports/failed/`.
 
-cron (03:00 on the 1st of each month), with lockin installed in a virtual
-environment at /opt/lockin:
+cron (an /etc/cron.d line: 18:00 on the last day of each month, with
+lockin installed in a virtual environment at /opt/lockin and run as the
+user `lockin`; cron has no "last day", so the line runs on the 28th to the
+31st and goes on only when tomorrow is the 1st):
 
-    0 3 1 * * /opt/lockin/bin/lockin report --period auto --portfolio {absolute} --params {absolute}/params.yml --out /srv/lockin/reports --no-progress >>/var/log/lockin-report.log 2>&1
+    0 18 28-31 * * lockin [ "$(date -d tomorrow +\\%d)" = 01 ] && cd {absolute} && /opt/lockin/bin/lockin report --period auto --portfolio {absolute} --params {absolute}/params.yml --out /srv/lockin/reports --no-progress
 
-systemd: a service running the same command and a timer with
-`OnCalendar=*-*-01 03:00:00` and `Persistent=true`. Kubernetes: a CronJob
-with `schedule: "0 3 1 * *"`. lockin's docs/operations.md has all three,
-and deploy/ holds ready-made files.
+systemd: a oneshot service running the same command and a timer with
+`OnCalendar=*-*~01 18:00` (not `Persistent=`: a run caught up on the 1st
+would report the new month). Kubernetes: a CronJob with the same schedule
+and check. lockin's docs/operations.md describes all three; its deploy/
+folder holds ready-made files (lockin-report.service, lockin-report.timer,
+lockin-report.cron, lockin-report-cronjob.yaml).
 
 Exit status: 0 done, 1 a notebook failed (the path of the kept notebook is
 printed), 2 a setting is wrong (nothing was run), 130/143 interrupted.
