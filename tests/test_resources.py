@@ -93,3 +93,23 @@ def test_lockin_notebooks_refuses_to_overwrite_and_to_write_into_a_file(tmp_path
     (tmp_path / "file").write_text("x")
     into_file = runner.invoke(main, ["notebooks", str(tmp_path / "file")])
     assert into_file.exit_code == 1 and "not a folder" in into_file.output
+
+
+def parameter_cell(path: Path) -> dict:
+    import json
+
+    notebook = json.loads(path.read_text())
+    [cell] = [cell for cell in notebook["cells"] if "parameters" in cell.get("metadata", {}).get("tags", [])]
+    values: dict = {}
+    exec("".join(cell["source"]), {}, values)
+    return values
+
+
+@pytest.mark.parametrize("name", NOTEBOOKS)
+def test_the_notebooks_defaults_work_from_notebooks_in_jupyterlab(name, monkeypatch):
+    # JupyterLab runs a notebook in its own folder: the defaults must find
+    # the sample portfolio (bundled) and make report's history.
+    monkeypatch.chdir(ROOT / "notebooks")
+    values = parameter_cell(ROOT / "notebooks" / name)
+    assert is_sample_portfolio(resolve_path(values["portfolio"]))
+    assert resolve_path(values["history_db"]).resolve() == ROOT / "reports" / "history.sqlite"
