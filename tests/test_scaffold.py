@@ -1,11 +1,14 @@
 """``lockin init``: a portfolio, parameters and README that load with the real readers."""
 
 import re
+import shlex
 
+import click
 from click.testing import CliRunner
 
 from lockin.cli import main
 from lockin.discover import MANIFEST_FIELDS, find_projects
+from lockin.report.command import report
 from lockin.scaffold import EXAMPLE_PROJECT
 from lockin.scoring.parameters import PARAMETERS, load_parameters
 
@@ -40,7 +43,14 @@ def test_the_parameters_are_every_default(tmp_path):
 def test_the_readme_says_how_to_report_and_schedule(tmp_path):
     assert init(tmp_path / "mine").exit_code == 0
     readme = (tmp_path / "mine" / "README.md").read_text()
-    assert "lockin report --portfolio" in readme and "cron" in readme and "systemd" in readme and "CronJob" in readme
+    assert "cron" in readme and "systemd" in readme and "CronJob" in readme
+    commands = [line.split("lockin report", 1)[1] for line in readme.splitlines() if "lockin report " in line]
+    assert len(commands) == 2
+    for arguments in commands:
+        # Parsed as click would, without running: every option exists and --period is there.
+        words = shlex.split(arguments.split("&&")[0].split(">>")[0].replace("\\%", "%"))
+        values, extra, _ = report.make_parser(click.Context(report)).parse_args(words)
+        assert extra == [] and values["period"] == "auto"
 
 
 def test_a_folder_that_is_not_empty_is_refused_unless_forced(tmp_path):

@@ -41,7 +41,7 @@ Examples:
   lockin score data/portfolio --params params.yml --format json
   lockin report --period auto                     the strategy report (HTML + PDF) into reports/<period>/
   lockin init my-portfolio                        a commented portfolio.yml, params.yml and README to start from
-  lockin report --portfolio my-portfolio --params my-portfolio/params.yml
+  lockin report --period auto --portfolio my-portfolio --params my-portfolio/params.yml
   lockin notebooks ~/lockin-notebooks             the report notebooks, to open in JupyterLab
 """
 
@@ -184,8 +184,9 @@ def init(folder, force):
     Writes a commented portfolio.yml (every field, with what it changes in
     the report) and one example project, a params.yml holding every
     parameter at its documented default, and a README on running the
-    report on a schedule. Then: lockin report --portfolio FOLDER --params
-    FOLDER/params.yml. FOLDER must be empty or missing unless --force.
+    report on a schedule. Then: lockin report --period auto --portfolio
+    FOLDER --params FOLDER/params.yml. FOLDER must be empty or missing
+    unless --force.
     """
     from lockin.scaffold import scaffold
 

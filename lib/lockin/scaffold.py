@@ -111,7 +111,7 @@ Made by `lockin init`. What is here:
 ## Your first report
 
     lockin scan {folder}/{project}
-    lockin report --portfolio {folder} --params {folder}/params.yml --out reports
+    lockin report --period auto --portfolio {folder} --params {folder}/params.yml --out reports
 
 `reports/<period>/strategy_report.pdf` is the report; `reports/index.html`
 lists every period rendered, and `reports/history.sqlite` keeps each
