@@ -6,7 +6,7 @@ import hashlib
 import pytest
 
 from lockin.assessment import NO_FORMAT, assess, inputs_digest, inputs_summary, provenance
-from lockin.paths import REPOSITORY_ROOT
+from lockin import resources
 
 FILES = {
     "alpha/requirements.txt": "torch==2.4.0\ncupy-cuda12x==13.3.0\n",
@@ -72,12 +72,12 @@ def test_the_digest_ignores_row_order_and_changes_with_any_file(origin):
     assert inputs_digest(renamed) != inputs_digest(inputs)
 
 
-def test_bundled_hardware_files_are_named_from_the_checkout(origin):
+def test_bundled_hardware_files_are_named_as_bundled_data(origin):
     _, tables = origin
     hardware = tables["inputs"][tables["inputs"]["project"] == "(hardware)"]
     assert len(hardware) > 0
     for path in hardware["path"]:
-        assert not path.startswith("/") and (REPOSITORY_ROOT / path).is_file()
+        assert path.startswith("data/") and resources.bundled_file(path).is_file()
 
 
 def test_the_per_file_table_stays_for_the_csv(origin):

@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 
 from lockin import __version__
-from lockin.paths import REPOSITORY_ROOT, resolve_path
+from lockin.paths import resolve_path
+from lockin.resources import bundled_name
 from lockin.scan import ScanOptions, ScanResult, scan
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters, load_parameters
@@ -217,11 +218,8 @@ def _plain(value):
 
 
 def _shown_path(path: Path) -> str:
-    """A bundled file relative to the checkout, so the digest of the same data is the same in every clone."""
-    try:
-        return path.resolve().relative_to(REPOSITORY_ROOT).as_posix()
-    except ValueError:
-        return str(path)
+    """A bundled file as ``data/…``, so the digest of the same data is the same in every checkout and installation."""
+    return bundled_name(path) or str(path)
 
 
 def _sha256(path: Path) -> str:

@@ -40,6 +40,9 @@ Examples:
   lockin score data/portfolio                     lock-in ratio, rating, effort P10/P50/P90, NPV per project
   lockin score data/portfolio --params params.yml --format json
   lockin report --period auto                     the strategy report (HTML + PDF) into reports/<period>/
+  lockin init my-portfolio                        a commented portfolio.yml, params.yml and README to start from
+  lockin report --period auto --portfolio my-portfolio --params my-portfolio/params.yml
+  lockin notebooks ~/lockin-notebooks             the report notebooks, to open in JupyterLab
 """
 
 
@@ -170,6 +173,41 @@ def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, 
                 writer.write_all(outcome.components)
             writer.close()
     _report_skips(stream.all_skips)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Write into a folder that is not empty, replacing the scaffold's own files.")
+def init(folder, force):
+    """Start a portfolio of your own in FOLDER.
+
+    Writes a commented portfolio.yml (every field, with what it changes in
+    the report) and one example project, a params.yml holding every
+    parameter at its documented default, and a README on running the
+    report on a schedule. Then: lockin report --period auto --portfolio
+    FOLDER --params FOLDER/params.yml. FOLDER must be empty or missing
+    unless --force.
+    """
+    from lockin.scaffold import scaffold
+
+    for path in scaffold(folder, force=force):
+        click.echo(path)
+
+
+@main.command()
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--force", is_flag=True, help="Replace notebooks of the same name already in FOLDER.")
+def notebooks(folder, force):
+    """Copy the report notebooks into FOLDER, to open them in JupyterLab.
+
+    Their parameter cells default to the bundled sample portfolio; set
+    portfolio (and params_file) to yours. Nothing is copied if a notebook
+    of the same name is already there, unless --force.
+    """
+    from lockin.resources import copy_notebooks
+
+    for path in copy_notebooks(folder, force=force):
+        click.echo(path)
 
 
 @main.group()

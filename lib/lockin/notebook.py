@@ -1,8 +1,8 @@
 """What the notebooks share: reading their parameters and starting a run.
 
-A notebook runs from ``notebooks/`` in JupyterLab and from the repository
-root under papermill, so relative paths are tried as given and then from
-the repository root.
+A notebook runs from ``notebooks/`` in JupyterLab and from the report's
+output folder under papermill, so relative paths are tried as given and
+then, when spelled ``data/…``, as bundled data (:func:`resolve_path`).
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import datetime as _dt
 import pandas as pd
 
 from lockin.assessment import Assessment, assess
-from lockin.paths import REPOSITORY_ROOT, resolve_path
+from lockin.paths import resolve_path
 
-__all__ = ["REPOSITORY_ROOT", "OVERRIDABLE", "resolve_path", "start", "current_period", "show", "say"]
+__all__ = ["OVERRIDABLE", "resolve_path", "start", "current_period", "show", "say"]
 
 #: Notebook parameters that override the parameter file when not None.
 OVERRIDABLE = (
@@ -73,9 +73,9 @@ def start(portfolio: str, params_file: str = "", catalog_dirs=(), **parameters) 
 def _sample_params_for(portfolio):
     # The sample's fleet belongs to the sample portfolio: any other
     # portfolio without a parameter file gets the defaults (no fleet).
-    from lockin.paths import SAMPLE_PARAMS, is_sample_portfolio
+    from lockin.paths import is_sample_portfolio, sample_params
 
-    return SAMPLE_PARAMS if is_sample_portfolio(portfolio) else None
+    return sample_params() if is_sample_portfolio(portfolio) else None
 
 
 def _catalog_folders(catalog_dirs) -> list[str]:

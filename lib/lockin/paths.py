@@ -1,25 +1,26 @@
-"""Where lockin's own files are, and how a relative input path is read.
+"""How a relative input path is read, and which portfolio is the sample.
 
-lockin runs from a checkout (``pip install -e``): the bundled data
-(``data/``) and notebooks live beside the package, at the repository root.
+Bundled files themselves are found by :mod:`lockin.resources`; nothing here
+depends on where lockin is installed.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["REPOSITORY_ROOT", "DATA_DIR", "SAMPLE_PORTFOLIO", "SAMPLE_PARAMS", "resolve_path", "is_sample_portfolio"]
+from lockin import resources
 
-#: The checkout lockin runs from.
-REPOSITORY_ROOT = Path(__file__).resolve().parents[2]
+__all__ = ["resolve_path", "is_sample_portfolio", "sample_portfolio", "sample_params"]
 
-#: Bundled data: catalog, benchmarks, sample portfolio and fleet.
-DATA_DIR = REPOSITORY_ROOT / "data"
 
-#: The bundled sample portfolio, and the parameters that go with it (its
-#: fleet). The sample's data is used for the sample portfolio only.
-SAMPLE_PORTFOLIO = DATA_DIR / "portfolio"
-SAMPLE_PARAMS = DATA_DIR / "sample-params.yml"
+def sample_portfolio() -> Path:
+    """The bundled sample portfolio (:func:`lockin.resources.example_portfolio`)."""
+    return resources.example_portfolio()
+
+
+def sample_params() -> Path:
+    """The sample portfolio's parameters (:func:`lockin.resources.example_params`)."""
+    return resources.example_params()
 
 
 def is_sample_portfolio(path: str | Path | None) -> bool:
@@ -27,7 +28,7 @@ def is_sample_portfolio(path: str | Path | None) -> bool:
     if path is None or str(path) == "":
         return False
     try:
-        return Path(path).resolve() == SAMPLE_PORTFOLIO.resolve()
+        return Path(path).resolve() == sample_portfolio().resolve()
     except OSError:
         return False
 
@@ -36,13 +37,16 @@ def resolve_path(value: str | Path | None) -> Path | None:
     """A user's path as given when it exists, else the bundled file of that name.
 
     Relative paths are the user's (from where they run) when such a file
-    exists; otherwise they name bundled data from the repository root
-    (``data/fleet/fleet.csv``), so the same parameters work from the
-    repository root, from ``notebooks/`` in JupyterLab and from a scheduler.
+    exists; a missing one spelled ``data/…`` names bundled data
+    (``data/fleet/fleet.csv``, ``data/portfolio``), so the notebooks' defaults
+    work from the repository root, from ``notebooks/`` in JupyterLab, under
+    ``lockin report`` (which runs them in its output folder) and from an
+    installed wheel. Any other missing path is returned as given, so the
+    error that follows names what the user wrote.
     """
     if value is None or str(value) == "":
         return None
     path = Path(value).expanduser()
     if path.is_absolute() or path.exists():
         return path
-    return REPOSITORY_ROOT / path
+    return resources.bundled_file(path) or path

@@ -59,7 +59,7 @@ def verdict(catalog, kind: str, name: str, ecosystem: str, target: str = "amd"):
 
 
 def test_bundled_dir_is_the_repository_catalog():
-    assert bundled_catalog_dir() == REPO_CATALOG
+    assert bundled_catalog_dir().resolve() == REPO_CATALOG
 
 
 def test_these_files_load_through_load_catalog_with_the_catalog_version(tmp_path):

@@ -11,9 +11,9 @@ import pytest
 from click.testing import CliRunner
 
 from lockin.cli import main
-from lockin.paths import REPOSITORY_ROOT
+from lockin import resources
 
-BUNDLED_FLEET = REPOSITORY_ROOT / "data" / "fleet" / "fleet.csv"
+BUNDLED_FLEET = resources.example_fleet_dir() / "fleet.csv"
 
 
 @pytest.fixture

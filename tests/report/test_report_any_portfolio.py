@@ -10,13 +10,13 @@ import io
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from PIL import Image
 from pypdf import PdfReader
 
 import portfolios
-from lockin.report.run import repository_root
 
 #: The gap sentence each portfolio's report must carry.
 CASES = {
@@ -34,7 +34,7 @@ MAX_HEIGHT_OVER_WIDTH = 255 / 174
 def report(portfolio, out_dir, *extra):
     """Run ``lockin report`` as a user does; return the finished process."""
     command = [sys.executable, "-m", "lockin", "report", "--period", "2026-11", "--portfolio", str(portfolio), "--out", str(out_dir), "--no-progress", *extra]
-    return subprocess.run(command, capture_output=True, text=True, cwd=repository_root(), timeout=1200)
+    return subprocess.run(command, capture_output=True, text=True, cwd=Path(out_dir).parent, timeout=1200)
 
 
 def pdf_text(path):

@@ -8,7 +8,8 @@ from click.testing import CliRunner
 
 from lockin.report import command
 from lockin.report.periods import current_period
-from lockin.report.run import ReportOutcome, repository_root
+from lockin import resources
+from lockin.report.run import ReportOutcome
 
 
 @pytest.fixture
@@ -34,11 +35,11 @@ def test_the_defaults_are_the_sample_portfolio_and_reports(captured):
     assert result.exit_code == 0, result.output
     [settings] = captured
     assert settings.period == "2026-11"
-    assert settings.portfolio == repository_root() / "data" / "portfolio"
+    assert settings.portfolio == resources.example_portfolio()
     assert settings.out_dir == Path("reports")
     assert settings.history_path == (Path("reports") / "history.sqlite").absolute()
     assert settings.params_file is None and settings.timeout == 600 and settings.progress is True
-    assert settings.notebooks_dir == repository_root() / "notebooks"
+    assert settings.notebooks_dir == resources.notebooks_dir()
     assert settings.notebooks == ("01_inventory.ipynb", "02_hardware.ipynb", "03_lockin.ipynb", "04_economics.ipynb", "strategy_report.ipynb")
 
 

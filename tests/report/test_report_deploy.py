@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 import pytest
+import yaml
 from click.testing import CliRunner
 
 from lockin.report.command import report
@@ -52,6 +53,21 @@ def service_command():
     return unit("lockin-report.service")["Service"]["ExecStart"]
 
 
+def cronjob():
+    return yaml.safe_load((DEPLOY / "lockin-report-cronjob.yaml").read_text())
+
+
+def cronjob_container():
+    [container] = cronjob()["spec"]["jobTemplate"]["spec"]["template"]["spec"]["containers"]
+    return container
+
+
+def cronjob_command():
+    container = cronjob_container()
+    assert container["command"][:2] == ["/bin/sh", "-c"]
+    return container["command"][2]
+
+
 def check_arguments(arguments):
     """Parse like click would, without touching the (example) paths."""
     context = click.Context(report)
@@ -74,17 +90,18 @@ def test_the_report_command_exists_and_has_help():
     assert "--period" in result.output and "--no-progress" in result.output
 
 
-def test_the_deploy_folder_ships_a_service_a_timer_and_a_cron_line():
-    assert {path.name for path in DEPLOY.iterdir()} >= {"lockin-report.service", "lockin-report.timer", "lockin-report.cron"}
+def test_the_deploy_folder_ships_a_service_a_timer_a_cron_line_and_a_cronjob():
+    assert {path.name for path in DEPLOY.iterdir()} >= {"lockin-report.service", "lockin-report.timer", "lockin-report.cron", "lockin-report-cronjob.yaml"}
 
 
-@pytest.mark.parametrize("source", ["service", "cron"])
+@pytest.mark.parametrize("source", ["service", "cron", "cronjob"])
 def test_every_example_runs_lockin_report_with_options_it_accepts(source):
-    command_lines = [service_command()] if source == "service" else cron_commands()
+    command_lines = {"service": lambda: [service_command()], "cron": cron_commands, "cronjob": lambda: [cronjob_command()]}[source]()
     assert command_lines
     for command_line in command_lines:
         executable, arguments = lockin_report_arguments(command_line)
-        assert executable.endswith("/.venv/bin/lockin"), "the command is the checkout's own lockin, by absolute path"
+        # The wheel's lockin in its virtual environment, not a checkout's.
+        assert executable == "/opt/lockin/bin/lockin", "the command is the installed lockin, by absolute path"
         values = check_arguments(arguments)
         assert values["period"] == "auto"
         assert values.get("no_progress") is True, "no progress bars in a log"
@@ -95,6 +112,23 @@ def test_service_and_cron_run_the_same_report():
     [cron] = cron_commands()
     _, from_cron = lockin_report_arguments(cron)
     assert from_service == from_cron
+
+
+def test_the_cronjob_runs_once_at_a_time_on_the_last_day_and_keeps_the_reports():
+    job = cronjob()
+    assert job["apiVersion"] == "batch/v1" and job["kind"] == "CronJob"
+    assert job["spec"]["concurrencyPolicy"] == "Forbid"
+    # The same last-day rule as the cron line: the 28th to the 31st, going
+    # on only when tomorrow is the 1st.
+    cron_lines = [line for line in (DEPLOY / "lockin-report.cron").read_text().splitlines() if line[:1].isdigit()]
+    assert [job["spec"]["schedule"].split()] == [line.split()[:5] for line in cron_lines]
+    assert cronjob_command().startswith('[ "$(date -d tomorrow +%d)" = 01 ] || exit 0;')
+    values = check_arguments(lockin_report_arguments(cronjob_command())[1])
+    mounts = {mount["mountPath"]: mount for mount in cronjob_container()["volumeMounts"]}
+    assert mounts[values["out_dir"]].get("readOnly") is not True
+    assert str(Path(values["history_db"]).parent) in mounts
+    volumes = {volume["name"]: volume for volume in job["spec"]["jobTemplate"]["spec"]["template"]["spec"]["volumes"]}
+    assert "persistentVolumeClaim" in volumes[mounts[values["out_dir"]]["name"]], "the history must outlive the pod"
 
 
 def test_the_timer_starts_the_service_from_the_deploy_folder():

@@ -15,7 +15,7 @@ import yaml
 from pypdf import PdfReader
 
 from lockin.report.history import read_history, recorded_periods
-from lockin.report.run import NOTEBOOKS, ReportSettings, render_period, repository_root, sample_portfolio_dir
+from lockin.report.run import NOTEBOOKS, ReportSettings, render_period, sample_portfolio_dir
 
 SAMPLE_PROJECTS = [entry["name"] for entry in yaml.safe_load((sample_portfolio_dir() / "portfolio.yml").read_text())["projects"]]
 SECRET = "s3cr3t-token-e2e"
@@ -102,7 +102,7 @@ def test_no_credential_from_the_inputs_reaches_any_output(portfolio_with_secrets
         [sys.executable, "-m", "lockin.report.command", "--period", "2026-11", "--portfolio", str(portfolio), "--params", str(params), "--out", str(out_dir), "--no-progress"],
         capture_output=True,
         text=True,
-        cwd=repository_root(),
+        cwd=tmp_path,
         timeout=900,
     )
     assert run.returncode == 0, run.stderr

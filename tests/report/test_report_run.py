@@ -71,13 +71,15 @@ def test_the_notebooks_receive_the_six_parameters_as_absolute_paths(rendered):
     assert "inventory for 2026-11" in outputs
 
 
-def test_the_notebooks_run_in_the_repository_root(tmp_path, render_tiny, tiny_notebooks):
+def test_the_notebooks_run_in_the_folder_they_are_written_to(tmp_path, render_tiny, tiny_notebooks):
     nbformat.write(
         nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("import os, pathlib\npathlib.Path(output_dir, 'cwd.txt').write_text(os.getcwd())")]),
         tiny_notebooks / "cwd.ipynb",
     )
     render_tiny(tmp_path / "out", "2026-11", notebooks=("cwd.ipynb", "strategy_report.ipynb"))
-    assert Path((tmp_path / "out" / "2026-11" / "cwd.txt").read_text()) == report_run.repository_root()
+    # The run's staging folder, since swapped in as the period's folder.
+    ran_in = Path((tmp_path / "out" / "2026-11" / "cwd.txt").read_text())
+    assert ran_in.parent == (tmp_path / "out").absolute() and ran_in.name.startswith(".staging-")
 
 
 def test_the_period_is_recorded_in_the_history(rendered):

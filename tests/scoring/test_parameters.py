@@ -36,6 +36,12 @@ def test_a_yaml_file_overrides_and_is_recorded(tmp_path):
     assert table.loc["discount_rate", "set_by"] == str(path)
 
 
+def test_a_rating_grid_from_a_file_is_read(tmp_path):
+    # The first bound was compared with 0 as if it were a pair of bounds,
+    # so every grid written in a file was refused.
+    assert load_parameters(write(tmp_path, "rating_grid: [5, 10, 20, 50]\n")).rating_grid == [5.0, 10.0, 20.0, 50.0]
+
+
 @pytest.mark.parametrize(
     "text, line, message",
     [
@@ -48,6 +54,7 @@ def test_a_yaml_file_overrides_and_is_recorded(tmp_path):
         ("dm: [1, 2]\n", 1, "[low, mode, high]"),
         ("target_vendor: acme\n", 1, "expected one of"),
         ("rating_grid: [5, 3, 20, 50]\n", 1, "increasing"),
+        ("rating_grid: [0, 10, 20, 50]\n", 1, "positive"),
         ("prices:\n  MI300X: {purchase_usd: 0}\n", 1, "price above 0"),
         ("remediation_hours:\n  rewrite: {kernel: 3}\n", 1, "unknown kind"),
         ("\n\nhorizon_years: [3]\n", 3, "expected a number"),

@@ -17,10 +17,10 @@ VENDOR_NAME = re.compile(r"^[a-z][a-z0-9_-]*$")
 
 
 def bundled_catalog_dir() -> Path:
-    """The catalog shipped with lockin (``data/catalog`` of the checkout)."""
-    from lockin.paths import DATA_DIR
+    """The catalog shipped with lockin (``data/catalog``)."""
+    from lockin import resources
 
-    return DATA_DIR / "catalog"
+    return resources.catalog_dir()
 
 
 def load_catalog(extra_dirs: Iterable[str | Path] = (), *, bundled: bool = True) -> Catalog:

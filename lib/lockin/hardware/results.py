@@ -428,7 +428,7 @@ def exclusion_summary(problems: Iterable[Problem], *, bundled_only: bool = True)
     -------
     DataFrame
         :data:`EXCLUSION_COLUMNS`: ``count``, ``reason`` and one ``example``
-        (file relative to the checkout, line and record), most frequent
+        (file as data/benchmarks/…, line and record), most frequent
         reason first.
     """
     groups: dict[str, list[Problem]] = {}
@@ -454,7 +454,8 @@ def exclusion_note(problems: Iterable[Problem]) -> str:
 def _example(problem: Problem) -> str:
     path = Path(problem.path)
     try:
-        shown = path.resolve().relative_to(BENCHMARK_DATA_DIR.resolve().parents[1]).as_posix()
+        # Spelled as in the repository, wherever lockin is installed.
+        shown = (Path("data/benchmarks") / path.resolve().relative_to(BENCHMARK_DATA_DIR.resolve())).as_posix()
     except (ValueError, OSError):
         shown = str(path)
     where = f"{shown}:{problem.line}" if problem.line else shown

@@ -15,7 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from lockin.hardware.names import AcceleratorMatcher
-from lockin.paths import DATA_DIR
+from lockin import resources
 from lockin.hardware.tables import Column, read_table
 from lockin.records import InputError, Problem
 
@@ -28,8 +28,8 @@ __all__ = [
     "read_prices",
 ]
 
-#: Benchmark data shipped with lockin (``data/benchmarks`` of the checkout).
-BENCHMARK_DATA_DIR = DATA_DIR / "benchmarks"
+#: Benchmark data shipped with lockin (``data/benchmarks``).
+BENCHMARK_DATA_DIR = resources.benchmarks_dir()
 
 VENDORS = ("nvidia", "amd", "intel", "google")
 

@@ -16,7 +16,7 @@ import datetime as dt
 import html
 import logging
 import re
-from importlib import resources
+from lockin import resources
 from pathlib import Path
 
 #: The report's title, on its title page and in the running header.
@@ -45,7 +45,7 @@ _OFFLINE_SCHEMES = {"data", "file"}
 
 def print_stylesheet() -> str:
     """The print stylesheet shipped with lockin (``print.css``)."""
-    return resources.files("lockin.report").joinpath("print.css").read_text(encoding="utf-8")
+    return resources.stylesheet()
 
 
 def notebook_html(notebook_path: str | Path) -> str:

@@ -38,7 +38,7 @@ from lockin import __version__
 from lockin.errors import LockinError
 from lockin.shortlist import DEFAULT_TOP
 from lockin.redact import redact
-from lockin.paths import REPOSITORY_ROOT
+from lockin import resources
 from lockin.report.figures import FIGURES_FILE, load_figures
 from lockin.report.history import HistoryError, check_history, record_period
 from lockin.report.kernel import kernel_manager_options, report_kernel_name
@@ -71,19 +71,14 @@ _STAGING_PREFIX = ".staging-"
 _PREVIOUS_PREFIX = ".previous-"
 
 
-def repository_root() -> Path:
-    """The lockin checkout (the folder holding ``lib/``, ``notebooks/``, ``data/``)."""
-    return REPOSITORY_ROOT
-
-
 def bundled_notebooks_dir() -> Path:
-    """The report notebooks shipped in the checkout."""
-    return repository_root() / "notebooks"
+    """The report notebooks shipped with lockin."""
+    return resources.notebooks_dir()
 
 
 def sample_portfolio_dir() -> Path:
-    """The sample portfolio shipped in the checkout."""
-    return repository_root() / "data" / "portfolio"
+    """The sample portfolio shipped with lockin."""
+    return resources.example_portfolio()
 
 
 @dataclass(frozen=True)
@@ -114,9 +109,12 @@ class ReportSettings:
     notebooks : tuple of str
         Executed in order; the last one is rendered to HTML and PDF and
         must write ``period_figures.json``.
-    working_dir : pathlib.Path
-        The notebooks' working directory (the checkout, so relative paths
-        in them mean the same in JupyterLab and here).
+    working_dir : pathlib.Path, optional
+        The notebooks' working directory; None (the default) runs them in
+        the folder they are written to (the run's staging folder), which
+        exists wherever lockin is installed. Every path they receive is
+        absolute, and their ``data/…`` defaults name bundled data
+        (:func:`lockin.paths.resolve_path`).
     """
 
     period: str
@@ -130,7 +128,7 @@ class ReportSettings:
     progress: bool = True
     notebooks_dir: Path = field(default_factory=bundled_notebooks_dir)
     notebooks: tuple[str, ...] = NOTEBOOKS
-    working_dir: Path = field(default_factory=repository_root)
+    working_dir: Path | None = None
 
     @property
     def history_path(self) -> Path:
@@ -406,7 +404,7 @@ def execute_notebook(source: Path, target: Path, parameters: dict[str, Any], set
             # The parameters are injected as Python even into a notebook
             # saved without kernel metadata.
             language="python",
-            cwd=str(settings.working_dir),
+            cwd=str(settings.working_dir or target.parent),
             execution_timeout=settings.timeout,
             progress_bar=settings.progress,
             request_save_on_cell_execute=True,

@@ -102,7 +102,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("prices", {}, "prices", "USD", "price overrides per accelerator: {model: {purchase_usd, hourly_usd}}", "data/benchmarks/prices.csv (illustrative list prices) unless given"),
     Parameter("sensitivity_swing", 0.25, "number", "", "relative swing of each parameter in the tornado (±)", "a common ±25 % one-at-a-time range", minimum=0.01, maximum=0.9),
     # --- inputs
-    Parameter("fleet_file", "", "optional_text", "", "the fleet CSV (relative paths from the repository root or the parameter file)", "none: without a fleet file the report has no fleet section (the sample portfolio's parameters, data/sample-params.yml, name the sample fleet)"),
+    Parameter("fleet_file", "", "optional_text", "", "the fleet CSV (a relative path is read from the parameter file's folder)", "none: without a fleet file the report has no fleet section (the sample portfolio's parameters, data/sample-params.yml, name the sample fleet)"),
     Parameter("results_files", [], "paths", "", "benchmark result files that extend the bundled MLPerf set", "none"),
     Parameter("calibration_file", "", "optional_text", "", "past migrations CSV to calibrate the effort model", "none: outputs say the defaults are uncalibrated"),
     Parameter("hhi_regime", "2023", "choice", "", "HHI thresholds for the supply dimension", "2023 Merger Guidelines", choices=("2023", "2010")),
@@ -293,7 +293,8 @@ def _grid(spec: Parameter, value) -> list[float]:
     if not isinstance(value, list) or len(value) != 4:
         raise ValueError(f"expected four increasing percentages (A, B, C, D upper bounds), got {quote(value)}")
     numbers = [float(v) for v in value if isinstance(v, (int, float)) and not isinstance(v, bool)]
-    if len(numbers) != 4 or not all(0 < a < b for a, b in zip([0.0, *numbers], numbers)):
+    # Starting the pairs at 0 makes the first bound positive.
+    if len(numbers) != 4 or not all(a < b for a, b in zip([0.0, *numbers], numbers)):
         raise ValueError(f"expected four increasing positive percentages, got {quote(value)}")
     return numbers
 
