@@ -1,6 +1,6 @@
 """The scan: a portfolio in, findings, components and skipped inputs out.
 
-:func:`iter_scan` streams one :class:`~lockin.reading.FileOutcome` per file
+:class:`ScanStream` yields one :class:`~lockin.reading.FileOutcome` per file
 (in walk order, so output is deterministic) and keeps memory flat however
 large the tree; :func:`scan` collects the stream into DataFrames for the
 notebooks and the scoring.
