@@ -15,6 +15,7 @@ import pandas as pd
 
 from lockin import __version__
 from lockin.paths import resolve_path
+from lockin.records import PORTFOLIO_RECORD
 from lockin.resources import bundled_name
 from lockin.scan import ScanOptions, ScanResult, scan
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
@@ -203,7 +204,7 @@ def period_figures(assessment: Assessment, period: str) -> dict:
         "catalog_version": assessment.scan.catalog_version,
         "params_hash": params_hash(assessment.params),
         "scores": plain_records(scores.projects, SCORE_KEYS),
-        "portfolio": plain_records(scores.frame[scores.frame["record"] == "portfolio"], TOTAL_KEYS)[0],
+        "portfolio": plain_records(scores.frame[scores.frame["record"] == PORTFOLIO_RECORD], TOTAL_KEYS)[0],
     }
 
 

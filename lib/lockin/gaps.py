@@ -15,6 +15,8 @@ from __future__ import annotations
 
 import math
 
+from lockin.records import PORTFOLIO_RECORD
+
 __all__ = [
     "DOCS",
     "projects_gap",
@@ -54,8 +56,8 @@ def projects_gap(assessment, brief: bool = False) -> str | None:
 
 def findings_gap(assessment) -> str | None:
     """The sentence for a portfolio whose scan found no vendor-bound evidence, or None."""
-    if projects_gap(assessment):
-        return projects_gap(assessment, brief=True)
+    if gap := projects_gap(assessment, brief=True):
+        return gap
     findings = assessment.scan.findings
     if len(findings):
         return None
@@ -80,8 +82,8 @@ def economics_gap(assessment) -> str | None:
     an accelerator (``accelerator``) of another vendor than the target.
     """
     projects = assessment.scores.projects
-    if projects_gap(assessment):
-        return projects_gap(assessment, brief=True)
+    if gap := projects_gap(assessment, brief=True):
+        return gap
     if len(assessment.scores.cashflows):
         return None
     target = assessment.params.target_vendor
@@ -130,7 +132,7 @@ def parity_gap(comparisons, baseline: str, target: str) -> str | None:
 
 def trend_gap(trend) -> str | None:
     """The sentence while the history holds fewer than two periods, or None."""
-    periods = trend.loc[trend["record"] == "portfolio", "period"].nunique() if len(trend) else 0
+    periods = trend.loc[trend["record"] == PORTFOLIO_RECORD, "period"].nunique() if len(trend) else 0
     if periods >= 2:
         return None
     return "**No trend yet:** this is the first period on record; the trend appears from the next report on (or back-fill earlier periods from git history)."

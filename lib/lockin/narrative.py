@@ -10,6 +10,8 @@ import math
 
 import pandas as pd
 
+from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD
+
 from lockin.scoring.economics import format_usd
 
 __all__ = ["executive_summary", "change_since_last", "history_with", "top_drivers"]
@@ -26,8 +28,8 @@ def executive_summary(assessment, history: pd.DataFrame | None = None, period: s
     from lockin.gaps import nothing_to_migrate, projects_gap
 
     scores = assessment.scores
-    if projects_gap(assessment):
-        return [projects_gap(assessment), _skipped_sentence(assessment)]
+    if gap := projects_gap(assessment):
+        return [gap, _skipped_sentence(assessment)]
     total = scores.portfolio
     projects = scores.projects
     sentences = [_rating_sentence(total, history, period, len(projects))]
@@ -53,7 +55,7 @@ def change_since_last(history: pd.DataFrame | None, period: str, project: str | 
     """
     if history is None or history.empty:
         return None
-    rows = history[history["record"] == "portfolio"] if project is None else history[(history["record"] == "project") & (history["project"] == project)]
+    rows = history[history["record"] == PORTFOLIO_RECORD] if project is None else history[(history["record"] == PROJECT_RECORD) & (history["project"] == project)]
     earlier = rows[_periods_before(rows["period"], period)]
     if earlier.empty:
         return None
@@ -68,12 +70,13 @@ def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
     findings = assessment.scores.findings
     bound = findings[findings["portability"] != "portable"]
     if bound.empty:
-        return pd.DataFrame(columns=["family", "hours", "places", "projects"])
+        return pd.DataFrame(columns=["family", "hours", "places", "project_names", "projects"])
     units = remediation_units(bound.assign(hours=finding_hours(bound, assessment.params)))
     # A construct is its own driver (wgmma, inline PTX); other findings group by family.
     named = (units["family"].astype(str) == "") | (units["kind"] == "construct")
     units["family"] = units["family"].where(~named, units["name"])
-    grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), projects=("project", lambda p: ", ".join(_by_count(p))))
+    grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), project_names=("project", _by_count))
+    grouped["projects"] = grouped["project_names"].map(", ".join)
     return grouped.sort_values(["hours", "places"], ascending=False).head(n).reset_index()
 
 
@@ -98,7 +101,7 @@ def _drivers_sentence(assessment) -> str:
     drivers = top_drivers(assessment)
     if drivers.empty:
         return "No finding binds the portfolio to one vendor."
-    parts = [f"{row.family} ({row.hours:,.0f} h in {row.places:,} place(s), {_some_names(row.projects.split(', '))})" for row in drivers.itertuples()]
+    parts = [f"{row.family} ({row.hours:,.0f} h in {row.places:,} place(s), {_some_names(row.project_names)})" for row in drivers.itertuples()]
     total = assessment.scores.portfolio
     target = assessment.params.target_vendor
     # The score's count: distinct roadblocks (project, kind and name), not findings.
@@ -192,14 +195,14 @@ def history_with(history: pd.DataFrame | None, figures: dict) -> pd.DataFrame:
     a report's trend ends at its own period. Rows are in chronological order
     of period, each period's rows in their recorded order.
     """
-    projects = pd.DataFrame(figures["scores"], columns=list(figures["portfolio"]) + ["project"]).assign(record="project")
-    total = pd.DataFrame([{**figures["portfolio"], "project": None, "record": "portfolio"}])
+    projects = pd.DataFrame(figures["scores"], columns=list(figures["portfolio"]) + ["project"]).assign(record=PROJECT_RECORD)
+    total = pd.DataFrame([{**figures["portfolio"], "project": None, "record": PORTFOLIO_RECORD}])
     current = pd.concat([projects, total], ignore_index=True).assign(period=figures["period"])
     if history is not None and not history.empty:
         earlier = history[_periods_before(history["period"], figures["period"])]
         current = _chronological(pd.concat([earlier, current], ignore_index=True))
     # The totals have no project name: None, not a NaN a string column would make of it.
-    current["project"] = current["project"].astype(object).where(current["record"] == "project", None)
+    current["project"] = current["project"].astype(object).where(current["record"] == PROJECT_RECORD, None)
     # Figures of a portfolio without projects arrive as objects; the trend table formats numbers.
     numbers = [c for c in ("lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90", "npv_usd") if c in current]
     current[numbers] = current[numbers].apply(pd.to_numeric, errors="coerce")

@@ -50,6 +50,24 @@ KINDS = COMPONENT_KINDS + SOURCE_KINDS
 #: Portability classes, from least to most work (see docs/architecture.md).
 PORTABILITY_CLASSES = ("portable", "translatable", "replaceable", "rewrite")
 
+#: What a record of a summary, score or history table is: one project's, or
+#: the portfolio's totals (whose project name is empty, so that no project
+#: name, ``portfolio`` included, can be taken for them).
+PROJECT_RECORD = "project"
+PORTFOLIO_RECORD = "portfolio"
+
+
+def roadblock_name(kind: str, name: str, family: str | None) -> str:
+    """The name a ``rewrite`` finding is grouped under as a roadblock.
+
+    Source references (an API, a construct) keep their own names; a
+    component (package, image …) goes by its catalog family, as the effort
+    model swaps it once per family, so cudf and cudf-cu12 are one roadblock.
+    """
+    if kind in SOURCE_KINDS:
+        return name
+    return family or name
+
 
 class Evidence(NamedTuple):
     """One piece of possibly vendor-bound evidence at a place in a file.

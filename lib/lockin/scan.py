@@ -26,7 +26,7 @@ from lockin.catalog import Catalog, load_catalog
 from lockin.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
 from lockin.formats import FORMATS
 from lockin.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
-from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
+from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, PORTFOLIO_RECORD, SKIPPED_COLUMNS, InputError, Problem
 from lockin.errors import quote
 from lockin.redact import redact
 from lockin.summary import SummaryBuilder
@@ -160,7 +160,7 @@ def incomplete_column(scan: ScanResult, projects: Iterable[str | None]) -> list[
     summary = scan.summary
     if "incomplete" not in summary:
         return ["" for _ in projects]
-    is_total = summary["record"] == "portfolio"
+    is_total = summary["record"] == PORTFOLIO_RECORD
     known = dict(zip(summary.loc[~is_total, "project"], summary.loc[~is_total, "incomplete"]))
     total = str(summary.loc[is_total, "incomplete"].iloc[0]) if is_total.any() else ""
     return [total if name is None else known.get(name, "") for name in projects]

@@ -16,7 +16,7 @@ from operator import itemgetter
 
 from typing import TYPE_CHECKING
 
-from lockin.records import FINDING_COLUMNS, PORTABILITY_CLASSES, SOURCE_KINDS, Problem
+from lockin.records import FINDING_COLUMNS, PORTABILITY_CLASSES, PORTFOLIO_RECORD, PROJECT_RECORD, Problem, roadblock_name
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -76,15 +76,8 @@ def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
     if tally["rewrite"]:
         for finding in findings:
             if finding[_PORTABILITY] == "rewrite":
-                tally[("roadblock", finding[_KIND], _roadblock_name(finding))] += 1
+                tally[("roadblock", finding[_KIND], roadblock_name(finding[_KIND], finding[_NAME], finding[_FAMILY]))] += 1
     return tally
-
-
-def _roadblock_name(finding: tuple) -> str:
-    # As lockin.scoring.score groups roadblocks: source names apart, a component by its family.
-    if finding[_KIND] in SOURCE_KINDS:
-        return finding[_NAME]
-    return finding[_FAMILY] or finding[_NAME]
 
 
 class SummaryBuilder:
@@ -143,7 +136,7 @@ class SummaryBuilder:
         refs = c["api_refs"]
         row = {column: c[column] for column in SUMMARY_COLUMNS[2:-4]}
         row.update(
-            record="project" if name is not None else "portfolio",
+            record=PROJECT_RECORD if name is not None else PORTFOLIO_RECORD,
             project=name,
             roadblocks=roadblocks,
             conversion_pct=round(100.0 * c["api_converted"] / refs, 1) if refs else None,

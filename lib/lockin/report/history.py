@@ -30,14 +30,13 @@ from typing import Any
 import pandas as pd
 
 from lockin.errors import LockinError
+from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD
 from lockin.report.figures import SCORE_KEYS, validate_figures
 from lockin.report.periods import period_sort_key
 
-#: ``record`` of the portfolio-wide row (and its project name in version 1 files).
-PORTFOLIO = "portfolio"
-
-#: ``record`` of a project's row.
-PROJECT = "project"
+#: ``record`` of the portfolio-wide row (and its project name in version 1
+#: files), and of a project's row.
+PORTFOLIO, PROJECT = PORTFOLIO_RECORD, PROJECT_RECORD
 
 #: Bumped when the schema changes, so a later version can migrate old files.
 SCHEMA_VERSION = 2

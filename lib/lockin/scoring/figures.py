@@ -9,6 +9,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+
+from lockin.records import PORTFOLIO_RECORD
 import seaborn as sns
 
 __all__ = ["DIMENSIONS", "FIGURE_WIDTH", "MAX_FIGURE_HEIGHT", "figure_height", "portability_counts", "dimension_heatmap", "effort_figure", "tornado_figure", "cashflow_figure", "trend_figure", "portability_figure"]
@@ -132,7 +134,7 @@ def trend_figure(history: pd.DataFrame) -> plt.Figure:
     """
     from lockin.report.periods import period_sort_key
 
-    portfolio = history[history["record"] == "portfolio"]
+    portfolio = history[history["record"] == PORTFOLIO_RECORD]
     if portfolio.empty:
         raise ValueError("no periods in the history yet")
     portfolio = portfolio.sort_values("period", key=lambda periods: periods.map(period_sort_key), kind="stable")

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lockin.records import SOURCE_KINDS, Problem
+from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD, Problem, roadblock_name
 from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
@@ -26,11 +26,6 @@ from lockin.scoring.parameters import Parameters
 
 __all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "rating_for", "lockin_ratio"]
 
-#: What a record of the score frame is: one project, or the portfolio's
-#: totals. The totals record's ``project`` is empty (None), so no project
-#: name, ``portfolio`` included, can be mistaken for it.
-PROJECT_RECORD = "project"
-PORTFOLIO_RECORD = "portfolio"
 
 #: Columns of a score record, contract first.
 SCORE_COLUMNS = (
@@ -346,11 +341,8 @@ def _roadblocks(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 def _roadblock_keys(rows: pd.DataFrame) -> pd.Series:
     """Which roadblock each finding belongs to: project, kind and name (family for components)."""
     family = rows["family"].fillna("").astype(str)
-    named = family.where(family != "", rows["name"].astype(str))
-    # A component is swapped once per family (see remediation_units), so
-    # cudf and cudf-cu12 are one roadblock; source names stay apart.
-    what = rows["name"].astype(str).where(rows["kind"].isin(SOURCE_KINDS), named)
-    return rows["project"].astype(str) + "\0" + rows["kind"].astype(str) + "\0" + what
+    what = [roadblock_name(kind, str(name), fam) for kind, name, fam in zip(rows["kind"], rows["name"], family)]
+    return rows["project"].astype(str) + "\0" + rows["kind"].astype(str) + "\0" + pd.Series(what, index=rows.index)
 
 
 def _places(rows: pd.DataFrame) -> pd.DataFrame:
