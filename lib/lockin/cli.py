@@ -92,6 +92,9 @@ def main() -> None:
     """
 
 
+#: Where every command that writes records sends them.
+_out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output (its folder must exist; an input of the command is never overwritten).")
+
 #: Only commands that judge portability take a target; inventory lists
 #: components, which are the same whatever vendor a move would go to.
 _target_option = click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it.")
@@ -102,7 +105,7 @@ def _common_scan_options(function):
         [
             click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, file_okay=False, path_type=Path)),
             click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."),
-            click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output (its folder must exist; an input of the command is never overwritten)."),
+            _out_option,
             click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="A catalog folder of your own whose rows add to or override the bundled catalog (repeatable)."),
             click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio."),
             click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per CPU)."),
@@ -220,7 +223,7 @@ def catalog() -> None:
 @click.option("--kind", help="Only rows of this kind (package, index, image, cluster, build, env, include, api, construct, module).")
 @click.option("--vendor", help="Only rows of this vendor.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True)
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output (its folder must exist; an input of the command is never overwritten).")
+@_out_option
 def catalog_show(catalog_dirs, kind, vendor, fmt, out):
     """Print the catalog rows in force (bundled plus --catalog folders)."""
     frame = _load_catalog_or_exit(catalog_dirs).frame()
@@ -284,7 +287,7 @@ SCORE_TABLE_COLUMNS = (
 @click.option("--target", type=click.Choice(TARGET_VENDORS), help="Vendor a move would go to (default: the parameters' target_vendor, amd).")
 @click.option("--seed", type=click.IntRange(min=0), help="Seed of the Monte Carlo draws (overrides the parameters).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format.")
-@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output (its folder must exist; an input of the command is never overwritten).")
+@_out_option
 @click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Extra catalog folders, as for scan.")
 @click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes for the scan (0: one per CPU).")
@@ -350,7 +353,7 @@ def _benchmark_options(function):
             click.option("--specs", "spec_files", multiple=True, type=click.Path(exists=True, dir_okay=False, path_type=Path), help="An accelerator spec table whose rows add to or replace the bundled ones (repeatable)."),
             click.option("--prices", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Price parameters (model, purchase_usd, hourly_usd) instead of the bundled illustrative ones."),
             click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format."),
-            click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to this file instead of standard output (its folder must exist; an input of the command is never overwritten)."),
+            _out_option,
         ]
     ):
         function = option(function)
