@@ -584,11 +584,10 @@ def _output(out: Path | None, inputs: Iterable[Path | None] = ()) -> Iterator[IO
 
 
 def _require_output_folder(out: Path) -> None:
-    folder = out.parent
-    if not folder.exists():
-        raise click.BadParameter(f"{out}: parent folder {folder} does not exist", param_hint="'--out'")
-    if not folder.is_dir():
-        raise click.BadParameter(f"{out}: {folder} is not a folder", param_hint="'--out'")
+    from lockin.paths import parent_folder_problem
+
+    if problem := parent_folder_problem(out):
+        raise click.BadParameter(f"{out}: {problem}", param_hint="'--out'")
 
 
 def _refuse_overwriting_an_input(out: Path, inputs: list[Path]) -> None:

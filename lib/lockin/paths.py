@@ -10,7 +10,7 @@ from pathlib import Path
 
 from lockin import resources
 
-__all__ = ["resolve_path", "is_sample_portfolio", "sample_portfolio", "sample_params"]
+__all__ = ["resolve_path", "is_sample_portfolio", "sample_portfolio", "sample_params", "parent_folder_problem"]
 
 
 def sample_portfolio() -> Path:
@@ -50,3 +50,17 @@ def resolve_path(value: str | Path | None) -> Path | None:
     if path.is_absolute() or path.exists():
         return path
     return resources.bundled_file(path) or path
+
+
+def parent_folder_problem(path: str | Path) -> str | None:
+    """Why ``path`` cannot be created where it is, or None when its folder exists.
+
+    Outputs are never given a chain of missing folders: a typo would
+    otherwise write where nobody looks.
+    """
+    parent = Path(path).parent
+    if not parent.exists():
+        return f"parent folder {parent} does not exist"
+    if not parent.is_dir():
+        return f"parent {parent} is not a folder"
+    return None

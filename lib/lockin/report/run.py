@@ -577,11 +577,10 @@ def _create_output_folder(out_dir: Path) -> None:
 
 
 def _require_parent_folder(path: Path, what: str) -> None:
-    parent = path.parent
-    if not parent.exists():
-        raise SettingsError(f"{what} {path}: parent folder {parent} does not exist")
-    if not parent.is_dir():
-        raise SettingsError(f"{what} {path}: parent {parent} is not a folder")
+    from lockin.paths import parent_folder_problem
+
+    if problem := parent_folder_problem(path):
+        raise SettingsError(f"{what} {path}: {problem}")
 
 
 def _require_writable_folder(folder: Path, what: str) -> None:
