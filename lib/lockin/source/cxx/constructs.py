@@ -1,0 +1,384 @@
+"""Vendor-specific programming constructs in blanked C/C++/CUDA/HIP code.
+
+The ``construct`` evidence (``kernel-launch``, ``inline-ptx``,
+``warp-size-32``, ``dynamic-parallelism``, ``cooperative-groups`` …, see
+``docs/evidence-names.md``) is found here: kernel launches, inline
+assembly (the one place where text inside a string literal counts, since
+its PTX or GCN instructions are the construct), warp intrinsics and
+full-warp masks, index arithmetic and width definitions that assume a
+32-lane warp, cooperative-group namespace aliases and launches from
+device code.
+
+It is apart from the scanner because these detectors are the part that
+grows with each new pattern found in real code, and each needs only the
+lexed file. For speed, constructs are found by one regex per first
+character, each alternative starting with a literal, and checked around
+the match afterwards.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+from lockin.source.cxx.lexer import _WORD_CHARS, Lexed
+
+# Each alternative starts with a literal character and ends with an empty
+# marker group that names its family. The marker goes last because the
+# regex engine skips an alternative after one character comparison only
+# when it starts with a literal, and factors a literal prefix that all
+# alternatives share out of the group (``__`` rather than ``_``), which
+# its fast search then looks for. Token boundaries are checked after.
+_INDEX_TAIL = r"\s*(?P<op>/|>>|%|&(?!&))\s*(?P<num>0[xX][0-9a-fA-F]+|\d+)[uUlL]*\b"
+_WIDTH_TAIL = r"\w*(?P<sep>[ \t]+|\s*=(?!=)\s*)\(?\s*(?P<value>0[xX][0-9a-fA-F]+[uUlL]*|~0[uUlL]*|\d+[uUlL]*)(?![\w.])"
+_CONSTRUCT_ALTERNATIVES = {
+    "launch": [r"<<<"],
+    "asm": [a + r"(?:\s*(?:volatile|__volatile__|goto|inline)\b)*\s*\(" for a in (r"__asm__", r"__asm\b", r"asm\b")],
+    "wmma": [r"nvcuda\s*::\s*wmma\s*::", r"wmma\s*::", r"mma_sync\b"],
+    "wgmma": [r"wgmma\w*", r"SM90_\w*GMMA\w*", r"SM90_\d+x\d+x\d+_\w+", r"GMMA\s*::", r"warpgroup_(?:arrive|wait|commit_batch|fence_operand)\b"],
+    "tma": [r"cuTensorMapEncode\w*", r"CUtensorMap\w*", r"SM90_TMA_\w+", r"cp_async_bulk\w*"],
+    "cluster": [
+        r"__cluster_dims__", r"cluster_group\b", r"this_cluster\b", r"cudaLaunchAttributeClusterDimension\b",
+        r"cudaFuncAttribute(?:NonPortableClusterSizeAllowed|RequiredCluster(?:Width|Height|Depth))\b",
+    ],
+    "dsmem": [r"map_shared_rank\b"],
+    "cg": [r"cooperative_groups\b"],
+    "warpfn": [
+        r"__(?:shfl(?:_up|_down|_xor)?(?:_sync)?|ballot_sync|any_sync|all_sync|uni_sync"
+        r"|match_(?:any|all)_sync|reduce_\w+_sync|syncwarp)\s*\("
+    ],
+    "index": [
+        r"threadIdx\s*\.\s*[xyz]" + _INDEX_TAIL,
+        r"blockDim\s*\.\s*[xyz]" + _INDEX_TAIL,
+        r"tidx?\b" + _INDEX_TAIL,
+        r"thread(?:_?id|Id|_?idx)\b" + _INDEX_TAIL,
+        r"lane(?:_?id|Id|_?idx)?\b" + _INDEX_TAIL,
+    ],
+    "width": [w + _WIDTH_TAIL for w in ("warp", "Warp", "WARP", "wave", "Wave", "WAVE", "mask", "Mask", "MASK")],
+}  # fmt: skip
+
+
+def _compile_constructs() -> list[tuple[re.Pattern, dict[int, tuple[str, str]]]]:
+    """One regex per first character (each then runs on the engine's fast
+    literal-prefix path), with the (family, marker) of each alternative by
+    the index of its marker group.
+
+    The marker group ends its alternative, so it is the last group a match
+    closes: a match's ``lastindex`` names the alternative that matched.
+    """
+    by_first: dict[str, list[tuple[str, str, str]]] = {}
+    inner_groups = ("op", "num", "sep", "value")
+    for family, alternatives in _CONSTRUCT_ALTERNATIVES.items():
+        for i, alternative in enumerate(alternatives):
+            marker = f"{family}_{i}"
+            body = alternative
+            for g in inner_groups:
+                body = body.replace(f"(?P<{g}>", f"(?P<{g}_{marker}>")
+            assert body[0].isalnum() or body[0] in "_<", "each alternative must start with a literal"
+            by_first.setdefault(body[0], []).append((family, marker, body[1:]))
+    compiled = []
+    for first, entries in by_first.items():
+        regex = re.compile(re.escape(first) + "(?:" + "|".join(f"{rest}(?P<{m}>)" for _, m, rest in entries) + ")")
+        compiled.append((regex, {regex.groupindex[m]: (family, m) for family, m, _ in entries}))
+    return compiled
+
+
+_CONSTRUCT_REGEXES = _compile_constructs()
+#: The name of each inner group (``op``, ``num``, ``sep``, ``value``) per marker.
+_INNER_GROUP = {
+    (name.split("_", 1)[0], name.split("_", 1)[1]): name
+    for regex, _ in _CONSTRUCT_REGEXES
+    for name in regex.groupindex
+    if name.split("_", 1)[0] in ("op", "num", "sep", "value")
+}
+#: Alternatives that must begin a token (``asm`` but not ``plasm``).
+_WHOLE_TOKEN_GROUPS = frozenset({"asm", "wmma", "wgmma", "tma", "cluster", "dsmem", "cg", "warpfn", "index"})
+_LAUNCH_TAIL = re.compile(r"<<<(?!<)[^;{}]*?>>>\s*\(")
+_GLOBAL = re.compile(r"__global__\b")
+_BODY_OR_DECL = re.compile(r"[;{]")
+_BRACES = re.compile(r"[{}]")
+_CALL_DELIMITERS = re.compile(r"[()\[\]{},;]")
+_CG_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?cooperative_groups\b")
+#: All 32 lanes: 0xffffffff, ~0u, and -1 cast to a 32-bit unsigned type
+#: (``uint32_t(-1)``, ``(unsigned)-1``, ``static_cast<unsigned>(-1)``).
+_FULL_MASK = re.compile(
+    r"\(?\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*|~0[xX]0+[uUlL]*"
+    r"|(?:std::)?uint32_t\s*\(\s*-1\s*\)|unsigned(?:\s+int)?\s*\(\s*-1\s*\)"
+    r"|\(\s*(?:(?:std::)?uint32_t|unsigned(?:\s+int)?)\s*\)\s*-1"
+    r"|static_cast\s*<\s*(?:(?:std::)?uint32_t|unsigned(?:\s+int)?)\s*>\s*\(\s*-1\s*\))\s*\)?"
+)
+_MASK_COMPARISON_AFTER = re.compile(r"\s*[!=]=\s*(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)(?![\w])")
+_MASK_COMPARISON_BEFORE = re.compile(r"(?:0[xX][fF]{8}[uUlL]*|~0[uUlL]*)\s*[!=]=\s*$")
+_WARP_WIDTH_NAME = re.compile(
+    r"(?i)\w*(?:warp_?(?:size|width|sz|threads|lanes)|threads_?per_?warp|lanes_?per_?warp"
+    r"|wave(?:front)?_?(?:size|width|sz|threads|lanes))\w*"
+)
+#: NUM_WARPS, WARPS_PER_BLOCK: a number of warps, not the warp width.
+_WARP_COUNT_NAME = re.compile(r"(?i)warps(?!ize)")
+_FULL_MASK_NAME = re.compile(r"(?i)\w*(?:full|warp|final|lane|all|active)_?mask\w*")
+_DEFINE_PREFIX = re.compile(r"[ \t]*#[ \t]*define[ \t]+$")
+_PTX_FEATURES = re.compile(
+    r"(?P<wgmma>\bwgmma\.)"
+    r"|(?P<tma>\bcp\.(?:reduce\.)?async\.bulk)"
+    r"|(?P<dsmem>\bmapa\.|\b(?:ld|st|atom|red)\.shared::cluster)"
+    r"|(?P<cluster>%cluster|%is_explicit_cluster|\bbarrier\.cluster)"
+)
+_PTX_CONSTRUCT = {"wgmma": "wgmma", "tma": "tma", "dsmem": "distributed-shared-memory", "cluster": "thread-block-cluster"}
+_SIMPLE_CONSTRUCT = {
+    "wmma": "wmma",
+    "wgmma": "wgmma",
+    "tma": "tma",
+    "cluster": "thread-block-cluster",
+    "dsmem": "distributed-shared-memory",
+    "cg": "cooperative-groups",
+}
+#: How far the argument list of a warp intrinsic is followed before giving up.
+_MAX_CALL_SPAN = 4000
+
+
+def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source: bool = True) -> None:
+    """Append ``(offset, "construct", name)`` for each construct in the code.
+
+    ``gpu_source`` says whether the file is GPU code at all; in a plain C/C++
+    file, inline assembly is the host's (x86, Arm, POWER) unless its
+    instructions are PTX or GCN.
+    """
+    code = lexed.code
+    launches: list[int] = []
+    for m, group, marker in _construct_matches(code):
+        start = m.start()
+        if group in _WHOLE_TOKEN_GROUPS and start and code[start - 1] in _WORD_CHARS:
+            continue  # the tail of a longer identifier (plasm(, rocwmma::)
+        if marker == "wmma_2" and code[max(0, start - 2) : start] == "::":
+            continue  # rocwmma::mma_sync and the like: only bare or wmma:: mma_sync is WMMA
+        if group in _SIMPLE_CONSTRUCT:
+            found.append((start, "construct", _SIMPLE_CONSTRUCT[group]))
+        elif group == "launch":
+            if _is_launch(code, start):
+                launches.append(start)
+                found.append((start, "construct", "kernel-launch"))
+        elif group == "asm":
+            _inline_assembly(lexed, text, m, hip, found, gpu_source)
+        elif group == "warpfn":
+            _warp_intrinsic(code, m, hip, found)
+        elif group == "index":
+            _index_arithmetic(m, marker, hip, found)
+        else:
+            _width_definition(code, m, marker, hip, found)
+    if launches:
+        _dynamic_parallelism(code, launches, found)
+    if "cooperative_groups" in code:
+        _cooperative_group_aliases(code, found)
+
+
+def _inner(m: re.Match, marker: str, name: str) -> str | None:
+    return m.group(_INNER_GROUP[name, marker])
+
+
+def _construct_matches(code: str):
+    """(match, family, marker) for every construct candidate, regex by regex."""
+    for regex, by_index in _CONSTRUCT_REGEXES:
+        for m in regex.finditer(code):
+            family, marker = by_index[m.lastindex]
+            yield m, family, marker
+
+
+def _is_launch(code: str, at: int) -> bool:
+    # The callee must end just before: an identifier or a template-id.
+    before = at - 1
+    while before >= 0 and code[before] in " \t\r\n":
+        before -= 1
+    if before < 0 or not (code[before] in _WORD_CHARS or code[before] == ">"):
+        return False
+    if at > 0 and code[at - 1] == "<":
+        return False
+    return _LAUNCH_TAIL.match(code, at) is not None
+
+
+def _dynamic_parallelism(code: str, launches: list[int], found: list) -> None:
+    bodies = _global_bodies(code)
+    if not bodies:
+        return
+    starts = [b[0] for b in bodies]
+    for at in launches:
+        i = bisect_right(starts, at) - 1
+        if i >= 0 and bodies[i][0] < at < bodies[i][1]:
+            found.append((at, "construct", "dynamic-parallelism"))
+
+
+def _global_bodies(code: str) -> list[tuple[int, int]]:
+    """(open, close) offsets of the braces of each ``__global__`` function body."""
+    bodies: list[tuple[int, int]] = []
+    for m in _GLOBAL.finditer(code):
+        if bodies and m.start() < bodies[-1][1]:
+            continue  # a __global__ inside a body already seen (a macro, a lambda)
+        opener = _BODY_OR_DECL.search(code, m.end())
+        if opener is None or opener.group() == ";":
+            continue  # a declaration without a body
+        depth = 0
+        close = len(code)
+        for brace in _BRACES.finditer(code, opener.start()):
+            depth += 1 if brace.group() == "{" else -1
+            if depth == 0:
+                close = brace.start()
+                break
+        bodies.append((opener.start(), close))
+    return bodies
+
+
+def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: list, gpu_source: bool) -> None:
+    """Inline assembly, named by what its instructions are.
+
+    AMD GCN/CDNA mnemonics (``v_and_b32``, ``s_waitcnt``) make it GCN and PTX
+    ones (``mov.u64``, ``%%globaltimer``) PTX, whatever the file looks like;
+    without either, it is the dialect's in GPU code and the host's (x86,
+    Arm: not reported) elsewhere.
+    """
+    end = _matching_close(lexed.code, m.end() - 1)
+    i = bisect_right(lexed.strings, (m.end(), -1))
+    strings = []
+    while i < len(lexed.strings) and lexed.strings[i][0] < end:
+        strings.append(lexed.strings[i])
+        i += 1
+    body = " ".join(text[start:stop] for start, stop in strings)
+    ptx = _PTX_INSTRUCTION.search(body) is not None
+    if not ptx and (hip or _GCN_INSTRUCTION.search(body)):
+        found.append((m.start(), "construct", "inline-gcn-asm"))
+        return
+    if not (ptx or gpu_source):
+        return
+    found.append((m.start(), "construct", "inline-ptx"))
+    for start, stop in strings:
+        for feature in _PTX_FEATURES.finditer(text, start, stop):
+            found.append((feature.start(), "construct", _PTX_CONSTRUCT[feature.lastgroup]))
+
+
+#: AMD GCN/CDNA instructions: vector and scalar ALU (v_…, s_…), LDS, buffer,
+#: global and flat memory operations.
+_GCN_INSTRUCTION = re.compile(r"\b(?:[vs]_[a-z][a-z0-9_]*|ds_[a-z0-9_]+|buffer_(?:load|store|atomic)[a-z0-9_]*|global_(?:load|store|atomic)[a-z0-9_]*|flat_(?:load|store|atomic)[a-z0-9_]*)\b")
+#: PTX: an opcode with a dotted type or state space (``mov.u64``,
+#: ``ld.global.nc``), or a special register (``%%globaltimer``, ``%laneid``).
+_PTX_INSTRUCTION = re.compile(
+    r"\b(?:ld|st|mov|add|sub|mul|mad|fma|cvt|atom|red|bar|barrier|shfl|cp|mma|wgmma|ldmatrix|stmatrix|fence|setp|selp|prmt|lop3|"
+    r"shf|membar|vote|activemask|redux|elect|mbarrier|griddepcontrol|prefetch|bfe|bfi|brev|popc|clz)\.[a-z0-9]"
+    r"|%%?(?:globaltimer|clock64|clock|laneid|warpid|smid|nsmid|tid|ntid|ctaid|nctaid|lanemask_[a-z]+|dynamic_smem_size)\b"
+)
+
+
+def _matching_close(code: str, open_at: int) -> int:
+    """Offset of the delimiter closing the bracket at ``open_at`` (or where the search gave up)."""
+    depth = 0
+    limit = min(len(code), open_at + _MAX_CALL_SPAN)
+    for d in _CALL_DELIMITERS.finditer(code, open_at, limit):
+        ch = d.group()
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                return d.start()
+        elif ch in "{};":
+            return d.start()
+    return limit
+
+
+def _call_arguments(code: str, open_at: int) -> tuple[list[tuple[int, str]], int]:
+    """Top-level arguments of the call whose ``(`` is at ``open_at``, and the end."""
+    args: list[tuple[int, str]] = []
+    depth = 0
+    arg_start = open_at + 1
+    limit = min(len(code), open_at + _MAX_CALL_SPAN)
+    for d in _CALL_DELIMITERS.finditer(code, open_at, limit):
+        ch = d.group()
+        if ch in "([":
+            depth += 1
+        elif ch in ")]":
+            depth -= 1
+            if depth == 0:
+                args.append((arg_start, code[arg_start : d.start()]))
+                return args, d.end()
+        elif ch == "," and depth == 1:
+            args.append((arg_start, code[arg_start : d.start()]))
+            arg_start = d.end()
+        elif ch in "{};":
+            break
+    return [], open_at + 1
+
+
+def _warp_intrinsic(code: str, m: re.Match, hip: bool, found: list) -> None:
+    name = code[m.start() : m.end() - 1].rstrip()
+    args, end = _call_arguments(code, m.end() - 1)
+    if not args:
+        return
+    synced = name.endswith("_sync") or name == "__syncwarp"
+    if synced:
+        at, mask = args[0]
+        if _FULL_MASK.fullmatch(mask.strip()):
+            found.append((at + len(mask) - len(mask.lstrip()), "construct", "full-warp-mask"))
+    if name.startswith("__shfl"):
+        width_index = 3 if synced else 2
+        if len(args) > width_index:
+            at, width = args[width_index]
+            literal = width.strip().strip("()").strip().rstrip("uUlL")
+            offset = at + len(width) - len(width.lstrip())
+            if literal == "32":
+                found.append((offset, "construct", "warp-size-32"))
+            elif literal == "64" and hip:
+                found.append((offset, "construct", "warp-size-64"))
+    if name == "__ballot_sync":
+        if _MASK_COMPARISON_AFTER.match(code, end) or _MASK_COMPARISON_BEFORE.search(code, max(0, m.start() - 40), m.start()):
+            found.append((m.start(), "construct", "full-warp-mask"))
+
+
+def _index_arithmetic(m: re.Match, marker: str, hip: bool, found: list) -> None:
+    op, raw = _inner(m, marker, "op"), _inner(m, marker, "num")
+    number = int(raw, 16) if raw[:2] in ("0x", "0X") else int(raw)
+    subject = m.group()
+    is_lane = subject.startswith("lane")
+    is_block = subject.startswith("blockDim")
+    if op in ("%", "&"):
+        width = number if op == "%" else number + 1
+        if width == 32:
+            found.append((m.start(), "construct", "warp-size-32" if is_block else "lane-modulo-32"))
+        elif width == 64 and hip:
+            found.append((m.start(), "construct", "warp-size-64"))
+        return
+    if is_lane:
+        return
+    width = number if op == "/" else (1 << number if number < 16 else 0)
+    if width == 32:
+        found.append((m.start(), "construct", "warp-size-32"))
+    elif width == 64 and hip:
+        found.append((m.start(), "construct", "warp-size-64"))
+
+
+def _width_definition(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:
+    start = m.start()
+    while start > 0 and code[start - 1] in _WORD_CHARS:
+        start -= 1
+    separator = _inner(m, marker, "sep")
+    name = code[start : m.start(f"sep_{marker}")]
+    if "=" not in separator:
+        # Without "=", only "#define NAME VALUE" counts.
+        line_start = code.rfind("\n", 0, start) + 1
+        if not _DEFINE_PREFIX.match(code[line_start:start]):
+            return
+    written = _inner(m, marker, "value")
+    value = written.rstrip("uUlL")
+    if _FULL_MASK_NAME.fullmatch(name):
+        if _FULL_MASK.fullmatch(written):
+            found.append((start, "construct", "full-warp-mask"))
+    elif _WARP_WIDTH_NAME.fullmatch(name) and not _WARP_COUNT_NAME.search(name):
+        if value == "32":
+            found.append((start, "construct", "warp-size-32"))
+        elif value == "64" and hip:
+            found.append((start, "construct", "warp-size-64"))
+
+
+def _cooperative_group_aliases(code: str, found: list) -> None:
+    aliases = {m.group(1) for m in _CG_ALIAS.finditer(code)}
+    if not aliases:
+        return
+    use = re.compile(r"(?<![\w:])(?:" + "|".join(map(re.escape, sorted(aliases))) + r")\s*::")
+    for m in use.finditer(code):
+        found.append((m.start(), "construct", "cooperative-groups"))
