@@ -7,7 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lockin.inventory.conda import read_conda_environment
-from lockin.inventory.dockerfile import normalise_image, read_dockerfile
+from lockin.inventory.dockerfile import read_dockerfile
+from lockin.inventory.images import normalise_image
 from lockin.inventory.kubernetes import read_kubernetes
 from lockin.records import InputError
 from lockin.redact import is_secret_name, redact, redact_component

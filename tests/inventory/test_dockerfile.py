@@ -8,12 +8,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lockin.inventory.dockerfile import (
-    arch_flag_values,
-    arch_list_values,
-    normalise_image,
-    read_dockerfile,
-)
+from lockin.inventory.dockerfile import read_dockerfile
+from lockin.inventory.gpuarch import arch_flag_values, arch_list_values
+from lockin.inventory.images import normalise_image
 from lockin.records import InputError
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "platform"

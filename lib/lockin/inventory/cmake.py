@@ -22,13 +22,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from lockin.inventory.dockerfile import (
-    ARCH_LIST_VARIABLES,
-    arch_flag_values,
-    arch_list_values,
-    is_gpu_variable,
-    physical_lines,
-)
+from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values, is_gpu_variable
+from lockin.inventory.shell import physical_lines
 from lockin.records import InputError, ReadResult
 
 CMAKE = "cmake"

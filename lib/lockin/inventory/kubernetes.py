@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 import yaml
 
-from lockin.inventory.dockerfile import normalise_image
+from lockin.inventory.images import normalise_image
 from lockin.records import ReadResult
 from lockin.yamlsafe import compose_all
 

@@ -26,7 +26,7 @@ from packageurl import PackageURL
 from packaging.utils import canonicalize_name
 
 from lockin.inventory.conda import channel_name
-from lockin.inventory.dockerfile import normalise_image
+from lockin.inventory.images import normalise_image
 from lockin.inventory.jsontext import load_json_object
 from lockin.inventory.pip import add_local_version
 from lockin.records import InputError, ReadResult

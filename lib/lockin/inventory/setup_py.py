@@ -23,8 +23,9 @@ from __future__ import annotations
 import ast
 import re
 
-from lockin.inventory.dockerfile import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values, physical_lines
+from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values
 from lockin.inventory.pip import add_requirement
+from lockin.inventory.shell import physical_lines
 from lockin.records import InputError, ReadResult
 
 SETUPTOOLS = "setuptools"

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from lockin.inventory.dockerfile import (
+from lockin.inventory.shell import (
     ShellSyntaxError,
     ShellWord,
     SourceText,
