@@ -103,6 +103,56 @@ class Evidence(NamedTuple):
     spec: str = ""
 
 
+class Definition(NamedTuple):
+    """A name the project defines itself, which is never vendor evidence.
+
+    ``CUDA_CHECK`` defined in one file of a project and used in its others
+    is the project's macro, not an NVIDIA API; ``flash_attn`` imported by
+    flash-attention's own tests is its own package.
+
+    Parameters
+    ----------
+    kind : str
+        ``macro``, ``function``, ``type``, ``namespace``, ``member``,
+        ``variable``, ``package`` or ``alias``.
+    name : str
+        As written; for a Python package, its import root.
+    line : int or None
+    target : str
+        For an ``alias`` only: the name it stands for (a mapping header's
+        ``#define cudaMalloc hipMalloc`` defines ``cudaMalloc`` as an alias
+        of ``hipMalloc``).
+    """
+
+    kind: str
+    name: str
+    line: int | None
+    target: str = ""
+
+
+class Region(NamedTuple):
+    """A range of lines of a file with a role in sizing or coverage.
+
+    Parameters
+    ----------
+    kind : str
+        ``function``: one function or method body, the unit a change is
+        sized by; ``target-path``: code that already has a path for
+        ``vendor`` (a ``#if`` group testing a HIP macro, with its other
+        branches; an ``if torch.version.hip`` statement; a per-vendor
+        module).
+    start, end : int
+        First and last line, 1-based, inclusive.
+    vendor : str
+        For ``target-path``: the vendor the path is for.
+    """
+
+    kind: str
+    start: int
+    end: int
+    vendor: str = ""
+
+
 @dataclass(slots=True)
 class ReadResult:
     """What a reader returns for one file.
@@ -116,14 +166,26 @@ class ReadResult:
     references : list of str
         Other files this one pulls in (``-r base.txt``), as written,
         relative to the file's folder. The scan reads them too.
+    definitions : list of Definition
+        Names the file defines (the project's own, see :class:`Definition`).
+    regions : list of Region
+        Function bodies and code with a target path (see :class:`Region`).
     """
 
     evidence: list[Evidence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
 
     def add(self, kind: str, name: str, line: int | None, text: str, ecosystem: str = "", spec: str = "") -> None:
         self.evidence.append(Evidence(kind, name, line, text.strip()[:240], ecosystem, spec))
 
     def problem(self, path: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+    def define(self, kind: str, name: str, line: int | None, target: str = "") -> None:
+        self.definitions.append(Definition(kind, name, line, target))
+
+    def region(self, kind: str, start: int, end: int, vendor: str = "") -> None:
+        self.regions.append(Region(kind, start, end, vendor))
