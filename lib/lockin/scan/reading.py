@@ -18,13 +18,13 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lockin.catalog import Catalog, CatalogRow
-from lockin.classify import row_fields
-from lockin.discover import InputFile
-from lockin.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
+from lockin.scan.classify import row_fields
+from lockin.scan.discover import InputFile
+from lockin.scan.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
 from lockin.redact import redact, redact_component
-from lockin.summary import tally_findings
+from lockin.scan.summary import tally_findings
 
 #: A line with something on it (what "lines of code" counts).
 _NON_BLANK_LINE = re.compile(r"^[ \t\f\v]*\S", re.MULTILINE)
