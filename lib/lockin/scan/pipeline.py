@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from lockin.catalog import Catalog, load_catalog
 from lockin.scan.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
-from lockin.scan.formats import FORMATS
+from lockin.scan import formats
 from lockin.scan.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, PORTFOLIO_RECORD, SKIPPED_COLUMNS, InputError, Problem
 from lockin.errors import quote
@@ -216,7 +216,7 @@ class ScanStream:
                 extra = self._resolve_reference(origin, ref, seen)
                 if extra is not None:
                     seen.add((extra.project, extra.rel_path))
-                    yield self._note(reader.read(extra, forced=FORMATS["requirements"]), references)
+                    yield self._note(reader.read(extra, forced=formats.get("requirements")), references)
         finally:
             bar.close()
 
