@@ -54,14 +54,14 @@ RESULTS = HERE / "results"
 TARGET_RATIO = 0.25
 TARGET_PEAK_MB = 500.0
 
-#: File names lockin considers (mirrors lockin.formats.candidate), as ripgrep globs.
+#: File names lockin considers (mirrors lockin.scan.formats.candidate), as ripgrep globs.
 INPUT_GLOBS = (
     "*.cu", "*.cuh", "*.cpp", "*.cc", "*.cxx", "*.c", "*.h", "*.hpp", "*.hh", "*.hxx", "*.hip", "*.inl",
     "*.py", "*.txt", "*.in", "*.toml", "*.lock", "*.yml", "*.yaml", "*.json", "*.cmake",
     "*.sbatch", "*.slurm", "*.sh", "*.dockerfile", "Pipfile", "Containerfile", "Dockerfile*",
 )
 
-#: Folders lockin does not walk (mirrors lockin.discover), excluded from ripgrep too.
+#: Folders lockin does not walk (mirrors lockin.scan.discover), excluded from ripgrep too.
 EXCLUDED_DIRS = (
     ".git", ".hg", ".svn", ".bzr", "node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox",
     ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "site-packages",

@@ -4,7 +4,7 @@ import os
 
 import pytest
 
-from lockin.discover import InputFile, find_projects, walk_project
+from lockin.scan.discover import InputFile, find_projects, walk_project
 from lockin.records import InputError, Problem
 
 

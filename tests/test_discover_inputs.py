@@ -7,7 +7,7 @@ import os
 
 import pytest
 
-from lockin.discover import InputFile, Project, find_projects, walk_project
+from lockin.scan.discover import InputFile, Project, find_projects, walk_project
 from lockin.records import InputError, Problem
 from lockin.scan import ScanOptions, scan
 
@@ -191,16 +191,16 @@ def test_a_fifo_named_by_a_requirements_reference_is_not_read(project):
 
 
 def test_an_unreadable_input_file_makes_the_project_incomplete(project, monkeypatch):
-    import lockin.reading
+    import lockin.scan.reading
 
-    real = lockin.reading.read_file_bytes
+    real = lockin.scan.reading.read_file_bytes
 
     def read(path):
         if path.endswith(os.path.join("sub", "requirements.txt")):
             raise PermissionError(13, "Permission denied", path)
         return real(path)
 
-    monkeypatch.setattr(lockin.reading, "read_file_bytes", read)
+    monkeypatch.setattr(lockin.scan.reading, "read_file_bytes", read)
     result = scan([project.parent], ScanOptions(jobs=1, progress=False))
     assert result.summary.set_index("project").loc["p", "incomplete"] == "1 unreadable file(s)"
 

@@ -89,7 +89,7 @@ def read_lines(project: str, path: str) -> list[str]:
 
 
 def test_every_project_folder_exists_and_the_manifest_names_each_once_with_scoring_metadata():
-    from lockin.discover import find_projects
+    from lockin.scan.discover import find_projects
     from lockin.hardware.specs import load_specs
 
     found = sorted(p.name for p in PORTFOLIO.iterdir() if p.is_dir())

@@ -7,7 +7,7 @@ import click
 from click.testing import CliRunner
 
 from lockin.cli import main
-from lockin.discover import MANIFEST_FIELDS, find_projects
+from lockin.scan.discover import MANIFEST_FIELDS, find_projects
 from lockin.report.command import report
 from lockin.scaffold import EXAMPLE_PROJECT
 from lockin.scoring.parameters import PARAMETERS, load_parameters

@@ -4,8 +4,8 @@ redaction and the parallel path."""
 
 import pytest
 
-import lockin.reading as reading
-import lockin.scan as scan_module
+import lockin.scan.reading as reading
+import lockin.scan.pipeline as scan_module
 from lockin.records import FINDING_COLUMNS
 from lockin.scan import ScanOptions, scan
 

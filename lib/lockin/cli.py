@@ -534,7 +534,7 @@ def _load_catalog_or_exit(catalog_dirs):
 
 def _stream_records(stream, sink, fmt, target) -> dict:
     """Write findings as workers render them, file by file; return the totals."""
-    from lockin.summary import SummaryBuilder
+    from lockin.scan.summary import SummaryBuilder
 
     summary = SummaryBuilder(target)
     writer = RecordWriter(sink, FINDING_COLUMNS, fmt)

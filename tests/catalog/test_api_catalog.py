@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lockin.catalog import load_catalog, read_catalog_file
-from lockin.classify import verdict_towards
+from lockin.scan.classify import verdict_towards
 
 CATALOG = Path(__file__).resolve().parents[2] / "data" / "catalog"
 API_FILES = ("cuda_api.csv", "hip_api.csv", "headers.csv", "constructs.csv")

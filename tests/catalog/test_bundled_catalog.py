@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lockin.catalog import TARGET_VENDORS, Catalog, bundled_catalog_dir, load_catalog, read_catalog_file
-from lockin.classify import verdict_towards
+from lockin.scan.classify import verdict_towards
 from lockin.records import KINDS, PORTABILITY_CLASSES
 
 REPO_CATALOG = Path(__file__).resolve().parents[2] / "data" / "catalog"

@@ -3,7 +3,7 @@
 import pytest
 
 from lockin.catalog import load_catalog, read_catalog_file
-from lockin.classify import classify, verdict_towards
+from lockin.scan.classify import classify, verdict_towards
 from lockin.records import Evidence, InputError
 
 HEADER = "kind,ecosystem,match_type,match,vendor,layer,family,amd,amd_alternative,note,source\n"

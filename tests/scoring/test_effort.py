@@ -144,7 +144,7 @@ def catalog_rows():
 @settings(max_examples=40, deadline=None)
 @given(data=st.data())
 def test_scoring_a_project_against_its_own_vendor_costs_nothing(catalog_rows, data):
-    from lockin.classify import row_fields
+    from lockin.scan.classify import row_fields
 
     vendor = data.draw(st.sampled_from(["nvidia", "amd"]))
     rows = data.draw(st.lists(st.sampled_from([r for r in catalog_rows if r.vendor == vendor]), min_size=1, max_size=15))

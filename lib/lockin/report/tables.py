@@ -7,7 +7,7 @@ notebooks show, in the CSV dialect of ``lockin scan --format csv``
 (RFC 4180, a header row, empty cells for missing values).
 
 No credential reaches them: findings and components are redacted when
-they are read (:mod:`lockin.reading`), and the skipped inputs' reasons,
+they are read (:mod:`lockin.scan.reading`), and the skipped inputs' reasons,
 which quote what a reader saw, are redacted again here.
 """
 

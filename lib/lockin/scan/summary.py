@@ -81,7 +81,7 @@ def tally_findings(findings: Iterable[tuple], target: str) -> Counter:
 
 
 class SummaryBuilder:
-    """Accumulates counts from a stream of file outcomes (:class:`~lockin.reading.FileOutcome`)."""
+    """Accumulates counts from a stream of file outcomes (:class:`~lockin.scan.reading.FileOutcome`)."""
 
     def __init__(self, target: str):
         self.target = target

@@ -1,6 +1,6 @@
 """The scan: a portfolio in, findings, components and skipped inputs out.
 
-:class:`ScanStream` yields one :class:`~lockin.reading.FileOutcome` per file
+:class:`ScanStream` yields one :class:`~lockin.scan.reading.FileOutcome` per file
 (in walk order, so output is deterministic) and keeps memory flat however
 large the tree; :func:`scan` collects the stream into DataFrames for the
 notebooks and the scoring.
@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from lockin.catalog import Catalog, load_catalog
-from lockin.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
-from lockin.formats import FORMATS
-from lockin.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
+from lockin.scan.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
+from lockin.scan import formats
+from lockin.scan.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
 from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, PORTFOLIO_RECORD, SKIPPED_COLUMNS, InputError, Problem
 from lockin.errors import quote
 from lockin.redact import redact
-from lockin.summary import SummaryBuilder
+from lockin.scan.summary import SummaryBuilder
 
 if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need pandas
     from concurrent.futures import Future
@@ -37,7 +37,7 @@ if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need 
     import pandas as pd
 
 #: How the reader's skip reasons for a file it could not open begin
-#: (:meth:`~lockin.reading.FileReader.read`).
+#: (:meth:`~lockin.scan.reading.FileReader.read`).
 UNREADABLE_FILE_PREFIXES = ("permission denied", "cannot read:")
 
 #: Formats whose references (`-r other.txt`) name files of the project.
@@ -216,7 +216,7 @@ class ScanStream:
                 extra = self._resolve_reference(origin, ref, seen)
                 if extra is not None:
                     seen.add((extra.project, extra.rel_path))
-                    yield self._note(reader.read(extra, forced=FORMATS["requirements"]), references)
+                    yield self._note(reader.read(extra, forced=formats.get("requirements")), references)
         finally:
             bar.close()
 
@@ -317,7 +317,7 @@ def _batches(items: Iterable[InputFile], size: int) -> Iterator[list[InputFile]]
 
 def _by_folder(batch: list[InputFile]) -> list[tuple[str, Path, list[tuple[str, int]]]]:
     """A batch as ``(project, root, [(rel_path, size), …])`` groups, for
-    :func:`~lockin.reading.read_batch_in_worker`: each root path is
+    :func:`~lockin.scan.reading.read_batch_in_worker`: each root path is
     pickled once per batch rather than once per file."""
     groups: list[tuple[str, Path, list[tuple[str, int]]]] = []
     for item in batch:

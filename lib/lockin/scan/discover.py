@@ -19,7 +19,7 @@ import yaml
 
 from lockin import yamlsafe
 from lockin.errors import quote, read_utf8
-from lockin.formats import candidate
+from lockin.scan.formats import candidate
 from lockin.records import InputError, Problem
 
 MANIFEST_NAME = "portfolio.yml"

@@ -9,22 +9,20 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import io
 import os
 import re
-import tokenize
 from collections import Counter
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lockin.catalog import Catalog, CatalogRow
-from lockin.classify import row_fields
-from lockin.discover import InputFile
-from lockin.formats import CXX_SUFFIXES, SNIFF_BYTES, Format, detect_formats, path_parts
+from lockin.scan.classify import row_fields
+from lockin.scan.discover import InputFile
+from lockin.scan.formats import SNIFF_BYTES, Format, detect_formats, formats_by_name
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
 from lockin.redact import redact, redact_component
-from lockin.summary import tally_findings
+from lockin.scan.summary import tally_findings
 
 #: A line with something on it (what "lines of code" counts).
 _NON_BLANK_LINE = re.compile(r"^[ \t\f\v]*\S", re.MULTILINE)
@@ -138,11 +136,10 @@ class FileReader:
         if b"\0" in data[:BINARY_PROBE_BYTES]:
             outcome.skipped = "binary file (NUL byte in the first 8 KiB)"
             return None
-        _, _, suffix = path_parts(outcome.path)
-        suffix = suffix.lower()
-        encoding = "utf-8-sig"
-        if suffix == ".py" and not data.isascii():
-            encoding = python_source_encoding(data)
+        if data.isascii():
+            return data.decode("ascii")
+        by_name = formats_by_name(outcome.path)
+        encoding = next((f.declared_encoding(data) for f in by_name if f.declared_encoding is not None), "utf-8-sig")
         try:
             return data.decode(encoding)
         except UnicodeDecodeError as exc:
@@ -152,7 +149,7 @@ class FileReader:
             # Not an input (a README.txt, a data .json): nothing to skip. Its
             # text only counts its lines.
             return data.decode("utf-8", "replace")
-        if suffix in CXX_SUFFIXES and encoding == "utf-8-sig":
+        if any(f.latin1_fallback for f in by_name) and encoding == "utf-8-sig":
             outcome.problems.append(Problem(outcome.path, line, f"not UTF-8 ({byte}): read as Latin-1, one character per byte; identifiers are ASCII, so no evidence is lost"))
             return data.decode("latin-1")
         if encoding == "utf-8-sig":
@@ -162,9 +159,8 @@ class FileReader:
         return None
 
     def _apply(self, fmt: Format, text: str, outcome: FileOutcome) -> None:
-        reader = fmt.load()
         try:
-            result = reader(text, outcome.path, self.vocabulary) if fmt.needs_vocabulary else reader(text, outcome.path)
+            result = fmt.read(text, outcome.path, self.vocabulary)
         except InputError as exc:
             outcome.problems.append(exc.problem)
             outcome.skipped = outcome.skipped or f"{fmt.description}: {exc.problem.message}"
@@ -234,16 +230,6 @@ class FileReader:
         except KeyError:
             fields = self._row_fields[id(row)] = row_fields(row, self.target)
             return fields
-
-
-def python_source_encoding(data: bytes) -> str:
-    """The encoding a Python source declares (PEP 263: a ``coding:`` comment in
-    its first two lines), as the interpreter reads it; UTF-8 otherwise."""
-    try:
-        encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    except SyntaxError:  # a malformed or unknown declaration
-        return "utf-8-sig"
-    return "utf-8-sig" if encoding in ("utf-8", "utf-8-sig") else encoding
 
 
 def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int]:

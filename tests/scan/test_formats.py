@@ -1,0 +1,102 @@
+"""The format registry: each format's own rules decide which files it reads,
+and registering one more format is all it takes for the scan to read it."""
+
+from __future__ import annotations
+
+import pytest
+
+from lockin.records import ReadResult
+from lockin.scan import ScanOptions, scan
+from lockin.scan import formats
+from lockin.scan.formats import Format, candidate, detect_formats, register
+
+
+def names(rel_path, head=""):
+    return [f.name for f in detect_formats(rel_path, head)]
+
+
+@pytest.mark.parametrize(
+    ("rel_path", "head", "expected"),
+    [
+        ("src/kernel.cu", "", ["cxx"]),
+        ("setup.py", "", ["setup-py", "python"]),
+        ("tools/Dockerfile.rocm", "", ["dockerfile"]),
+        # A name rule of an earlier entry wins over a later entry's sniff.
+        ("Dockerfile.requirements.txt", "torch\n", ["dockerfile"]),
+        ("CMakeLists.txt", "", ["cmake"]),
+        ("jobs/train.sh", "#!/bin/bash\n#SBATCH --gres=gpu:4\n", ["slurm"]),
+        ("jobs/build.sh", "#!/bin/bash\nmake\n", []),
+        ("deploy/pod.yaml", "apiVersion: v1\nkind: Pod\n", ["kubernetes"]),
+        ("environment.yml", "name: x\n", ["conda-env"]),
+        ("sbom.json", '{"bomFormat": "CycloneDX"}', ["cyclonedx"]),
+        ("x.spdx.json", "{}", ["spdx"]),
+        ("requirements/base.txt", "torch\n", ["requirements"]),
+        ("requirements-dev.in", "torch\n", ["requirements"]),
+        ("pinned.txt", "# platform: linux-64\n", ["conda-list"]),
+        ("README.txt", "read me\n", []),
+        ("Cargo.toml", "[package]\n", []),
+    ],
+)
+def test_each_built_in_format_claims_its_files(rel_path, head, expected):
+    assert candidate(rel_path)
+    assert names(rel_path, head) == expected
+
+
+@pytest.mark.parametrize("rel_path", ["README.md", "Makefile", "lib/x.o", "build.gradle", "notes"])
+def test_files_no_format_names_are_not_candidates(rel_path):
+    assert not candidate(rel_path)
+
+
+def read_toy(text: str, path: str) -> ReadResult:
+    """A throwaway reader: every `need NAME` line is a package the project needs."""
+    result = ReadResult()
+    for number, line in enumerate(text.splitlines(), start=1):
+        if line.startswith("need "):
+            result.add("package", line.split()[1], number, line, "pypi")
+    return result
+
+
+@pytest.fixture
+def toy_format():
+    fmt = register(Format("toy", read_toy, "toy build file", names=("Toyfile",), suffixes=(".toy",), sniffs=(".txt",), sniff=lambda clue: clue.head.startswith("#toy")))
+    yield fmt
+    formats.unregister("toy")
+    assert not candidate("Toyfile")
+
+
+def test_a_registered_format_is_detected_by_its_own_rules(toy_format):
+    assert candidate("Toyfile") and candidate("sub/a.toy")
+    assert names("sub/Toyfile") == ["toy"]
+    assert names("a.TOY") == ["toy"]
+    assert names("notes.txt", "#toy\nneed numpy\n") == ["toy"]
+    # Appended last: the formats registered before it keep their files.
+    assert names("requirements.txt", "#toy\n") == ["requirements"]
+
+
+def test_a_registered_format_is_read_by_the_scan(toy_format, tmp_path):
+    project = tmp_path / "p"
+    project.mkdir()
+    (project / "Toyfile").write_text("need cupy-cuda12x\nneed numpy\n")
+    result = scan([project], ScanOptions(project_name="p", jobs=1, progress=False))
+    assert set(result.components["name"]) == {"cupy-cuda12x", "numpy"}
+    assert result.inputs.set_index("path").loc["Toyfile", "formats"] == "toy"
+    # The catalog knows cupy-cuda12x: the new format's evidence is classified like any other.
+    assert "cupy-cuda12x" in set(result.findings["name"])
+
+
+def test_a_format_registered_before_another_wins_its_files(toy_format):
+    formats.unregister("toy")
+    register(toy_format, before="requirements")
+    assert names("requirements.txt", "#toy\n") == ["toy"]
+    assert names("requirements.txt", "torch\n") == ["requirements"]
+
+
+def test_a_format_name_is_registered_once(toy_format):
+    with pytest.raises(ValueError, match="registered already"):
+        register(Format("toy", read_toy, "again", names=("Other",)))
+
+
+def test_an_also_naming_no_format_is_refused():
+    with pytest.raises(KeyError):
+        register(Format("broken", read_toy, "broken", names=("Broken",), also=("no-such-format",)))
+    assert "broken" not in formats.registered()
