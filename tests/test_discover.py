@@ -88,6 +88,25 @@ def test_oversized_files_and_generated_folders_are_listed(portfolio):
     assert ".git" not in problems
 
 
+def test_vendored_dependency_folders_are_listed_not_scanned(portfolio):
+    """k8s-device-plugin vendors go-nvml: 2,624 NVML declarations in vendor/…/nvml.h were its findings."""
+    alpha = portfolio / "alpha"
+    (alpha / "go.mod").write_text("module example.com/plugin\n")
+    for folder in ("vendor/github.com/example/nvml", "third_party/cutlass/include", "src/vendor"):
+        (alpha / folder).mkdir(parents=True)
+    (alpha / "vendor/github.com/example/nvml/nvml.h").write_text("nvmlReturn_t nvmlInit(void);\n")
+    (alpha / "third_party/cutlass/include/gemm.h").write_text("#include <cuda_runtime.h>\n")
+    (alpha / "src/vendor/kernels.cu").write_text("__global__ void k() {}\n")
+    (project,) = find_projects(alpha, project_name="alpha")
+    entries = list(walk_project(project))
+    problems = {e.path: e.message for e in entries if isinstance(e, Problem)}
+    files = {e.rel_path for e in entries if isinstance(e, InputFile)}
+    assert "vendored" in problems["vendor"] and "vendored" in problems["third_party"]
+    # A folder named vendor without a Go (or PHP, Ruby) manifest beside it is the project's own.
+    assert "src/vendor/kernels.cu" in files
+    assert not any(path.startswith(("vendor/", "third_party/")) for path in files)
+
+
 def test_a_missing_path_is_an_error(tmp_path):
     with pytest.raises(InputError, match="not a folder"):
         find_projects(tmp_path / "nope")

@@ -34,6 +34,16 @@ GENERATED_DIRS = frozenset(
     {"node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "site-packages"}
 )
 
+#: Folders that by convention hold copies of other projects' code (Go's
+#: module vendoring, C/C++ ``third_party`` trees). A vendored copy of NVML's
+#: header declares thousands of NVIDIA names without using one; the project's
+#: own includes and imports of the vendored library remain its evidence.
+VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "3rdparty"})
+
+#: Files whose presence beside a ``vendor`` folder makes it Go (or PHP,
+#: Ruby) dependency vendoring rather than a folder of the project's own.
+VENDORING_MANIFESTS = ("go.mod", "composer.json", "Gemfile")
+
 #: Files above this size are listed as skipped rather than read.
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
 
@@ -300,6 +310,8 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
             rel = prefix + d
             if d in GENERATED_DIRS:
                 yield Problem(rel, None, "not scanned: installed or generated third-party folder")
+            elif _vendored(folder, d, filenames):
+                yield Problem(rel, None, "not scanned: vendored third-party code (the project's uses of it are scanned)")
             elif os.path.islink(os.path.join(folder, d)):
                 yield Problem(rel, None, f"symlinked folder not followed ({_link_reason(os.path.join(folder, d), real_root)})")
             else:
@@ -317,6 +329,13 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
     # os.walk reports a folder it cannot list through onerror and goes on
     # without it; the last one (or the root) is reported after the loop.
     yield from _unreadable_folders(unreadable, root_text)
+
+
+def _vendored(folder: str, name: str, siblings: list[str]) -> bool:
+    """Whether subfolder ``name`` of ``folder`` holds vendored dependencies."""
+    if name in VENDORED_DIRS:
+        return True
+    return name == "vendor" and (any(m in siblings for m in VENDORING_MANIFESTS) or os.path.isfile(os.path.join(folder, name, "modules.txt")))
 
 
 def _unreadable_folders(errors: list[OSError], root: str) -> Iterator[Problem]:
