@@ -41,6 +41,22 @@ COMPONENT_COLUMNS = ("project", "path", "line", "kind", "name", "spec", "ecosyst
 #: Columns of a skipped-input record.
 SKIPPED_COLUMNS = ("project", "path", "line", "reason")
 
+#: Columns of a definition record (a name the project defines itself).
+DEFINITION_COLUMNS = ("project", "path", "line", "kind", "name", "target")
+
+#: Columns of a region record (a line range of a file with a role).
+REGION_COLUMNS = ("project", "path", "kind", "start", "end", "vendor")
+
+#: Kinds of :class:`Definition`. ``alias`` names stand for another name
+#: (``#define cudaMalloc hipMalloc``); ``package`` is a first-party Python
+#: package (its import root).
+DEFINITION_KINDS = ("macro", "function", "type", "namespace", "member", "variable", "package", "alias")
+
+#: Kinds of :class:`Region`: one function body (sizing adapted lines), and
+#: code that already has a path for a vendor (``#if HIP``/``#else``, an
+#: ``if torch.version.hip:`` branch, a per-vendor module).
+REGION_KINDS = ("function", "target-path")
+
 #: Kinds of evidence. Inventory parsers emit the first group, which are the
 #: project's *components*; source scanners emit the second group.
 COMPONENT_KINDS = ("package", "index", "image", "cluster", "build", "env")
@@ -103,6 +119,47 @@ class Evidence(NamedTuple):
     spec: str = ""
 
 
+class Definition(NamedTuple):
+    """A name the project defines itself (never vendor evidence by itself).
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`DEFINITION_KINDS`.
+    name : str
+        As written; for a Python package, the import root (``flash_attn``).
+    line : int or None
+        1-based line of the definition.
+    target : str
+        Only for kind ``alias``: the name it stands for
+        (``#define cudaMalloc hipMalloc`` → ``hipMalloc``).
+    """
+
+    kind: str
+    name: str
+    line: int | None
+    target: str = ""
+
+
+class Region(NamedTuple):
+    """A line range of a file with a role for sizing or coverage.
+
+    Parameters
+    ----------
+    kind : str
+        One of :data:`REGION_KINDS`.
+    start, end : int
+        First and last line, 1-based, inclusive.
+    vendor : str
+        For ``target-path``: the vendor the path is for (``amd``, ``nvidia`` …).
+    """
+
+    kind: str
+    start: int
+    end: int
+    vendor: str = ""
+
+
 @dataclass(slots=True)
 class ReadResult:
     """What a reader returns for one file.
@@ -116,14 +173,26 @@ class ReadResult:
     references : list of str
         Other files this one pulls in (``-r base.txt``), as written,
         relative to the file's folder. The scan reads them too.
+    definitions : list of Definition
+        Names the file defines (the project's own names are not evidence).
+    regions : list of Region
+        Line ranges with a role (function bodies, target-vendor paths).
     """
 
     evidence: list[Evidence] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     references: list[str] = field(default_factory=list)
+    definitions: list[Definition] = field(default_factory=list)
+    regions: list[Region] = field(default_factory=list)
 
     def add(self, kind: str, name: str, line: int | None, text: str, ecosystem: str = "", spec: str = "") -> None:
         self.evidence.append(Evidence(kind, name, line, text.strip()[:240], ecosystem, spec))
 
     def problem(self, path: str, line: int | None, message: str) -> None:
         self.problems.append(Problem(path, line, message))
+
+    def define(self, kind: str, name: str, line: int | None, target: str = "") -> None:
+        self.definitions.append(Definition(kind, name, line, target))
+
+    def region(self, kind: str, start: int, end: int, vendor: str = "") -> None:
+        self.regions.append(Region(kind, start, end, vendor))
