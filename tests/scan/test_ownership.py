@@ -143,6 +143,19 @@ def test_the_scan_sets_aside_the_projects_own_names(definition_readers):
     assert "formats" in result.inputs and "test-macros,cxx" in set(result.inputs.formats)
 
 
+def test_the_stream_and_drop_own_names_apply_the_same_rule(definition_readers, monkeypatch):
+    filtered = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+
+    class Nothing(pipeline.OwnNames):
+        def __bool__(self):
+            return False  # the stream then sets nothing aside
+
+    monkeypatch.setattr(pipeline, "OwnNames", Nothing)
+    raw = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+    assert len(raw.findings) == len(filtered.findings) + int(filtered.own_names_dropped["count"].sum())
+    assert drop_own_names(raw.findings, raw.definitions).equals(filtered.findings)
+
+
 def test_without_definitions_the_same_findings_are_kept():
     result = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
     assert "CUDA_CHECK" in set(result.findings.name)
