@@ -100,3 +100,17 @@ def test_an_also_naming_no_format_is_refused():
     with pytest.raises(KeyError):
         register(Format("broken", read_toy, "broken", names=("Broken",), also=("no-such-format",)))
     assert "broken" not in formats.registered()
+
+
+def test_endings_match_whatever_case_the_entry_spells_them_in():
+    register(Format("toy-mk", read_toy, "toy makefile fragment", suffixes=(".Mk",)))
+    try:
+        assert candidate("build/rules.mk") and names("build/rules.MK") == ["toy-mk"]
+    finally:
+        formats.unregister("toy-mk")
+
+
+def test_registering_before_an_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="no format named 'nope'"):
+        register(Format("toy-early", read_toy, "toy", names=("Toyfile",)), before="nope")
+    assert "toy-early" not in formats.registered()

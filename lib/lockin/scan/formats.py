@@ -258,18 +258,19 @@ class _Index:
         self.sniffers: dict[str, list[int]] = {}
         prefixes, name_suffixes = [], []
         for position, fmt in enumerate(formats):
+            # Endings are compared lower-cased, whatever case an entry spells them in.
             for suffix in fmt.suffixes:
-                self.by_suffix.setdefault(suffix, position)
+                self.by_suffix.setdefault(suffix.lower(), position)
             for name in fmt.names:
                 self.by_name.setdefault(name, position)
             prefixes += [(prefix, position) for prefix in fmt.name_prefixes]
-            name_suffixes += [(ending, position) for ending in fmt.name_suffixes]
+            name_suffixes += [(ending.lower(), position) for ending in fmt.name_suffixes]
             for suffix in fmt.sniffs:
                 if fmt.sniff is not None:
-                    self.sniffers.setdefault(suffix, []).append(position)
+                    self.sniffers.setdefault(suffix.lower(), []).append(position)
         self.prefixes = tuple(prefixes)
         self.name_suffixes = tuple(name_suffixes)
-        self.candidate_suffixes = frozenset(self.by_suffix) | {s for f in formats for s in f.sniffs}
+        self.candidate_suffixes = frozenset(self.by_suffix) | {s.lower() for f in formats for s in f.sniffs}
         self.candidate_names = frozenset(self.by_name)
         self.candidate_prefixes = tuple(p for p, _ in prefixes)
         # A name ending whose own suffix makes the file a candidate anyway
@@ -333,7 +334,10 @@ def register(fmt: Format, before: str | None = None) -> Format:
         raise ValueError(f"a format named {fmt.name!r} is registered already")
     if fmt.sniffs and fmt.sniff is None and not (fmt.suffixes or fmt.names or fmt.name_prefixes or fmt.name_suffixes):
         raise ValueError(f"format {fmt.name!r}: no rule claims any file (sniffs without a sniff)")
-    position = len(_registry) if before is None else [f.name for f in _registry].index(before)
+    names = [f.name for f in _registry]
+    if before is not None and before not in names:
+        raise ValueError(f"format {fmt.name!r}: no format named {before!r} to come before")
+    position = len(_registry) if before is None else names.index(before)
     registry = [*_registry[:position], fmt, *_registry[position:]]
     index = _Index(registry)  # checks that every `also` names a registered format
     _registry[:] = registry
