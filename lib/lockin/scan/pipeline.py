@@ -44,9 +44,6 @@ if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need 
 #: (:meth:`~lockin.scan.reading.FileReader.read`).
 UNREADABLE_FILE_PREFIXES = ("permission denied", "cannot read:")
 
-#: Formats whose references (`-r other.txt`) name files of the project.
-FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
-
 _KIND, _NAME = FINDING_COLUMNS.index("kind"), FINDING_COLUMNS.index("name")
 
 #: Below this many files, worker start-up costs more than it saves.
@@ -296,9 +293,7 @@ class ScanStream:
             self.file_skips.append((outcome.project, problem))
         if outcome.skipped and not outcome.problems:
             self.file_skips.append((outcome.project, Problem(outcome.path, None, outcome.skipped)))
-        if not FOLLOWED_REFERENCE_FORMATS.intersection(outcome.formats):
-            # `pip install -r /tmp/req.txt` in a Dockerfile names a path inside
-            # the image, not in the project: such references are not followed.
+        if not formats.follows_references(outcome.formats):
             return outcome
         project_root = next(p.root for p in self.projects if p.name == outcome.project)
         for ref in outcome.references:
