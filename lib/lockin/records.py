@@ -41,6 +41,22 @@ COMPONENT_COLUMNS = ("project", "path", "line", "kind", "name", "spec", "ecosyst
 #: Columns of a skipped-input record.
 SKIPPED_COLUMNS = ("project", "path", "line", "reason")
 
+#: Columns of a definition record (a name the project defines itself).
+DEFINITION_COLUMNS = ("project", "path", "line", "kind", "name", "target")
+
+#: Columns of a region record (a line range of a file with a role).
+REGION_COLUMNS = ("project", "path", "kind", "start", "end", "vendor")
+
+#: Kinds of :class:`Definition`. ``alias`` names stand for another name
+#: (``#define cudaMalloc hipMalloc``); ``package`` is a first-party Python
+#: package (its import root).
+DEFINITION_KINDS = ("macro", "function", "type", "namespace", "member", "variable", "package", "alias")
+
+#: Kinds of :class:`Region`: one function body (sizing adapted lines), and
+#: code that already has a path for a vendor (``#if HIP``/``#else``, an
+#: ``if torch.version.hip:`` branch, a per-vendor module).
+REGION_KINDS = ("function", "target-path")
+
 #: Kinds of evidence. Inventory parsers emit the first group, which are the
 #: project's *components*; source scanners emit the second group.
 COMPONENT_KINDS = ("package", "index", "image", "cluster", "build", "env")
@@ -104,24 +120,19 @@ class Evidence(NamedTuple):
 
 
 class Definition(NamedTuple):
-    """A name the project defines itself, which is never vendor evidence.
-
-    ``CUDA_CHECK`` defined in one file of a project and used in its others
-    is the project's macro, not an NVIDIA API; ``flash_attn`` imported by
-    flash-attention's own tests is its own package.
+    """A name the project defines itself (never vendor evidence by itself).
 
     Parameters
     ----------
     kind : str
-        ``macro``, ``function``, ``type``, ``namespace``, ``member``,
-        ``variable``, ``package`` or ``alias``.
+        One of :data:`DEFINITION_KINDS`.
     name : str
-        As written; for a Python package, its import root.
+        As written; for a Python package, the import root (``flash_attn``).
     line : int or None
+        1-based line of the definition.
     target : str
-        For an ``alias`` only: the name it stands for (a mapping header's
-        ``#define cudaMalloc hipMalloc`` defines ``cudaMalloc`` as an alias
-        of ``hipMalloc``).
+        Only for kind ``alias``: the name it stands for
+        (``#define cudaMalloc hipMalloc`` → ``hipMalloc``).
     """
 
     kind: str
@@ -131,20 +142,16 @@ class Definition(NamedTuple):
 
 
 class Region(NamedTuple):
-    """A range of lines of a file with a role in sizing or coverage.
+    """A line range of a file with a role for sizing or coverage.
 
     Parameters
     ----------
     kind : str
-        ``function``: one function or method body, the unit a change is
-        sized by; ``target-path``: code that already has a path for
-        ``vendor`` (a ``#if`` group testing a HIP macro, with its other
-        branches; an ``if torch.version.hip`` statement; a per-vendor
-        module).
+        One of :data:`REGION_KINDS`.
     start, end : int
         First and last line, 1-based, inclusive.
     vendor : str
-        For ``target-path``: the vendor the path is for.
+        For ``target-path``: the vendor the path is for (``amd``, ``nvidia`` …).
     """
 
     kind: str
@@ -167,9 +174,9 @@ class ReadResult:
         Other files this one pulls in (``-r base.txt``), as written,
         relative to the file's folder. The scan reads them too.
     definitions : list of Definition
-        Names the file defines (the project's own, see :class:`Definition`).
+        Names the file defines (the project's own names are not evidence).
     regions : list of Region
-        Function bodies and code with a target path (see :class:`Region`).
+        Line ranges with a role (function bodies, target-vendor paths).
     """
 
     evidence: list[Evidence] = field(default_factory=list)

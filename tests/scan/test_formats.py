@@ -100,3 +100,35 @@ def test_an_also_naming_no_format_is_refused():
     with pytest.raises(KeyError):
         register(Format("broken", read_toy, "broken", names=("Broken",), also=("no-such-format",)))
     assert "broken" not in formats.registered()
+
+
+def test_endings_match_whatever_case_the_entry_spells_them_in():
+    register(Format("toy-mk", read_toy, "toy makefile fragment", suffixes=(".Mk",)))
+    try:
+        assert candidate("build/rules.mk") and names("build/rules.MK") == ["toy-mk"]
+    finally:
+        formats.unregister("toy-mk")
+
+
+def test_registering_before_an_unknown_format_is_refused():
+    with pytest.raises(ValueError, match="no format named 'nope'"):
+        register(Format("toy-early", read_toy, "toy", names=("Toyfile",)), before="nope")
+    assert "toy-early" not in formats.registered()
+
+
+def test_a_format_that_follows_references_has_the_files_it_names_read(tmp_path):
+    def read_including(text, path):
+        result = read_toy(text, path)
+        result.references.extend(line.split()[1] for line in text.splitlines() if line.startswith("include "))
+        return result
+
+    (tmp_path / "Toyfile").write_text("include pins/extra.lst\n")
+    (tmp_path / "pins").mkdir()
+    (tmp_path / "pins" / "extra.lst").write_text("cupy-cuda12x==13.0\n")  # a name no format claims
+    for follows, expected in ((False, set()), (True, {"cupy-cuda12x"})):
+        register(Format("toy-include", read_including, "toy", names=("Toyfile",), follows_references=follows))
+        try:
+            result = scan([tmp_path], ScanOptions(project_name="p", jobs=1, progress=False))
+        finally:
+            formats.unregister("toy-include")
+        assert set(result.components["name"]) == expected

@@ -18,7 +18,7 @@ from __future__ import annotations
 import importlib
 import io
 import tokenize
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Protocol
@@ -110,6 +110,9 @@ class Format:
     declared_encoding : callable, optional
         How a file of this format declares its encoding (bytes → codec
         name); UTF-8 when it declares none.
+    follows_references : bool
+        The files its reader names in ``ReadResult.references`` (``-r
+        base.txt``) are files of the project, read as requirements files.
     """
 
     name: str
@@ -125,6 +128,7 @@ class Format:
     also: tuple[str, ...] = ()
     latin1_fallback: bool = False
     declared_encoding: Callable[[bytes], str] | None = None
+    follows_references: bool = False
 
     def load(self) -> Reader:
         """The reader function."""
@@ -229,7 +233,14 @@ BUILT_IN = (
     Format("cmake", "lockin.inventory.cmake:read_cmake", "CMakeLists.txt / *.cmake", suffixes=(".cmake",), names=("CMakeLists.txt",)),
     Format("slurm", "lockin.inventory.slurm:read_slurm", "Slurm batch script (#SBATCH)", suffixes=(".sbatch", ".slurm"), sniffs=(".sh",), sniff=_has_sbatch_directives),
     Format("kubernetes", "lockin.inventory.kubernetes:read_kubernetes", "Kubernetes manifests (multi-document YAML)", sniffs=_YAML, sniff=_looks_like_kubernetes),
-    Format("conda-env", "lockin.inventory.conda:read_conda_environment", "conda environment.yml", sniffs=_YAML, sniff=_looks_like_conda_environment),
+    Format(
+        "conda-env",
+        "lockin.inventory.conda:read_conda_environment",
+        "conda environment.yml",
+        sniffs=_YAML,
+        sniff=_looks_like_conda_environment,
+        follows_references=True,
+    ),
     Format(
         "cyclonedx",
         "lockin.inventory.sbom:read_cyclonedx",
@@ -240,7 +251,14 @@ BUILT_IN = (
     ),
     Format("spdx", "lockin.inventory.sbom:read_spdx", "SPDX 2.3 JSON SBOM", name_suffixes=(".spdx.json",), sniffs=(".json",), sniff=_has_spdx_marker),
     Format("conda-list", "lockin.inventory.conda:read_conda_list", "`conda list --export` or explicit file", sniffs=_TEXT, sniff=_looks_like_conda_list),
-    Format("requirements", "lockin.inventory.pip:read_requirements", "pip requirements file or `pip freeze` output", sniffs=_TEXT, sniff=_named_like_requirements),
+    Format(
+        "requirements",
+        "lockin.inventory.pip:read_requirements",
+        "pip requirements file or `pip freeze` output",
+        sniffs=_TEXT,
+        sniff=_named_like_requirements,
+        follows_references=True,
+    ),
 )
 
 
@@ -258,18 +276,20 @@ class _Index:
         self.sniffers: dict[str, list[int]] = {}
         prefixes, name_suffixes = [], []
         for position, fmt in enumerate(formats):
+            # Endings are compared lower-cased, whatever case an entry spells them in.
             for suffix in fmt.suffixes:
-                self.by_suffix.setdefault(suffix, position)
+                self.by_suffix.setdefault(suffix.lower(), position)
             for name in fmt.names:
                 self.by_name.setdefault(name, position)
             prefixes += [(prefix, position) for prefix in fmt.name_prefixes]
-            name_suffixes += [(ending, position) for ending in fmt.name_suffixes]
+            name_suffixes += [(ending.lower(), position) for ending in fmt.name_suffixes]
             for suffix in fmt.sniffs:
                 if fmt.sniff is not None:
-                    self.sniffers.setdefault(suffix, []).append(position)
+                    self.sniffers.setdefault(suffix.lower(), []).append(position)
         self.prefixes = tuple(prefixes)
+        self.following_references = frozenset(f.name for f in formats if f.follows_references)
         self.name_suffixes = tuple(name_suffixes)
-        self.candidate_suffixes = frozenset(self.by_suffix) | {s for f in formats for s in f.sniffs}
+        self.candidate_suffixes = frozenset(self.by_suffix) | {s.lower() for f in formats for s in f.sniffs}
         self.candidate_names = frozenset(self.by_name)
         self.candidate_prefixes = tuple(p for p, _ in prefixes)
         # A name ending whose own suffix makes the file a candidate anyway
@@ -333,7 +353,10 @@ def register(fmt: Format, before: str | None = None) -> Format:
         raise ValueError(f"a format named {fmt.name!r} is registered already")
     if fmt.sniffs and fmt.sniff is None and not (fmt.suffixes or fmt.names or fmt.name_prefixes or fmt.name_suffixes):
         raise ValueError(f"format {fmt.name!r}: no rule claims any file (sniffs without a sniff)")
-    position = len(_registry) if before is None else [f.name for f in _registry].index(before)
+    names = [f.name for f in _registry]
+    if before is not None and before not in names:
+        raise ValueError(f"format {fmt.name!r}: no format named {before!r} to come before")
+    position = len(_registry) if before is None else names.index(before)
     registry = [*_registry[:position], fmt, *_registry[position:]]
     index = _Index(registry)  # checks that every `also` names a registered format
     _registry[:] = registry
@@ -363,6 +386,16 @@ def get(name: str) -> Format:
         if fmt.name == name:
             return fmt
     raise KeyError(name)
+
+
+def follows_references(format_names: Iterable[str]) -> bool:
+    """Whether any of these formats names other files of the project
+    (``-r other.txt``) that the scan reads too.
+
+    A Dockerfile's ``pip install -r /tmp/req.txt`` names a path inside the
+    image, not in the project: its format does not follow references.
+    """
+    return not _index.following_references.isdisjoint(format_names)
 
 
 def candidate(rel_path: str) -> bool:

@@ -1,9 +1,11 @@
 """The scan: a portfolio in, findings, components and skipped inputs out.
 
 :class:`ScanStream` yields one :class:`~lockin.scan.reading.FileOutcome` per file
-(in walk order, so output is deterministic) and keeps memory flat however
-large the tree; :func:`scan` collects the stream into DataFrames for the
-notebooks and the scoring.
+(in walk order, so output is deterministic); it holds back one project's
+outcomes at a time, until the project's own names are known
+(:mod:`~lockin.scan.ownership`), so memory grows with the largest project,
+not with the portfolio. :func:`scan` collects the stream into DataFrames
+for the notebooks and the scoring.
 """
 
 from __future__ import annotations
@@ -26,10 +28,12 @@ from lockin.catalog import Catalog, load_catalog
 from lockin.scan.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
 from lockin.scan import formats
 from lockin.scan.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
-from lockin.records import COMPONENT_COLUMNS, FINDING_COLUMNS, PORTFOLIO_RECORD, SKIPPED_COLUMNS, InputError, Problem
+from lockin.records import COMPONENT_COLUMNS, DEFINITION_COLUMNS, FINDING_COLUMNS, PORTFOLIO_RECORD, REGION_COLUMNS, SKIPPED_COLUMNS, InputError, Problem
+from lockin.output import FindingRenderer
+from lockin.scan.ownership import OwnNames, dropped_counts
 from lockin.errors import quote
 from lockin.redact import redact
-from lockin.scan.summary import SummaryBuilder
+from lockin.scan.summary import SummaryBuilder, tally_findings
 
 if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need pandas
     from concurrent.futures import Future
@@ -40,8 +44,7 @@ if TYPE_CHECKING:  # imported where frames are built: JSON/CSV scans never need 
 #: (:meth:`~lockin.scan.reading.FileReader.read`).
 UNREADABLE_FILE_PREFIXES = ("permission denied", "cannot read:")
 
-#: Formats whose references (`-r other.txt`) name files of the project.
-FOLLOWED_REFERENCE_FORMATS = frozenset({"requirements", "conda-env"})
+_KIND, _NAME = FINDING_COLUMNS.index("kind"), FINDING_COLUMNS.index("name")
 
 #: Below this many files, worker start-up costs more than it saves.
 PARALLEL_THRESHOLD = 400
@@ -79,6 +82,24 @@ class ScanResult:
     target: str
     catalog_version: str
     projects: list[Project] = field(default_factory=list)
+    #: Names each project defines itself (``records.DEFINITION_COLUMNS``).
+    definitions: pd.DataFrame | None = None
+    #: Line ranges with a role: function bodies, target-vendor paths (``records.REGION_COLUMNS``).
+    regions: pd.DataFrame | None = None
+    #: Findings set aside as the project's own names, per project, kind and name
+    #: (``ownership.DROPPED_COLUMNS``).
+    own_names_dropped: pd.DataFrame | None = None
+
+    def __post_init__(self):
+        # Always frames with their columns, also for a result built by hand.
+        import pandas as pd
+
+        if self.definitions is None:
+            self.definitions = pd.DataFrame(columns=list(DEFINITION_COLUMNS)).astype({"line": "Int64"})
+        if self.regions is None:
+            self.regions = pd.DataFrame(columns=list(REGION_COLUMNS)).astype({"start": "int64", "end": "int64"})
+        if self.own_names_dropped is None:
+            self.own_names_dropped = dropped_counts(collections.Counter())
 
 
 def scan(paths: Iterable[str | Path], options: ScanOptions | None = None, catalog: Catalog | None = None) -> ScanResult:
@@ -106,11 +127,13 @@ def collect(stream: ScanStream) -> ScanResult:
     import pandas as pd
 
     options, catalog = stream.options, stream.catalog
-    findings, components, inputs = [], [], []
+    findings, components, inputs, definitions, regions = [], [], [], [], []
     summary = SummaryBuilder(options.target)
     for outcome in stream:
         findings.extend(outcome.findings)
         components.extend(outcome.components)
+        definitions.extend(outcome.definitions)
+        regions.extend(outcome.regions)
         if not outcome.skipped:
             inputs.append((outcome.project, outcome.path, ",".join(outcome.formats), outcome.size, outcome.sha256, outcome.lines))
         summary.add(outcome)
@@ -124,6 +147,9 @@ def collect(stream: ScanStream) -> ScanResult:
         target=options.target,
         catalog_version=catalog.version,
         projects=stream.projects,
+        definitions=pd.DataFrame.from_records(definitions, columns=list(DEFINITION_COLUMNS)).astype({"line": "Int64"}),
+        regions=pd.DataFrame.from_records(regions, columns=list(REGION_COLUMNS)).astype({"start": "int64", "end": "int64"}),
+        own_names_dropped=dropped_counts(stream.own_names_dropped),
     )
 
 
@@ -179,6 +205,11 @@ class ScanStream:
     After iteration, ``walk_skips`` holds what the walk itself skipped
     (links out of the tree, oversized files, third-party folders) and
     ``all_skips`` every skipped input and problem, each with its project.
+
+    The project's own names are not evidence (:mod:`~lockin.scan.ownership`):
+    a project's outcomes are held back until all its files are read, then
+    yielded without the findings its definitions set aside, which
+    ``own_names_dropped`` counts per (project, kind, name).
     """
 
     def __init__(self, paths: Iterable[str | Path], options: ScanOptions, catalog: Catalog):
@@ -187,6 +218,9 @@ class ScanStream:
         self.projects = _projects(paths, options.project_name)
         self.walk_skips: list[tuple[str, Problem]] = []
         self.file_skips: list[tuple[str, Problem]] = []
+        self.own_names_dropped: collections.Counter = collections.Counter()
+        self._own_names: dict[str, OwnNames] = {}
+        self._renderer = FindingRenderer(options.render) if options.render else None
 
     @property
     def all_skips(self) -> list[tuple[str, Problem]]:
@@ -202,6 +236,7 @@ class ScanStream:
         references: list[tuple[InputFile, str]] = []
         walk = _Walk(self._walk(), seen)
         bar = tqdm(total=0, unit="B", unit_scale=True, desc="scanning", disable=_no_progress(self.options))
+        held: list[FileOutcome] = []  # the current project's outcomes, until its last file is read
         try:
             with _fewer_garbage_collections():
                 for outcome in self._read_all(walk, reader):
@@ -209,25 +244,56 @@ class ScanStream:
                     if bar.total != walk.bytes:
                         bar.total = walk.bytes
                     bar.update(outcome.size)
-                    yield self._note(outcome, references)
+                    if held and held[0].project != outcome.project:
+                        yield from self._release(held)
+                        held = []
+                    held.append(self._note(outcome, references))
+                yield from self._release(held)
             # Files pulled in by `-r other.txt` that the walk did not pick up by name.
             while references:
                 origin, ref = references.pop(0)
                 extra = self._resolve_reference(origin, ref, seen)
                 if extra is not None:
                     seen.add((extra.project, extra.rel_path))
-                    yield self._note(reader.read(extra, forced=formats.get("requirements")), references)
+                    yield from self._release([self._note(reader.read(extra, forced=formats.get("requirements")), references)])
         finally:
             bar.close()
+
+    def _release(self, outcomes: list[FileOutcome]) -> Iterator[FileOutcome]:
+        """One project's outcomes (all its walked files, or a file read
+        later) without the findings that are the project's own names."""
+        if not outcomes:
+            return
+        own = self._own_names.setdefault(outcomes[0].project, OwnNames())
+        for outcome in outcomes:
+            own.add(outcome.definitions)
+        for outcome in outcomes:
+            if own and outcome.findings:
+                self._set_aside_own_names(outcome, own)
+            if self._renderer is not None and outcome.findings:
+                # Held back as tuples by the reader (it may hold own names): rendered here.
+                outcome.rendered = self._renderer.render(outcome.findings)
+                outcome.rendered_count = len(outcome.findings)
+                outcome.findings = []
+            yield outcome
+
+    def _set_aside_own_names(self, outcome: FileOutcome, own: OwnNames) -> None:
+        kept = [finding for finding in outcome.findings if not own.owns_finding(finding)]
+        if len(kept) == len(outcome.findings):
+            return
+        dropped = self.own_names_dropped
+        for finding in outcome.findings:
+            if own.owns_finding(finding):
+                dropped[(outcome.project, finding[_KIND], finding[_NAME])] += 1
+        outcome.findings = kept
+        outcome.tally = tally_findings(kept, self.options.target)
 
     def _note(self, outcome: FileOutcome, references: list[tuple[InputFile, str]]) -> FileOutcome:
         for problem in outcome.problems:
             self.file_skips.append((outcome.project, problem))
         if outcome.skipped and not outcome.problems:
             self.file_skips.append((outcome.project, Problem(outcome.path, None, outcome.skipped)))
-        if not FOLLOWED_REFERENCE_FORMATS.intersection(outcome.formats):
-            # `pip install -r /tmp/req.txt` in a Dockerfile names a path inside
-            # the image, not in the project: such references are not followed.
+        if not formats.follows_references(outcome.formats):
             return outcome
         project_root = next(p.root for p in self.projects if p.name == outcome.project)
         for ref in outcome.references:

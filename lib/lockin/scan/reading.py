@@ -19,6 +19,7 @@ from lockin.catalog import Catalog, CatalogRow
 from lockin.scan.classify import row_fields
 from lockin.scan.discover import InputFile
 from lockin.scan.formats import SNIFF_BYTES, Format, detect_formats, formats_by_name
+from lockin.scan.ownership import may_be_own
 from lockin.records import COMPONENT_KINDS, InputError, Problem
 from lockin.output import FindingRenderer
 from lockin.redact import redact, redact_component
@@ -39,8 +40,9 @@ SCAN_GC_THRESHOLD = 50_000
 
 @dataclass(slots=True)
 class FileOutcome:
-    """What reading one file produced. Findings and components are tuples in
-    :data:`~lockin.records.FINDING_COLUMNS` / ``COMPONENT_COLUMNS`` order."""
+    """What reading one file produced. Findings, components, definitions and
+    regions are tuples in :data:`~lockin.records.FINDING_COLUMNS` /
+    ``COMPONENT_COLUMNS`` / ``DEFINITION_COLUMNS`` / ``REGION_COLUMNS`` order."""
 
     project: str
     path: str
@@ -56,6 +58,8 @@ class FileOutcome:
     rendered: str = ""  # the findings as output text, when the reader renders
     rendered_count: int = 0
     lines: int = 0  # non-blank lines: the size scoring prices development at
+    definitions: list[tuple] = field(default_factory=list)  # DEFINITION_COLUMNS order, names redacted
+    regions: list[tuple] = field(default_factory=list)  # REGION_COLUMNS order
 
     def __reduce__(self):
         # Outcomes cross from worker processes one per file: the fields by
@@ -117,7 +121,10 @@ class FileReader:
         for fmt in formats:
             self._apply(fmt, text, outcome)
         outcome.tally = tally_findings(outcome.findings, self.target)
-        if self.renderer is not None and outcome.findings:
+        # Findings the project's own names may set aside stay tuples: the
+        # scan stream decides on them, and renders them, once the project's
+        # definitions are all known (see ownership).
+        if self.renderer is not None and outcome.findings and not may_be_own(outcome.findings, outcome.definitions):
             outcome.rendered = self.renderer.render(outcome.findings)
             outcome.rendered_count = len(outcome.findings)
             outcome.findings = []
@@ -172,6 +179,10 @@ class FileReader:
         outcome.problems.extend(result.problems)
         outcome.references.extend(result.references)
         project, path = outcome.project, outcome.path
+        for kind, name, line, target in result.definitions:
+            # Redacted as finding names are, so that the two still match.
+            outcome.definitions.append((project, path, line, kind, self._shown_name(name), self._shown_name(target) if target else ""))
+        outcome.regions.extend((project, path, kind, start, end, vendor) for kind, start, end, vendor in result.regions)
         findings, components = outcome.findings, outcome.components
         classified = self._classified
         redacted: dict[str, str] = {}  # evidence on one line shares its text
@@ -196,14 +207,19 @@ class FileReader:
                 components.append((project, path, line, kind, reported, spec, ecosystem, shown))
             else:
                 # Source names are identifiers; redacted all the same, once per name.
-                reported = self._shown_names.get(name)
-                if reported is None:
-                    reported = self._shown_names[name] = redact(name)
+                reported = self._shown_name(name)
             if fields is None:
                 continue
             vendor, layer, portability, alternative, family, target, note, source = fields
             # The tuple is built in FINDING_COLUMNS order.
             findings.append((project, path, line, kind, reported, vendor, layer, portability, alternative, shown, family, target, note, source))
+
+    def _shown_name(self, name: str) -> str:
+        """A source name as output shows it: redacted, once per name."""
+        shown = self._shown_names.get(name)
+        if shown is None:
+            shown = self._shown_names[name] = redact(name)
+        return shown
 
     def _classify(self, kind: str, name: str, ecosystem: str) -> tuple | None:
         """The finding fields of the catalog row for this evidence, or None.

@@ -1,0 +1,154 @@
+"""The project's own names are not vendor evidence.
+
+A project that defines ``CUDA_CHECK`` in one file and uses it in a hundred
+others, or whose tests import its own ``flash_attn`` package, has not used
+a vendor API a hundred times. Once all files of a project are read, its
+definitions (:class:`~lockin.records.Definition`) set aside:
+
+- an ``api`` finding whose name the project defines itself (a macro,
+  function, type, namespace, member or variable);
+- a ``module`` finding whose import root is one of the project's packages;
+- a finding on the very line of an ``alias`` definition that names the
+  alias (``#define cudaMalloc hipMalloc`` is the shim, not a use of
+  ``cudaMalloc``). Uses of the alias elsewhere are kept: the scoring marks
+  them covered.
+
+Includes and constructs are never set aside this way. The scan stream
+applies :class:`OwnNames` per project (so ``lockin scan``, ``score``, the
+notebooks and the report all see the same findings); :func:`drop_own_names`
+is the same rule on DataFrames.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
+
+from lockin.records import DEFINITION_COLUMNS, FINDING_COLUMNS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: Definition kinds whose names, used as an ``api`` finding, are the project's own.
+NAME_KINDS = frozenset({"macro", "function", "type", "namespace", "member", "variable"})
+
+#: Finding kinds the names and packages rules apply to.
+API_KIND = "api"
+MODULE_KIND = "module"
+
+#: Columns of the count of findings set aside per project and name.
+DROPPED_COLUMNS = ("project", "kind", "name", "count")
+
+_PATH, _LINE, _KIND, _NAME = (FINDING_COLUMNS.index(c) for c in ("path", "line", "kind", "name"))
+_D_PATH, _D_LINE, _D_KIND, _D_NAME = (DEFINITION_COLUMNS.index(c) for c in ("path", "line", "kind", "name"))
+
+
+class OwnNames:
+    """One project's own names, from its definition records.
+
+    Definitions are tuples in :data:`~lockin.records.DEFINITION_COLUMNS`
+    order, their names redacted as finding names are, so that the two match.
+    """
+
+    __slots__ = ("names", "packages", "alias_lines")
+
+    def __init__(self, definitions: Iterable[Sequence] = ()):
+        self.names: set[str] = set()
+        self.packages: set[str] = set()
+        self.alias_lines: set[tuple] = set()
+        self.add(definitions)
+
+    def add(self, definitions: Iterable[Sequence]) -> None:
+        for definition in definitions:
+            kind, name = definition[_D_KIND], definition[_D_NAME]
+            if kind in NAME_KINDS:
+                self.names.add(name)
+            elif kind == "package":
+                self.packages.add(name)
+            elif kind == "alias":
+                self.alias_lines.add((definition[_D_PATH], definition[_D_LINE], name))
+
+    def __bool__(self) -> bool:
+        return bool(self.names or self.packages or self.alias_lines)
+
+    def owns(self, path: str, line: int | None, kind: str, name: str) -> bool:
+        """Whether a finding (its path, line, kind and name) is the project's own name."""
+        if kind == API_KIND and name in self.names:
+            return True
+        if kind == MODULE_KIND and name.partition(".")[0] in self.packages:
+            return True
+        return (path, line, name) in self.alias_lines
+
+    def owns_finding(self, finding: Sequence) -> bool:
+        """:meth:`owns` for a finding tuple in FINDING_COLUMNS order."""
+        return self.owns(finding[_PATH], finding[_LINE], finding[_KIND], finding[_NAME])
+
+
+def may_be_own(findings: Sequence[Sequence], definitions: Sequence[Sequence]) -> bool:
+    """Whether some of one file's findings could be set aside once the
+    project's definitions are known: ``api`` and ``module`` findings, and any
+    finding on one of the file's own alias lines. A file without any is
+    final as soon as it is read."""
+    if any(f[_KIND] in (API_KIND, MODULE_KIND) for f in findings):
+        return True
+    aliases = OwnNames(d for d in definitions if d[_D_KIND] == "alias")
+    return bool(aliases.alias_lines) and any(aliases.owns_finding(f) for f in findings)
+
+
+def own_names_by_project(definitions: Iterable[Sequence]) -> dict[str, OwnNames]:
+    """Each project's :class:`OwnNames`, from definition tuples of many projects."""
+    by_project: dict[str, OwnNames] = {}
+    for definition in definitions:
+        by_project.setdefault(definition[0], OwnNames()).add((definition,))
+    return by_project
+
+
+def own_name_mask(findings: pd.DataFrame, definitions: pd.DataFrame) -> list[bool]:
+    """Per finding row, whether it is its project's own name."""
+    if findings.empty or definitions.empty:
+        return [False] * len(findings)
+    columns = [definitions[c] for c in DEFINITION_COLUMNS]
+    columns[_D_LINE] = _plain_lines(definitions["line"])
+    own = own_names_by_project(zip(*columns))
+    none = OwnNames()
+    rows = zip(findings["project"], findings["path"], _plain_lines(findings["line"]), findings["kind"], findings["name"])
+    return [own.get(project, none).owns(path, line, kind, name) for project, path, line, kind, name in rows]
+
+
+def drop_own_names(findings: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
+    """The findings without those that are their project's own names.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        Finding records (at least project, path, line, kind, name).
+    definitions : DataFrame
+        Definition records (:data:`~lockin.records.DEFINITION_COLUMNS`).
+
+    Returns
+    -------
+    DataFrame
+        The findings kept, in their order, with a fresh index.
+    """
+    mask = own_name_mask(findings, definitions)
+    if not any(mask):
+        return findings
+    return findings[[not own for own in mask]].reset_index(drop=True)
+
+
+def dropped_counts(counts: Counter) -> pd.DataFrame:
+    """The findings set aside as own names, counted per (project, kind, name)."""
+    import pandas as pd
+
+    rows = [(project, kind, name, count) for (project, kind, name), count in counts.items()]
+    return pd.DataFrame.from_records(rows, columns=list(DROPPED_COLUMNS)).astype({"count": "int64"})
+
+
+
+
+def _plain_lines(column: pd.Series) -> list[int | None]:
+    """A frame's line column as records hold it: ints, None where missing."""
+    import pandas as pd
+
+    return [None if pd.isna(line) else int(line) for line in column]

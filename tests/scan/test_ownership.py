@@ -1,0 +1,211 @@
+"""The project's own names are not vendor evidence: the rule on hand-made
+frames, and end to end through the scan with definitions from a test-only
+reader (no built-in reader emits definitions yet)."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+import lockin.scan.pipeline as pipeline
+from lockin.cli import main
+from lockin.records import DEFINITION_COLUMNS, FINDING_COLUMNS, REGION_COLUMNS, Definition, ReadResult, Region
+from lockin.scan import ScanOptions, ScanStream, collect, formats, scan
+from lockin.scan.formats import Format
+from lockin.scan.ownership import DROPPED_COLUMNS, drop_own_names, own_name_mask
+
+FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "ownership" / "attnlib"
+
+
+def findings_frame(*rows):
+    """Findings with the columns the rule reads; the rest left empty."""
+    records = [dict.fromkeys(FINDING_COLUMNS, "") | dict(zip(("project", "path", "line", "kind", "name"), row)) for row in rows]
+    return pd.DataFrame.from_records(records, columns=list(FINDING_COLUMNS)).astype({"line": "Int64"})
+
+
+def definitions_frame(*rows):
+    return pd.DataFrame.from_records(rows, columns=list(DEFINITION_COLUMNS)).astype({"line": "Int64"})
+
+
+def kept(findings, definitions):
+    return list(zip(*(drop_own_names(findings, definitions)[c] for c in ("project", "path", "kind", "name"))))
+
+
+def test_an_api_finding_named_like_a_definition_of_its_own_project_is_dropped():
+    findings = findings_frame(
+        ("a", "k.cu", 5, "api", "CUDA_CHECK"),
+        ("a", "k.cu", 5, "api", "cudaMalloc"),
+        ("b", "k.cu", 5, "api", "CUDA_CHECK"),  # another project defines nothing of the kind
+    )
+    definitions = definitions_frame(("a", "check.h", 3, "macro", "CUDA_CHECK", ""))
+    assert kept(findings, definitions) == [("a", "k.cu", "api", "cudaMalloc"), ("b", "k.cu", "api", "CUDA_CHECK")]
+
+
+@pytest.mark.parametrize("kind", ["macro", "function", "type", "namespace", "member", "variable"])
+def test_every_name_kind_makes_api_findings_the_projects_own(kind):
+    findings = findings_frame(("a", "x.cu", 1, "api", "cudaThing"))
+    assert kept(findings, definitions_frame(("a", "y.h", 1, kind, "cudaThing", ""))) == []
+
+
+def test_includes_and_constructs_are_never_dropped_as_own_names():
+    findings = findings_frame(("a", "x.cu", 1, "include", "cuda_runtime.h"), ("a", "x.cu", 2, "construct", "warp-size-32"))
+    definitions = definitions_frame(("a", "y.h", 1, "macro", "cuda_runtime.h", ""), ("a", "y.h", 2, "function", "warp-size-32", ""))
+    assert len(drop_own_names(findings, definitions)) == 2
+
+
+def test_a_module_finding_under_a_first_party_package_is_dropped():
+    findings = findings_frame(
+        ("a", "bench.py", 1, "module", "flash_attn"),
+        ("a", "bench.py", 2, "module", "flash_attn.ops.triton.rotary"),
+        ("a", "bench.py", 3, "module", "flash_attn_interface"),  # another root
+        ("a", "bench.py", 4, "api", "flash_attn"),  # a package is no api name
+    )
+    definitions = definitions_frame(("a", "flash_attn/__init__.py", None, "package", "flash_attn", ""))
+    assert kept(findings, definitions) == [("a", "bench.py", "module", "flash_attn_interface"), ("a", "bench.py", "api", "flash_attn")]
+
+
+def test_only_the_alias_line_itself_is_dropped_and_uses_elsewhere_are_kept():
+    findings = findings_frame(
+        ("a", "compat.h", 6, "api", "cudaMalloc"),  # the shim line
+        ("a", "compat.h", 6, "api", "hipMalloc"),  # what it stands for stays
+        ("a", "compat.h", 7, "api", "cudaMalloc"),
+        ("a", "kernel.cu", 6, "api", "cudaMalloc"),  # a use: the scoring marks it covered
+    )
+    definitions = definitions_frame(("a", "compat.h", 6, "alias", "cudaMalloc", "hipMalloc"))
+    assert own_name_mask(findings, definitions) == [True, False, False, False]
+
+
+def test_no_definitions_change_nothing():
+    findings = findings_frame(("a", "x.cu", None, "api", "cudaMalloc"))
+    assert drop_own_names(findings, definitions_frame()).equals(findings)
+    assert drop_own_names(findings.iloc[0:0], definitions_frame(("a", "y", 1, "macro", "cudaMalloc", ""))).empty
+
+
+# End to end: a test-only reader registered beside the real ones.
+
+_DEFINE = re.compile(r"^\s*#\s*define\s+(\w+)(\()?\s*(\w+)?\s*$|^\s*#\s*define\s+(\w+)")
+
+
+def read_macros(text: str, path: str) -> ReadResult:
+    """Macros (and aliases: a macro whose whole value is one name) and a
+    target path for each ``#ifdef USE_ROCM`` group, like the C++ reader will."""
+    result = ReadResult()
+    lines = text.splitlines()
+    for number, line in enumerate(lines, start=1):
+        match = _DEFINE.match(line)
+        if match and match.group(1) and not match.group(2) and match.group(3):
+            result.define("alias", match.group(1), number, target=match.group(3))
+        elif match:
+            result.define("macro", match.group(1) or match.group(4), number)
+        if line.strip() == "#ifdef USE_ROCM":
+            end = next(i for i in range(number, len(lines) + 1) if lines[i - 1].strip() in ("#else", "#endif"))
+            result.region("target-path", number, end - 1, vendor="amd")
+    return result
+
+
+def read_package(text: str, path: str) -> ReadResult:
+    """A top-level folder with an ``__init__.py`` is a first-party package."""
+    result = ReadResult()
+    if path.count("/") == 1:
+        result.define("package", path.split("/")[0], None)
+    return result
+
+
+@pytest.fixture
+def definition_readers():
+    formats.register(Format("test-macros", read_macros, "test macros", suffixes=(".cuh",), also=("cxx",)), before="cxx")
+    formats.register(Format("test-packages", read_package, "test packages", names=("__init__.py",), also=("python",)), before="python")
+    yield
+    formats.unregister("test-macros")
+    formats.unregister("test-packages")
+
+
+def test_the_scan_sets_aside_the_projects_own_names(definition_readers):
+    result = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+    found = set(zip(result.findings.path, result.findings.line, result.findings.name))
+    # The project's own macro, wherever it is used, and its own package, wherever imported.
+    assert not {name for _, _, name in found} & {"CUDA_CHECK", "flash_attn", "flash_attn.attention", "flash_attn.interface.attention"}
+    # The vendor APIs passed to the macro stay, and so do the aliased names used elsewhere.
+    assert {("csrc/attention.cu", 5, "cudaMalloc"), ("csrc/attention.cu", 6, "cudaMemset"), ("csrc/attention.cu", 7, "cudaFree")} <= found
+    dropped = {(kind, name): count for _, kind, name, count in result.own_names_dropped.itertuples(index=False)}
+    assert dropped == {("api", "CUDA_CHECK"): 2, ("module", "flash_attn"): 1, ("module", "flash_attn.attention"): 1, ("module", "flash_attn.interface.attention"): 1}
+    assert list(result.own_names_dropped.columns) == list(DROPPED_COLUMNS)
+    # The summary counts what is kept.
+    assert result.summary.iloc[0]["findings"] == len(result.findings)
+    definitions = set(zip(result.definitions.path, result.definitions.kind, result.definitions.name, result.definitions.target))
+    assert {("include/cuda_compat.cuh", "alias", "cudaMalloc", "hipMalloc"), ("include/cuda_compat.cuh", "macro", "CUDA_CHECK", ""), ("flash_attn/__init__.py", "package", "flash_attn", "")} <= definitions
+    assert result.regions.to_dict("records") == [{"project": "attnlib", "path": "include/cuda_compat.cuh", "kind": "target-path", "start": 4, "end": 7, "vendor": "amd"}]
+    assert "formats" in result.inputs and "test-macros,cxx" in set(result.inputs.formats)
+
+
+def test_the_stream_and_drop_own_names_apply_the_same_rule(definition_readers, monkeypatch):
+    filtered = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+
+    class Nothing(pipeline.OwnNames):
+        def __bool__(self):
+            return False  # the stream then sets nothing aside
+
+    monkeypatch.setattr(pipeline, "OwnNames", Nothing)
+    raw = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+    assert len(raw.findings) == len(filtered.findings) + int(filtered.own_names_dropped["count"].sum())
+    assert drop_own_names(raw.findings, raw.definitions).equals(filtered.findings)
+
+
+def test_without_definitions_the_same_findings_are_kept():
+    result = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+    assert "CUDA_CHECK" in set(result.findings.name)
+    assert result.own_names_dropped.empty and list(result.own_names_dropped.columns) == list(DROPPED_COLUMNS)
+    assert result.definitions.empty and list(result.definitions.columns) == list(DEFINITION_COLUMNS)
+    assert result.regions.empty and list(result.regions.columns) == list(REGION_COLUMNS)
+
+
+def test_streamed_output_is_the_collected_findings(definition_readers, tmp_path):
+    collected = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False)).findings
+    out = tmp_path / "findings.json"
+    run = CliRunner().invoke(main, ["scan", str(FIXTURE), "--project", "attnlib", "--format", "json", "--no-progress", "-j", "1", "--out", str(out)])
+    assert run.exit_code == 0, run.output
+    streamed = pd.DataFrame(json.loads(out.read_text()), columns=list(FINDING_COLUMNS)).astype({"line": "Int64"})
+    assert streamed.equals(collected)
+
+
+def test_workers_set_aside_the_same_names(definition_readers, monkeypatch, tmp_path):
+    serial = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
+    monkeypatch.setattr(pipeline, "PARALLEL_THRESHOLD", 1)
+    monkeypatch.setattr(pipeline, "WORKER_BATCH", 2)
+    parallel = collect(ScanStream([FIXTURE], ScanOptions(project_name="attnlib", jobs=2, progress=False), pipeline.load_catalog()))
+    assert parallel.findings.equals(serial.findings)
+    assert parallel.definitions.equals(serial.definitions)
+    assert parallel.own_names_dropped.equals(serial.own_names_dropped)
+
+
+def test_definition_names_are_redacted_as_finding_names_are(tmp_path):
+    token = "ghp_" + "a1B2" * 9
+
+    def read_secret(text, path):
+        result = ReadResult()
+        result.define("variable", token, 1)
+        result.define("alias", "cudaMalloc", 2, target=token)
+        return result
+
+    formats.register(Format("test-secret", read_secret, "test secret", names=("secret.def",)))
+    try:
+        (tmp_path / "secret.def").write_text("x\n")
+        result = scan([tmp_path], ScanOptions(project_name="p", jobs=1, progress=False))
+    finally:
+        formats.unregister("test-secret")
+    shown = result.definitions.to_csv()
+    assert token not in shown and set(result.definitions.name) == {"***", "cudaMalloc"}
+    assert set(result.definitions.target) == {"", "***"}
+
+
+def test_the_read_result_helpers_build_the_records():
+    result = ReadResult()
+    result.define("alias", "cudaMalloc", 6, target="hipMalloc")
+    result.region("function", 3, 9)
+    assert result.definitions == [Definition("alias", "cudaMalloc", 6, "hipMalloc")]
+    assert result.regions == [Region("function", 3, 9, "")]
