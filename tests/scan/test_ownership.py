@@ -153,7 +153,7 @@ def test_the_stream_and_drop_own_names_apply_the_same_rule(definition_readers, m
     monkeypatch.setattr(pipeline, "OwnNames", Nothing)
     raw = scan([FIXTURE], ScanOptions(project_name="attnlib", jobs=1, progress=False))
     assert len(raw.findings) == len(filtered.findings) + int(filtered.own_names_dropped["count"].sum())
-    assert drop_own_names(raw.findings, raw.definitions).equals(filtered.findings)
+    assert drop_own_names(raw.findings, raw.definitions, raw.inputs).equals(filtered.findings)
 
 
 def test_without_definitions_the_same_findings_are_kept():
@@ -209,3 +209,17 @@ def test_the_read_result_helpers_build_the_records():
     result.region("function", 3, 9)
     assert result.definitions == [Definition("alias", "cudaMalloc", 6, "hipMalloc")]
     assert result.regions == [Region("function", 3, 9, "")]
+
+
+def test_an_include_of_the_projects_own_header_under_a_vendor_named_folder_is_not_evidence(tmp_path):
+    """text-generation-inference's exllamav2 includes its own cuda/q_matrix.cuh: it was an NVIDIA header, rewrite."""
+    project = tmp_path / "kernels"
+    (project / "ext" / "cuda").mkdir(parents=True)
+    (project / "ext" / "cuda" / "q_matrix.cuh").write_text("#pragma once\nstruct QMatrix { int rows; };\n")
+    (project / "ext" / "bindings.cpp").write_text('#include "cuda/q_matrix.cuh"\n#include <cuda/std/functional>\n#include <cuda_runtime.h>\n')
+    result = scan([project], ScanOptions(project_name="kernels", jobs=1, progress=False))
+    includes = set(result.findings.loc[result.findings["kind"] == "include", "name"])
+    assert "cuda/q_matrix.cuh" not in includes
+    assert {"cuda/std/functional", "cuda_runtime.h"} <= includes
+    dropped = result.own_names_dropped
+    assert dropped.loc[dropped["kind"] == "include", "name"].tolist() == ["cuda/q_matrix.cuh"]

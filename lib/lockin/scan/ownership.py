@@ -13,7 +13,14 @@ definitions (:class:`~lockin.records.Definition`) set aside:
   ``cudaMalloc``). Uses of the alias elsewhere are kept: the scoring marks
   them covered.
 
-Includes and constructs are never set aside this way. The scan stream
+- an ``include`` with a folder part that names one of the project's own
+  files (``#include "cuda/q_matrix.cuh"`` where the project has
+  ``…/cuda/q_matrix.cuh``): a folder named after a vendor does not make the
+  project's header the vendor's. A bare name (``cuda.h``) is kept even when
+  the project holds a file of that name: a copied vendor header is still
+  the vendor's.
+
+Constructs are never set aside this way. The scan stream
 applies :class:`OwnNames` per project (so ``lockin scan``, ``score``, the
 notebooks and the report all see the same findings); :func:`drop_own_names`
 is the same rule on DataFrames.
@@ -33,9 +40,10 @@ if TYPE_CHECKING:
 #: Definition kinds whose names, used as an ``api`` finding, are the project's own.
 NAME_KINDS = frozenset({"macro", "function", "type", "namespace", "member", "variable"})
 
-#: Finding kinds the names and packages rules apply to.
+#: Finding kinds the names, packages and headers rules apply to.
 API_KIND = "api"
 MODULE_KIND = "module"
+INCLUDE_KIND = "include"
 
 #: Columns of the count of findings set aside per project and name.
 DROPPED_COLUMNS = ("project", "kind", "name", "count")
@@ -51,13 +59,22 @@ class OwnNames:
     order, their names redacted as finding names are, so that the two match.
     """
 
-    __slots__ = ("names", "packages", "alias_lines")
+    __slots__ = ("names", "packages", "alias_lines", "headers")
 
-    def __init__(self, definitions: Iterable[Sequence] = ()):
+    def __init__(self, definitions: Iterable[Sequence] = (), paths: Iterable[str] = ()):
         self.names: set[str] = set()
         self.packages: set[str] = set()
         self.alias_lines: set[tuple] = set()
+        self.headers: set[str] = set()
         self.add(definitions)
+        self.add_files(paths)
+
+    def add_files(self, paths: Iterable[str]) -> None:
+        """Note the project's files: an include naming one by a folder-qualified tail is its own."""
+        for path in paths:
+            parts = path.split("/")
+            for start in range(len(parts) - 1):
+                self.headers.add("/".join(parts[start:]))
 
     def add(self, definitions: Iterable[Sequence]) -> None:
         for definition in definitions:
@@ -70,13 +87,15 @@ class OwnNames:
                 self.alias_lines.add((definition[_D_PATH], definition[_D_LINE], name))
 
     def __bool__(self) -> bool:
-        return bool(self.names or self.packages or self.alias_lines)
+        return bool(self.names or self.packages or self.alias_lines or self.headers)
 
     def owns(self, path: str, line: int | None, kind: str, name: str) -> bool:
         """Whether a finding (its path, line, kind and name) is the project's own name."""
         if kind == API_KIND and name in self.names:
             return True
         if kind == MODULE_KIND and name.partition(".")[0] in self.packages:
+            return True
+        if kind == INCLUDE_KIND and "/" in name and name in self.headers:
             return True
         return (path, line, name) in self.alias_lines
 
@@ -90,7 +109,7 @@ def may_be_own(findings: Sequence[Sequence], definitions: Sequence[Sequence]) ->
     project's definitions are known: ``api`` and ``module`` findings, and any
     finding on one of the file's own alias lines. A file without any is
     final as soon as it is read."""
-    if any(f[_KIND] in (API_KIND, MODULE_KIND) for f in findings):
+    if any(f[_KIND] in (API_KIND, MODULE_KIND) or (f[_KIND] == INCLUDE_KIND and "/" in f[_NAME]) for f in findings):
         return True
     aliases = OwnNames(d for d in definitions if d[_D_KIND] == "alias")
     return bool(aliases.alias_lines) and any(aliases.owns_finding(f) for f in findings)
@@ -104,19 +123,24 @@ def own_names_by_project(definitions: Iterable[Sequence]) -> dict[str, OwnNames]
     return by_project
 
 
-def own_name_mask(findings: pd.DataFrame, definitions: pd.DataFrame) -> list[bool]:
-    """Per finding row, whether it is its project's own name."""
-    if findings.empty or definitions.empty:
+def own_name_mask(findings: pd.DataFrame, definitions: pd.DataFrame, inputs: pd.DataFrame | None = None) -> list[bool]:
+    """Per finding row, whether it is its project's own name (``inputs``,
+    the scan's input files, give the headers rule its files)."""
+    has_files = inputs is not None and not inputs.empty
+    if findings.empty or (definitions.empty and not has_files):
         return [False] * len(findings)
     columns = [definitions[c] for c in DEFINITION_COLUMNS]
     columns[_D_LINE] = _plain_lines(definitions["line"])
     own = own_names_by_project(zip(*columns))
+    if has_files:
+        for project, paths in inputs.groupby("project")["path"]:
+            own.setdefault(project, OwnNames()).add_files(paths)
     none = OwnNames()
     rows = zip(findings["project"], findings["path"], _plain_lines(findings["line"]), findings["kind"], findings["name"])
     return [own.get(project, none).owns(path, line, kind, name) for project, path, line, kind, name in rows]
 
 
-def drop_own_names(findings: pd.DataFrame, definitions: pd.DataFrame) -> pd.DataFrame:
+def drop_own_names(findings: pd.DataFrame, definitions: pd.DataFrame, inputs: pd.DataFrame | None = None) -> pd.DataFrame:
     """The findings without those that are their project's own names.
 
     Parameters
@@ -125,13 +149,15 @@ def drop_own_names(findings: pd.DataFrame, definitions: pd.DataFrame) -> pd.Data
         Finding records (at least project, path, line, kind, name).
     definitions : DataFrame
         Definition records (:data:`~lockin.records.DEFINITION_COLUMNS`).
+    inputs : DataFrame, optional
+        The scan's input files (project, path), for the headers rule.
 
     Returns
     -------
     DataFrame
         The findings kept, in their order, with a fresh index.
     """
-    mask = own_name_mask(findings, definitions)
+    mask = own_name_mask(findings, definitions, inputs)
     if not any(mask):
         return findings
     return findings[[not own for own in mask]].reset_index(drop=True)

@@ -267,6 +267,7 @@ class ScanStream:
         own = self._own_names.setdefault(outcomes[0].project, OwnNames())
         for outcome in outcomes:
             own.add(outcome.definitions)
+        own.add_files(outcome.path for outcome in outcomes)
         for outcome in outcomes:
             if own and outcome.findings:
                 self._set_aside_own_names(outcome, own)
