@@ -300,6 +300,8 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
             rel = prefix + d
             if d in GENERATED_DIRS:
                 yield Problem(rel, None, "not scanned: installed or generated third-party folder")
+            elif d == "vendor" and _is_go_vendor_folder(folder, d):
+                yield from _go_vendor_listing(project, folder, rel, real_root, max_bytes)
             elif os.path.islink(os.path.join(folder, d)):
                 yield Problem(rel, None, f"symlinked folder not followed ({_link_reason(os.path.join(folder, d), real_root)})")
             else:
@@ -317,6 +319,32 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
     # os.walk reports a folder it cannot list through onerror and goes on
     # without it; the last one (or the root) is reported after the loop.
     yield from _unreadable_folders(unreadable, root_text)
+
+
+#: What ``go mod vendor`` writes beside the vendored copies: the list of them.
+GO_VENDOR_LIST = "modules.txt"
+
+
+def _is_go_vendor_folder(folder: str, name: str) -> bool:
+    """Whether ``folder/name`` is a Go module's vendor folder (``go mod vendor``)."""
+    return os.path.isfile(os.path.join(folder, name, GO_VENDOR_LIST)) or os.path.isfile(os.path.join(folder, "go.mod"))
+
+
+def _go_vendor_listing(project: Project, folder: str, rel: str, real_root: Path, max_bytes: int) -> Iterator[InputFile | Problem]:
+    """A Go vendor folder: its ``modules.txt`` is read, the copies are not.
+
+    The vendored code is other modules' (go-nvml's ``nvml.h`` alone would
+    add thousands of NVIDIA declarations as the project's own code); the
+    list names each of those modules as a dependency, which is what they are.
+    """
+    yield Problem(rel, None, f"not scanned: Go vendored third-party modules (read as dependencies from {rel}/{GO_VENDOR_LIST})")
+    listing = os.path.join(folder, "vendor", GO_VENDOR_LIST)
+    if os.path.isfile(listing):
+        skip = _skip_reason(listing, real_root, max_bytes)
+        if isinstance(skip, str):
+            yield Problem(f"{rel}/{GO_VENDOR_LIST}", None, skip)
+        else:
+            yield InputFile(project.name, project.root, f"{rel}/{GO_VENDOR_LIST}", skip)
 
 
 def _unreadable_folders(errors: list[OSError], root: str) -> Iterator[Problem]:
