@@ -11,13 +11,18 @@ Dependencies"); each is a crate name with a version string or a table
 ``path``, ``workspace = true``).
 
 A crate that is portable by itself can bind a vendor through a feature
-(``candle-core`` with ``features = ["cuda"]``), so every enabled feature is
+(``candle-core`` with ``features = ["cuda"]``), so an enabled feature is
 evidence too, spelled ``crate[feature]``; so is each ``crate/feature`` that
-the manifest's own ``[features]`` table turns on.
+the manifest's own ``[features]`` table turns on. Only features whose name
+speaks of an accelerator back end are reported (:data:`ACCELERATOR_FEATURE`):
+every feature is a component of its own, and ``serde[derive]`` beside
+``serde`` would only lengthen the inventory; the catalog still decides
+which of the reported ones are vendor-bound.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lockin.inventory.pyproject import TomlLocator, load_toml
@@ -27,6 +32,12 @@ from lockin.records import ReadResult
 CARGO = "cargo"
 
 _DEPENDENCY_TABLES = ("dependencies", "dev-dependencies", "build-dependencies")
+
+#: Feature names that select an accelerator back end (words of crates' own feature lists).
+ACCELERATOR_FEATURE = re.compile(
+    r"cuda|cudnn|cublas|nccl|nvml|nvidia|tensorrt|rocm|hip|migraphx|amd|gpu|flash|metal|vulkan|opencl|wgpu|xpu|sycl|oneapi|openvino|gaudi|hpu|tpu|xla|directml|coreml|qnn",
+    re.IGNORECASE,
+)
 
 
 def read_cargo_toml(text: str, path: str) -> ReadResult:
@@ -105,8 +116,9 @@ class _CargoReader:
             self.result.problem(self.path, line, f"features of {key!r} must be a list of strings")
             return
         for feature in features:
-            if isinstance(feature, str):
-                self.result.add("package", f"{crate}[{feature}]", self._line_of(feature, line), self.locator.text(self._line_of(feature, line)), CARGO, version)
+            if isinstance(feature, str) and ACCELERATOR_FEATURE.search(feature):
+                where = self._line_of(feature, line)
+                self.result.add("package", f"{crate}[{feature}]", where, self.locator.text(where), CARGO, version)
 
     def _line_of(self, value: str, after: int) -> int:
         """The line of a string in a list that starts at ``after`` (multi-line arrays)."""
@@ -122,7 +134,7 @@ class _CargoReader:
                 self.result.problem(self.path, line, f"feature {name!r} must be a list of strings")
                 continue
             for item in enables:
-                if isinstance(item, str) and "/" in item:
-                    crate, _, feature = item.partition("/")
+                crate, _, feature = item.partition("/") if isinstance(item, str) else ("", "", "")
+                if feature and ACCELERATOR_FEATURE.search(feature):
                     where = self._line_of(item, line)
                     self.result.add("package", f"{crate.rstrip('?')}[{feature}]", where, self.locator.text(where), CARGO)
