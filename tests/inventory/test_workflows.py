@@ -47,7 +47,7 @@ def test_gitlab_tags_images_services_and_scripts():
     assert {e.ecosystem for e in result.evidence if e.kind == "cluster"} == {"gitlab-ci"}
 
 
-def test_expressions_are_not_evidence_and_a_runner_group_gives_its_labels():
+def test_expressions_are_not_evidence_and_a_runner_group_gives_its_name_and_labels():
     text = (
         "jobs:\n"
         "  a:\n"
@@ -61,7 +61,7 @@ def test_expressions_are_not_evidence_and_a_runner_group_gives_its_labels():
         "    runs-on: ${{ inputs.runner }}\n"
     )
     result = read_workflow(text, ".github/workflows/x.yml")
-    assert [(e.kind, e.name, e.line) for e in result.evidence] == [("cluster", "runner=gpu-a100", 5)]
+    assert [(e.kind, e.name, e.line) for e in result.evidence] == [("cluster", "runner=big", 4), ("cluster", "runner=gpu-a100", 5)]
 
 
 def test_a_command_that_cannot_be_split_is_a_problem_naming_its_line():

@@ -10,7 +10,7 @@ Both formats are YAML, composed with PyYAML's safe loader through
 ``!reference`` tags need no constructor). What is read:
 
 GitHub Actions (``.github/workflows/*.yml``, ``action.yml`` composite actions)
-    ``runs-on`` labels (a string, a list, ``labels:`` of a runner group, and
+    ``runs-on`` labels (a string, a list, a runner ``group`` and its ``labels``, and
     the values of a ``${{ matrix.<key> }}`` list), ``container`` and
     ``services`` images, ``steps[].run`` commands, ``steps[].uses``
     (``docker://`` images; ``owner/repo`` actions as packages) and ``env``.
@@ -181,7 +181,11 @@ class _WorkflowReader:
         self.steps(_get(job, "steps"))
 
     def runs_on(self, node: yaml.Node | None, matrix: yaml.Node | None) -> None:
-        labels = _scalars(_get(node, "labels")) if isinstance(node, yaml.MappingNode) else _scalars(node)
+        if isinstance(node, yaml.MappingNode):
+            # A runner group's name says what its machines are as much as a label does.
+            labels = _scalars(_get(node, "group")) + _scalars(_get(node, "labels"))
+        else:
+            labels = _scalars(node)
         for label in labels:
             reference = _MATRIX_REFERENCE.match(label.value.strip())
             if reference:
