@@ -96,3 +96,14 @@ def test_rust_crates_features_uses_and_gitlab_jobs_are_found(rust_scan):
     clusters = found(rust_scan, "cluster")
     assert (".gitlab-ci.yml", 7, "runner=saas-linux-medium-gpu-standard", "nvidia") in clusters
     assert (".gitlab-ci.yml", 23, "runner=nvidia", "nvidia") in clusters
+
+
+def test_a_device_plugin_importing_its_own_packages_is_not_charged_for_them(tmp_path):
+    # NVIDIA's device plugin imports its own packages under github.com/NVIDIA/k8s-device-plugin/…;
+    # those are the project's code, only its go-nvml imports are NVIDIA evidence.
+    (tmp_path / "go.mod").write_text("module github.com/NVIDIA/k8s-device-plugin\n\ngo 1.22\n")
+    (tmp_path / "main.go").write_text(
+        'package main\n\nimport (\n\t"github.com/NVIDIA/go-nvml/pkg/nvml"\n\t"github.com/NVIDIA/k8s-device-plugin/internal/rm"\n)\n'
+    )
+    result = scan([tmp_path], ScanOptions(project_name="plugin", jobs=1, progress=False))
+    assert found(result, "module") == [("main.go", 4, "github.com/NVIDIA/go-nvml/pkg/nvml", "nvidia")]
