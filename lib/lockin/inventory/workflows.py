@@ -50,7 +50,7 @@ _PREFIX_COMMANDS = frozenset({"sudo", "env", "time", "nohup", "exec", "command",
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 
 #: GitLab keywords at the top of a pipeline that are not jobs.
-_GITLAB_GLOBAL_KEYWORDS = frozenset({"stages", "include", "workflow", "spec", "cache"})
+_GITLAB_GLOBAL_KEYWORDS = frozenset({"stages", "include", "workflow", "spec", "cache", "variables"})
 _GITLAB_SCRIPTS = ("before_script", "script", "after_script")
 
 
