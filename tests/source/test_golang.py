@@ -66,3 +66,9 @@ def test_a_hip_preamble_makes_the_c_calls_hip():
 def test_an_import_string_never_closed_is_a_problem_with_its_line():
     result = scan_go('package p\n\nimport (\n\t"fmt\n)\n', "p.go")
     assert [(p.line, p.message) for p in result.problems] == [(4, "import path string is never closed")]
+
+
+def test_programs_started_with_exec_command_are_tools():
+    result = scan_go((FIXTURE / "internal" / "gpu" / "smi.go").read_text(), "smi.go")
+    # A literal, a constant of the file (raw string, path dropped) or a local := name; comments start nothing.
+    assert evidence(result, "api") == [("nvidia-smi", 16, "tool"), ("rocm-smi", 23, "tool"), ("nvidia-cuda-mps-control", 24, "tool")]

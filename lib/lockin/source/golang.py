@@ -4,7 +4,8 @@ What binds a Go program to a GPU vendor is visible in two places at the top
 of a file: the import paths (``github.com/NVIDIA/go-nvml/pkg/nvml``) and,
 for cgo, the comment right above ``import "C"`` — a C preamble with
 ``#include <nvml.h>`` and ``#cgo LDFLAGS: -lnvidia-ml`` lines — plus the
-``C.cuInit(…)`` calls into it. A token scan that knows Go's comments,
+``C.cuInit(…)`` calls into it; and the vendor tools it starts with
+``exec.Command("nvidia-smi", …)``. A token scan that knows Go's comments,
 strings and runes finds those exactly; the rest of the grammar is not
 needed, so the file is never parsed in full (nor built or run).
 """
@@ -67,8 +68,11 @@ def scan_go(text: str, path: str) -> ReadResult:
         evidence for the preamble's ``#include`` lines, ``build`` evidence
         ``link=<library>`` for each ``-l`` of a ``#cgo LDFLAGS`` line and
         ``api`` evidence for each ``C.<name>`` used in the code (ecosystem
-        ``hip`` when the preamble includes a ``hip/`` header, else ``cuda``).
-        An import string never closed is a problem naming its line.
+        ``hip`` when the preamble includes a ``hip/`` header, else ``cuda``);
+        ``api`` evidence (ecosystem ``tool``) named after the program of each
+        ``exec.Command``/``exec.CommandContext`` whose program is a string
+        literal or a name the file assigns one string to
+        (``mpsControlBin = "nvidia-cuda-mps-control"``). An import string never closed is a problem naming its line.
     """
     result = ReadResult()
     lines = text.split("\n")
@@ -98,6 +102,7 @@ def scan_go(text: str, path: str) -> ReadResult:
     if uses_cgo:
         ecosystem = _read_preamble(preamble or [], result, lines)
         _read_c_uses(tokens, result, lines, ecosystem)
+    _read_started_programs(tokens, result, lines)
     return result
 
 
@@ -181,3 +186,55 @@ def _read_c_uses(tokens: list[_Token], result: ReadResult, lines: list[str], eco
     for first, dot, name in zip(tokens, tokens[1:], tokens[2:]):
         if first.kind == "word" and first.text == "C" and dot.text == "." and name.kind == "word" and dot.line == name.line:
             result.add("api", name.text, name.line, lines[name.line - 1], ecosystem)
+
+
+def _read_started_programs(tokens: list[_Token], result: ReadResult, lines: list[str]) -> None:
+    """The programs ``exec.Command(…)`` and ``exec.CommandContext(ctx, …)`` start."""
+    constants = _string_constants(tokens)
+    for i in range(len(tokens) - 4):
+        first, dot, name, paren = tokens[i : i + 4]
+        if not (first.text == "exec" and dot.text == "." and name.text in ("Command", "CommandContext") and paren.text == "("):
+            continue
+        argument = _argument(tokens, i + 4, 1 if name.text == "CommandContext" else 0)
+        if argument is None:
+            continue
+        program = _string_value(argument) if argument.kind in ("string", "raw") else constants.get(argument.text)
+        if program:
+            result.add("api", program.rsplit("/", 1)[-1], argument.line, lines[argument.line - 1], "tool")
+
+
+def _argument(tokens: list[_Token], start: int, position: int) -> _Token | None:
+    """The first token of the ``position``-th argument of a call whose arguments start at ``start``."""
+    depth, index = 0, 0
+    for i in range(start, len(tokens)):
+        token = tokens[i]
+        if token.kind in ("line_comment", "block_comment"):
+            continue
+        if index == position and depth == 0:
+            return token
+        if token.text in "([{":
+            depth += 1
+        elif token.text in ")]}":
+            if depth == 0:
+                return None
+            depth -= 1
+        elif token.text == "," and depth == 0:
+            index += 1
+    return None
+
+
+def _string_constants(tokens: list[_Token]) -> dict[str, str]:
+    """Names the file sets to one string (``name = "…"``, ``name := "…"``): a
+    program is often named once as a constant and started elsewhere."""
+    values: dict[str, set[str]] = {}
+    for name, equals, value in zip(tokens, tokens[1:], tokens[2:]):
+        if name.kind == "word" and equals.text == "=" and value.kind in ("string", "raw"):
+            text = _string_value(value)
+            if text is not None:
+                values.setdefault(name.text, set()).add(text)
+    for name, colon, equals, value in zip(tokens, tokens[1:], tokens[2:], tokens[3:]):  # ':=' is two symbols
+        if name.kind == "word" and colon.text == ":" and equals.text == "=" and value.kind in ("string", "raw"):
+            text = _string_value(value)
+            if text is not None:
+                values.setdefault(name.text, set()).add(text)
+    return {name: next(iter(texts)) for name, texts in values.items() if len(texts) == 1}
