@@ -48,3 +48,11 @@ def test_invalid_toml_is_an_input_error_naming_the_line():
     with pytest.raises(InputError) as caught:
         read_cargo_toml('[dependencies]\ncudarc = "0.12\n', "Cargo.toml")
     assert caught.value.problem.line == 2
+
+
+def test_lock_file_names_every_resolved_crate_at_its_name_line():
+    from lockin.inventory.cargo import read_cargo_lock
+
+    result = read_cargo_lock((FIXTURE.parent / "Cargo.lock").read_text(), "Cargo.lock")
+    assert packages(result) == [("cudarc", 6, "0.12.1"), ("gpu-server", 14, "0.1.0"), ("libloading", 18, "0.8.5")]
+    assert result.problems == []

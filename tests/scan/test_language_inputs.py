@@ -36,6 +36,7 @@ def found(result, kind):
         ("pkg/modules.txt", "anything\n", []),
         ("cmd/main.go", "package main\n", ["go"]),
         ("Cargo.toml", "[package]\n", ["cargo"]),
+        ("Cargo.lock", "version = 4\n", ["cargo-lock"]),
         ("src/lib.rs", "", ["rust"]),
         # A workflow that mentions apiVersion and kind is still a workflow, not a Kubernetes manifest.
         (".github/workflows/deploy.yml", "name: deploy\n# apiVersion: v1\n# kind: Pod\n", ["ci-workflow"]),

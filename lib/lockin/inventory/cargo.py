@@ -138,3 +138,38 @@ class _CargoReader:
                 if feature and ACCELERATOR_FEATURE.search(feature):
                     where = self._line_of(item, line)
                     self.result.add("package", f"{crate.rstrip('?')}[{feature}]", where, self.locator.text(where), CARGO)
+
+
+def read_cargo_lock(text: str, path: str) -> ReadResult:
+    """Read ``Cargo.lock``: every crate the build resolved, transitive ones included.
+
+    A portable-looking manifest can pull a CUDA binding in through another
+    crate (an inference library depending on ``cudarc``); the lock file
+    names it.
+
+    Returns
+    -------
+    ReadResult
+        ``package`` evidence (ecosystem ``cargo``, spec: the version) for
+        each ``[[package]]`` entry, at the line of its ``name``.
+
+    Raises
+    ------
+    InputError
+        When the text is not TOML.
+    """
+    data = load_toml(text, path)
+    locator = TomlLocator(text)
+    result = ReadResult()
+    entries = data.get("package", [])
+    if not isinstance(entries, list):
+        result.problem(path, None, "'package' must be an array of tables ([[package]])")
+        return result
+    for occurrence, entry in enumerate(entries):
+        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+            continue
+        start, end = locator.section(("package",), occurrence)
+        line = locator.find_key("name", start, end) or start
+        version = entry.get("version") if isinstance(entry.get("version"), str) else ""
+        result.add("package", entry["name"], line, locator.text(line), CARGO, version)
+    return result

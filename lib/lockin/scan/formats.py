@@ -461,6 +461,7 @@ register(Format("go-mod", "lockin.inventory.gomod:read_go_mod", "Go module file 
 register(Format("go-vendor", "lockin.inventory.gomod:read_vendor_modules", "Go vendor/modules.txt", sniffs=(".txt",), sniff=_is_go_vendor_list))
 register(Format("go", "lockin.source.golang:scan_go", "Go source (imports and cgo preamble)", suffixes=(".go",)))
 register(Format("cargo", "lockin.inventory.cargo:read_cargo_toml", "Rust manifest (Cargo.toml)", names=("Cargo.toml",)))
+register(Format("cargo-lock", "lockin.inventory.cargo:read_cargo_lock", "Rust lock file (Cargo.lock)", names=("Cargo.lock",)))
 register(Format("rust", "lockin.source.rust:scan_rust", "Rust source (use paths, Command::new)", suffixes=(".rs",)))
 register(
     Format(
