@@ -75,3 +75,23 @@ def test_invalid_yaml_is_an_input_error_naming_the_line():
     with pytest.raises(InputError) as caught:
         read_workflow("jobs:\n  a: [unclosed\n", ".github/workflows/x.yml")
     assert caught.value.problem.line is not None
+
+
+def test_powershell_steps_give_the_first_word_of_each_line():
+    # Windows runners default to PowerShell, whose ` continues a line: not POSIX shell, not a syntax error.
+    text = (
+        "jobs:\n"
+        "  win:\n"
+        "    runs-on: windows-latest\n"
+        "    steps:\n"
+        "      - run: |\n"
+        "          cmake -B build `\n"
+        "            -DGGML_CUDA=ON\n"
+        "          & 'C:\\\\Program Files\\\\NVIDIA Corporation\\\\NVSMI\\\\nvidia-smi.exe' -L\n"
+        "          $env:CUDA_PATH = 'x'\n"
+        "      - shell: bash\n"
+        "        run: nvcc --version\n"
+    )
+    result = read_workflow(text, ".github/workflows/win.yml")
+    assert result.problems == []
+    assert evidence(result, "api") == [("cmake", 6), ("nvidia-smi", 8), ("nvcc", 11)]

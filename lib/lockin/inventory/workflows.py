@@ -159,18 +159,22 @@ class _WorkflowReader:
 
     def github(self, document: yaml.MappingNode) -> None:
         self.env(_get(document, "env"))
+        shell = _default_shell(document)
         for _, job in _pairs(_get(document, "jobs")):
-            self.github_job(job)
+            self.github_job(job, shell)
         runs = _get(document, "runs")  # an action.yml: composite or docker action
         if runs is not None:
-            self.steps(_get(runs, "steps"))
+            self.steps(_get(runs, "steps"), shell)
             image = _scalar(_get(runs, "image"))
             if image and image.startswith("docker://"):
                 self.image(image.removeprefix("docker://"), _line(_get(runs, "image")))
 
-    def github_job(self, job: yaml.Node) -> None:
+    def github_job(self, job: yaml.Node, shell: str | None) -> None:
         if not isinstance(job, yaml.MappingNode):
             return
+        shell = _default_shell(job) or shell
+        if shell is None and any("windows" in label.value.lower() for label in _scalars(_get(job, "runs-on"))):
+            shell = "pwsh"  # GitHub's default shell on Windows runners
         self.runs_on(_get(job, "runs-on"), _get(_get(job, "strategy"), "matrix"))
         container = _get(job, "container")
         self.container(container)
@@ -178,7 +182,7 @@ class _WorkflowReader:
             self.container(service)
         self.env(_get(job, "env"))
         self.env(_get(container, "env"))
-        self.steps(_get(job, "steps"))
+        self.steps(_get(job, "steps"), shell)
 
     def runs_on(self, node: yaml.Node | None, matrix: yaml.Node | None) -> None:
         if isinstance(node, yaml.MappingNode):
@@ -217,7 +221,7 @@ class _WorkflowReader:
             name, tag = normalise_image(reference)
             self.result.add("image", name, line, self.text(line), "docker", tag)
 
-    def steps(self, steps: yaml.Node | None) -> None:
+    def steps(self, steps: yaml.Node | None, shell: str | None = None) -> None:
         for step in _items(steps):
             uses = _get(step, "uses")
             used = _scalar(uses)
@@ -225,7 +229,11 @@ class _WorkflowReader:
                 self.action(used.strip(), _line(uses))
             run = _get(step, "run")
             if isinstance(run, yaml.ScalarNode):
-                self.commands(run)
+                step_shell = _scalar(_get(step, "shell")) or shell
+                if step_shell and not _is_posix_shell(step_shell):
+                    self.line_commands(run)
+                else:
+                    self.commands(run)
             self.env(_get(step, "env"))
 
     def action(self, used: str, line: int) -> None:
@@ -288,6 +296,17 @@ class _WorkflowReader:
             if name:
                 self.result.add("api", name, line, self.text(line), TOOL)
 
+    def line_commands(self, node: yaml.ScalarNode) -> None:
+        """The programs of a PowerShell or cmd script: the first word of each
+        line (their quoting and `` ` `` continuations are not POSIX shell's)."""
+        source = self.source_of(node)
+        continued = False
+        for piece, line in zip(source.text.split("\n"), _piece_lines(source)):
+            program = None if continued else _first_program_of_line(piece)
+            if program:
+                self.result.add("api", program, line, self.text(line), TOOL)
+            continued = piece.rstrip().endswith(("`", "^"))
+
     def source_of(self, node: yaml.ScalarNode) -> SourceText:
         """The scalar's value with each line mapped to the file's line.
 
@@ -319,3 +338,39 @@ def _program(command: list) -> object | None:
             continue
         return None if "$" in text or "`" in text else word
     return None
+
+
+def _default_shell(node: yaml.Node | None) -> str | None:
+    """``defaults: run: shell:`` of a workflow or job."""
+    return _scalar(_get(_get(_get(node, "defaults"), "run"), "shell"))
+
+
+def _is_posix_shell(shell: str) -> bool:
+    # 'bash {0}', 'sh -e {0}', 'bash --noprofile --norc -eo pipefail {0}': the program decides.
+    program = shell.split()[0].rsplit("/", 1)[-1] if shell.split() else ""
+    return program not in ("pwsh", "powershell", "cmd", "python")
+
+
+def _piece_lines(source: SourceText) -> list[int]:
+    """The file line of each newline-separated piece of a source text."""
+    lines, offset = [], 0
+    for piece in source.text.split("\n"):
+        lines.append(source.line_at(offset))
+        offset += len(piece) + 1
+    return lines
+
+
+def _first_program_of_line(line: str) -> str | None:
+    """The program a PowerShell or cmd line starts (``& 'C:\\…\\nvidia-smi.exe' -L`` gives ``nvidia-smi``)."""
+    text = line.strip()
+    if text.startswith("& "):
+        text = text[2:].lstrip()  # PowerShell's call operator
+    if not text or text.startswith(("#", "$", "-", "}", "{", "(", ")", "@", "REM ", "::")):
+        return None
+    if text[0] in "'\"":
+        close = text.find(text[0], 1)
+        word = text[1:close] if close > 0 else text[1:]
+    else:
+        word = text.split()[0]
+    program = word.replace("\\", "/").rsplit("/", 1)[-1]
+    return program[:-4] if program.lower().endswith(".exe") else program or None
