@@ -102,6 +102,7 @@ def test_vendored_dependency_folders_are_listed_not_scanned(portfolio):
     problems = {e.path: e.message for e in entries if isinstance(e, Problem)}
     files = {e.rel_path for e in entries if isinstance(e, InputFile)}
     assert "vendored" in problems["vendor"] and "vendored" in problems["third_party"]
+    assert "src/vendor/kernels.cu" in files
     # A folder named vendor without a Go (or PHP, Ruby) manifest beside it is the project's own.
     assert "src/vendor/kernels.cu" in files
     assert not any(path.startswith(("vendor/", "third_party/")) for path in files)

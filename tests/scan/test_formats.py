@@ -34,7 +34,8 @@ def names(rel_path, head=""):
         ("requirements-dev.in", "torch\n", ["requirements"]),
         ("pinned.txt", "# platform: linux-64\n", ["conda-list"]),
         ("README.txt", "read me\n", []),
-        ("Cargo.toml", "[package]\n", []),
+        ("Cargo.toml", "[package]\n", ["cargo"]),
+        ("taplo.toml", "[formatting]\n", []),
     ],
 )
 def test_each_built_in_format_claims_its_files(rel_path, head, expected):

@@ -34,15 +34,15 @@ GENERATED_DIRS = frozenset(
     {"node_modules", "__pycache__", ".venv", "venv", ".tox", ".nox", ".mypy_cache", ".pytest_cache", ".ipynb_checkpoints", "site-packages"}
 )
 
-#: Folders that by convention hold copies of other projects' code (Go's
-#: module vendoring, C/C++ ``third_party`` trees). A vendored copy of NVML's
+#: Folders that by convention hold copies of other projects' code (C/C++
+#: ``third_party`` trees). A vendored copy of NVML's
 #: header declares thousands of NVIDIA names without using one; the project's
 #: own includes and imports of the vendored library remain its evidence.
 VENDORED_DIRS = frozenset({"third_party", "third-party", "thirdparty", "3rdparty"})
 
-#: Files whose presence beside a ``vendor`` folder makes it Go (or PHP,
-#: Ruby) dependency vendoring rather than a folder of the project's own.
-VENDORING_MANIFESTS = ("go.mod", "composer.json", "Gemfile")
+#: Files whose presence beside a ``vendor`` folder makes it PHP or Ruby
+#: dependency vendoring (Go's is recognised by its own rule below).
+VENDORING_MANIFESTS = ("composer.json", "Gemfile")
 
 #: Files above this size are listed as skipped rather than read.
 DEFAULT_MAX_FILE_BYTES = 8 * 1024 * 1024
@@ -310,6 +310,8 @@ def walk_project(project: Project, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> I
             rel = prefix + d
             if d in GENERATED_DIRS:
                 yield Problem(rel, None, "not scanned: installed or generated third-party folder")
+            elif d == "vendor" and _is_go_vendor_folder(folder, d):
+                yield from _go_vendor_listing(project, folder, rel, real_root, max_bytes)
             elif _vendored(folder, d, filenames):
                 yield Problem(rel, None, "not scanned: vendored third-party code (the project's uses of it are scanned)")
             elif os.path.islink(os.path.join(folder, d)):
@@ -335,7 +337,33 @@ def _vendored(folder: str, name: str, siblings: list[str]) -> bool:
     """Whether subfolder ``name`` of ``folder`` holds vendored dependencies."""
     if name in VENDORED_DIRS:
         return True
-    return name == "vendor" and (any(m in siblings for m in VENDORING_MANIFESTS) or os.path.isfile(os.path.join(folder, name, "modules.txt")))
+    return name == "vendor" and any(m in siblings for m in VENDORING_MANIFESTS)
+
+
+#: What ``go mod vendor`` writes beside the vendored copies: the list of them.
+GO_VENDOR_LIST = "modules.txt"
+
+
+def _is_go_vendor_folder(folder: str, name: str) -> bool:
+    """Whether ``folder/name`` is a Go module's vendor folder (``go mod vendor``)."""
+    return os.path.isfile(os.path.join(folder, name, GO_VENDOR_LIST)) or os.path.isfile(os.path.join(folder, "go.mod"))
+
+
+def _go_vendor_listing(project: Project, folder: str, rel: str, real_root: Path, max_bytes: int) -> Iterator[InputFile | Problem]:
+    """A Go vendor folder: its ``modules.txt`` is read, the copies are not.
+
+    The vendored code is other modules' (go-nvml's ``nvml.h`` alone would
+    add thousands of NVIDIA declarations as the project's own code); the
+    list names each of those modules as a dependency, which is what they are.
+    """
+    yield Problem(rel, None, f"not scanned: Go vendored third-party modules (read as dependencies from {rel}/{GO_VENDOR_LIST})")
+    listing = os.path.join(folder, "vendor", GO_VENDOR_LIST)
+    if os.path.isfile(listing):
+        skip = _skip_reason(listing, real_root, max_bytes)
+        if isinstance(skip, str):
+            yield Problem(f"{rel}/{GO_VENDOR_LIST}", None, skip)
+        else:
+            yield InputFile(project.name, project.root, f"{rel}/{GO_VENDOR_LIST}", skip)
 
 
 def _unreadable_folders(errors: list[OSError], root: str) -> Iterator[Problem]:

@@ -467,3 +467,44 @@ def formats_by_name(rel_path: str) -> tuple[Format, ...]:
     best = _index.claimed_by_name(name, suffix.lower())
     return _index.claims[best] if best < len(_index.order) else ()
 
+
+
+# Go, Rust and CI workflows (issue 11, "inputs never read").
+
+
+def _is_go_vendor_list(clue: FileClue) -> bool:
+    # What `go mod vendor` writes: vendor/modules.txt (the vendored code itself is not walked).
+    return clue.name == "modules.txt" and clue.folders()[-1:] == ["vendor"]
+
+
+def _looks_like_ci_workflow(clue: FileClue) -> bool:
+    # By place, not content: a workflow names images and runners as a Kubernetes
+    # manifest or a conda file may, so the sniffs that look at content must not see it first.
+    folders = clue.folders()
+    if folders[-2:] == [".github", "workflows"] or ".gitlab" in folders:
+        return True
+    return clue.lower in ("action.yml", "action.yaml") and "runs:" in clue.head
+
+
+def _first_yaml_sniffer() -> str | None:
+    return next((f.name for f in _registry if f.sniff is not None and ".yml" in f.sniffs), None)
+
+
+register(Format("go-mod", "lockin.inventory.gomod:read_go_mod", "Go module file (go.mod)", names=("go.mod",)))
+register(Format("go-vendor", "lockin.inventory.gomod:read_vendor_modules", "Go vendor/modules.txt", sniffs=(".txt",), sniff=_is_go_vendor_list))
+register(Format("go", "lockin.source.golang:scan_go", "Go source (imports and cgo preamble)", suffixes=(".go",)))
+register(Format("cargo", "lockin.inventory.cargo:read_cargo_toml", "Rust manifest (Cargo.toml)", names=("Cargo.toml",)))
+register(Format("cargo-lock", "lockin.inventory.cargo:read_cargo_lock", "Rust lock file (Cargo.lock)", names=("Cargo.lock",)))
+register(Format("rust", "lockin.source.rust:scan_rust", "Rust source (use paths, Command::new)", suffixes=(".rs",)))
+register(
+    Format(
+        "ci-workflow",
+        "lockin.inventory.workflows:read_workflow",
+        "GitHub Actions workflow / GitLab CI pipeline",
+        names=(".gitlab-ci.yml", ".gitlab-ci.yaml"),
+        name_suffixes=(".gitlab-ci.yml", ".gitlab-ci.yaml"),
+        sniffs=_YAML,
+        sniff=_looks_like_ci_workflow,
+    ),
+    before=_first_yaml_sniffer(),
+)
