@@ -108,3 +108,23 @@ def test_a_device_plugin_importing_its_own_packages_is_not_charged_for_them(tmp_
     )
     result = scan([tmp_path], ScanOptions(project_name="plugin", jobs=1, progress=False))
     assert found(result, "module") == [("main.go", 4, "github.com/NVIDIA/go-nvml/pkg/nvml", "nvidia")]
+
+
+def test_a_go_projects_imports_of_its_own_module_are_not_evidence(tmp_path):
+    """NVIDIA's device plugin imports its own packages under its module path: they were 104 NVIDIA findings."""
+    project = tmp_path / "device-plugin"
+    (project / "cmd").mkdir(parents=True)
+    (project / "go.mod").write_text("module github.com/NVIDIA/k8s-device-plugin\n\ngo 1.22\n")
+    (project / "cmd" / "main.go").write_text(
+        'package main\n\nimport (\n\t"github.com/NVIDIA/k8s-device-plugin/internal/rm"\n\t"github.com/NVIDIA/go-nvml/pkg/nvml"\n)\n'
+    )
+    consumer = tmp_path / "operator"
+    consumer.mkdir()
+    (consumer / "go.mod").write_text("module example.com/operator\n\ngo 1.22\n")
+    (consumer / "main.go").write_text('package main\n\nimport "github.com/NVIDIA/k8s-device-plugin/api/config/v1"\n')
+    own = scan([project], ScanOptions(project_name="device-plugin", jobs=1, progress=False))
+    modules = own.findings[own.findings["kind"] == "module"]
+    assert list(modules["name"]) == ["github.com/NVIDIA/go-nvml/pkg/nvml"]
+    # Another project importing the device plugin's API does depend on it.
+    other = scan([consumer], ScanOptions(project_name="operator", jobs=1, progress=False))
+    assert list(other.findings.loc[other.findings["kind"] == "module", "vendor"]) == ["nvidia"]

@@ -66,6 +66,9 @@ def read_go_mod(text: str, path: str) -> ReadResult:
         if directive not in _MODULE_DIRECTIVES | _OTHER_DIRECTIVES:
             result.problem(path, number, f"unknown go.mod directive {directive!r}; the line is skipped")
             continue
+        if directive == "module" and rest and rest != "(":
+            # The project's own module path: its imports of its own packages are not evidence.
+            result.define("package", _unquote(rest.split()[0]), number)
         if rest == "(":
             block = (directive, number)
         elif rest.startswith("(") and rest.endswith(")"):

@@ -7,7 +7,9 @@ definitions (:class:`~lockin.records.Definition`) set aside:
 
 - an ``api`` finding whose name the project defines itself (a macro,
   function, type, namespace, member or variable);
-- a ``module`` finding whose import root is one of the project's packages;
+- a ``module`` finding whose import root is one of the project's packages
+  (for a slash-separated Go import path: that lies under the module path
+  its ``go.mod`` declares);
 - a finding on the very line of an ``alias`` definition that names the
   alias (``#define cudaMalloc hipMalloc`` is the shim, not a use of
   ``cudaMalloc``). Uses of the alias elsewhere are kept: the scoring marks
@@ -93,11 +95,20 @@ class OwnNames:
         """Whether a finding (its path, line, kind and name) is the project's own name."""
         if kind == API_KIND and name in self.names:
             return True
-        if kind == MODULE_KIND and name.partition(".")[0] in self.packages:
+        if kind == MODULE_KIND and (name.partition(".")[0] in self.packages or ("/" in name and self._own_module_path(name))):
             return True
         if kind == INCLUDE_KIND and "/" in name and name in self.headers:
             return True
         return (path, line, name) in self.alias_lines
+
+    def _own_module_path(self, name: str) -> bool:
+        """Whether a slash-separated import path (Go) lies under one of the project's module paths."""
+        cut = len(name)
+        while cut > 0:
+            if name[:cut] in self.packages:
+                return True
+            cut = name.rfind("/", 0, cut)
+        return False
 
     def owns_finding(self, finding: Sequence) -> bool:
         """:meth:`owns` for a finding tuple in FINDING_COLUMNS order."""
