@@ -15,7 +15,9 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
+from lockin.source.cxx.definitions import find_definitions
 from lockin.source.cxx.lexer import Lexed, blank_source
+from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
 
 __all__ = ["scan_cxx"]
@@ -66,16 +68,52 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     # second look is needed only when there was none.
     if not found and not compiled.holds_word(code):
         return result  # whatever looked like evidence was in comments or strings
-    if compiled.api is not None:
-        _drop_own_macros(code, found)
-        _drop_own_declarations(code, found, vocab.names)
     hip = _is_hip(suffix, lexed.includes)
+    layout = read_layout(code)
+    definitions = find_definitions(code, found, vocab.names, layout, hip) if compiled.api is not None else []
+    if compiled.api is not None:
+        _drop_own_macros(code, found, definitions)
+        _drop_own_declarations(code, found, vocab.names)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
-    _find_constructs(lexed, text, hip, found, gpu_source)
+    _find_constructs(lexed, text, hip, found, layout, _is_sycl(path, lexed))
     _emit(text, found, "hip" if hip else "cuda", result)
+    _emit_structure(text, definitions, layout, hip, result)
     return result
+
+
+def _emit_structure(text: str, definitions: list, layout: Layout, hip: bool, result: ReadResult) -> None:
+    """Definitions always; function and target-path regions of files with evidence.
+
+    A HIP file is wholly a target path for AMD; in other files, each
+    conditional group that tests a vendor macro is one for that vendor.
+    """
+    if not (definitions or result.evidence):
+        return
+    line_of = LineIndex(text)
+    for offset, kind, name, target in definitions:
+        result.define(kind, name, line_of(offset), target)
+    if not result.evidence:
+        return
+    if hip:
+        result.region("target-path", 1, line_of(len(text)), "amd")
+    for start, end, vendor in layout.target_paths:
+        result.region("target-path", line_of(start), line_of(max(start, end - 1)), vendor)
+    for head, _, close, _ in layout.functions:
+        result.region("function", line_of(head), line_of(close))
+
+
+_SYCL_HEADER = re.compile(r"(?:CL/)?sycl(?:/|\.h)|oneapi/(?:dpl|mkl|dnnl)|dpct/")
+
+
+def _is_sycl(path: str, lexed: Lexed) -> bool:
+    """SYCL code (sub-groups, not warps): a SYCL header, ``sycl::`` code or a ``*sycl*`` folder."""
+    if any(_SYCL_HEADER.match(name) for _, name in lexed.includes):
+        return True
+    if "sycl" in path.lower() and any("sycl" in part.lower() for part in path.replace("\\", "/").split("/")[:-1]):
+        return True
+    return "sycl::" in lexed.code
 
 
 _DEFAULT: Vocabulary | None = None
@@ -160,18 +198,23 @@ def _drop_device_names(found: list, device_names: frozenset[str]) -> None:
 _DEFINED_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
 
 
-def _drop_own_macros(code: str, found: list) -> None:
+def _drop_own_macros(code: str, found: list, definitions: list) -> None:
     """Remove uses of macros the file defines itself (``CUBLAS_CHECK``, ``HIP_CHECK``).
 
     Such a macro is the project's own name even when it starts like a vendor
-    API; the vendor calls inside its definition are still reported.
+    API; the vendor calls inside its definition are still reported. A
+    mapping (an ``alias`` definition, ``#define cudaMalloc hipMalloc``) is
+    not: only the name it defines, on its own line, is dropped; its uses
+    elsewhere stay evidence, which the target path covers.
     """
-    if "define" not in code:
+    alias_at = {offset for offset, kind, _, _ in definitions if kind == "alias"}
+    if "define" not in code and not alias_at:
         return
-    own = {m.group(1) for m in _DEFINED_MACRO.finditer(code)}
-    if not own:
+    own = {m.group(1) for m in _DEFINED_MACRO.finditer(code)} if "define" in code else set()
+    own -= {name for _, kind, name, _ in definitions if kind == "alias"}
+    if not own and not alias_at:
         return
-    found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+    found[:] = [f for f in found if not (f[1] == "api" and (f[2] in own or f[0] in alias_at))]
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:

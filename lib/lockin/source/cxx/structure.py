@@ -1,0 +1,302 @@
+"""The layout of a lexed C/C++ file: conditional groups, scopes and function bodies.
+
+Three things the scanner needs beyond single words are read here:
+
+* the preprocessor conditional groups (``#if`` … ``#elif``/``#else`` …
+  ``#endif``) and which of them test a target vendor's macro
+  (``#ifdef __HIP_PLATFORM_AMD__``, ``#if defined(GGML_USE_HIP)``): the
+  whole group, every branch, is code that already has a path for that
+  vendor (a ``target-path`` region);
+* the brace structure: which ``{`` opens a function body, a class body or
+  a namespace. Both branches of an ``#if``/``#else`` often open a brace
+  that one shared ``}`` closes (``#ifdef X void f(int) { #else void f() {
+  #endif … }``), so the depth is reset at each ``#elif``/``#else`` to what
+  it was at the ``#if`` and, after ``#endif``, continues from the end of
+  the first branch;
+* the function bodies (``function`` regions, the unit a change is sized
+  by), from the declarator's first line to the closing brace, lambdas and
+  local classes included in the function that holds them.
+
+Speed: the directives are found with one regex led by the literal ``#``,
+the braces with one array comparison; the Python loop runs once per brace
+and directive (never per character or line), and a brace's role is decided
+by looking back at the text before it only at namespace or class scope,
+where braces are few.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+
+import numpy as np
+
+__all__ = ["Layout", "LineIndex", "conditional_groups", "target_vendor_of", "read_layout"]
+
+#: A conditional directive. Led by the literal ``#`` (the fast search path);
+#: that it starts its line is checked after. The condition runs to the end
+#: of the line, continuation lines included.
+_DIRECTIVE = re.compile(r"#[ \t]*(?P<dir>ifdef|ifndef|if|elifdef|elifndef|elif|else|endif)\b(?P<cond>[^\n\\]*(?:\\\r?\n[^\n\\]*)*)")
+_OPENERS = frozenset({"if", "ifdef", "ifndef"})
+_BRANCHES = frozenset({"elif", "elifdef", "elifndef", "else"})
+
+#: Macros that test for a vendor's toolchain or a project's build for it.
+#: A project macro names the vendor as a whole ``_``-separated word
+#: (``GGML_USE_HIP``, ``USE_ROCM``, ``WITH_HIP``, ``ENABLE_ROCM``,
+#: ``BNB_HIP``), not as part of a longer one (``HIPBLAS_V2``, ``CHIP``).
+_VENDOR_MACROS = {
+    "amd": re.compile(
+        r"(?<![A-Za-z0-9])(?:__HIPCC__|__HIP_DEVICE_COMPILE__|__HIPCC_RTC__|__gfx\w+__|__AMDGCN__|__AMDGCN_WAVEFRONT_SIZE\w*"
+        r"|\w*?(?<![A-Za-z0-9])(?:HIP|ROCM|ROCm|AMDGPU)(?![A-Za-z0-9])\w*)"
+    ),
+    "intel": re.compile(r"(?<![A-Za-z0-9])(?:SYCL_LANGUAGE_VERSION|__SYCL_DEVICE_ONLY__|__INTEL_LLVM_COMPILER|\w*?(?<![A-Za-z0-9])SYCL(?![A-Za-z0-9])\w*)"),
+    "mthreads": re.compile(r"(?<![A-Za-z0-9])(?:__MUSACC__|__MUSA__|\w*?(?<![A-Za-z0-9])MUSA(?![A-Za-z0-9])\w*)"),
+}
+#: Cheap test that a file may hold a vendor guard at all.
+_ANY_VENDOR_WORD = re.compile(r"HIP|ROC|gfx|AMDGCN|AMDGPU|SYCL|MUSA")
+
+
+def target_vendor_of(condition: str) -> str:
+    """The vendor whose macro a directive's condition tests, or ``""``."""
+    for vendor, macro in _VENDOR_MACROS.items():
+        if macro.search(condition):
+            return vendor
+    return ""
+
+
+def conditional_groups(code: str) -> list[tuple[int, int, list[tuple[int, str, str]]]]:
+    """The ``#if`` … ``#endif`` groups of blanked code, outermost last.
+
+    Returns
+    -------
+    list of (start, end, directives)
+        ``start`` is the offset of the ``#if``, ``end`` the offset just past
+        the ``#endif`` (the end of the code when it is missing), and
+        ``directives`` the group's own ``(offset, directive, condition)``,
+        nested groups' excluded. A stray ``#else`` or ``#endif`` is ignored.
+    """
+    groups = []
+    open_groups: list[tuple[int, list]] = []
+    for m in _directives(code):
+        name = m.group("dir")
+        if name in _OPENERS:
+            open_groups.append((m.start(), [(m.start(), name, m.group("cond"))]))
+        elif not open_groups:
+            continue
+        elif name in _BRANCHES:
+            open_groups[-1][1].append((m.start(), name, m.group("cond")))
+        else:
+            start, own = open_groups.pop()
+            groups.append((start, m.end(), own))
+    for start, own in reversed(open_groups):
+        groups.append((start, len(code), own))
+    return groups
+
+
+def _directives(code: str):
+    """The conditional directives that start their line."""
+    if "#" not in code:
+        return
+    for m in _DIRECTIVE.finditer(code):
+        at = m.start()
+        line_start = code.rfind("\n", 0, at) + 1
+        if line_start == at or not code[line_start:at].strip():
+            yield m
+
+
+class Layout:
+    """Where a file's functions, classes and vendor guards are.
+
+    Attributes
+    ----------
+    functions : list of (int, int, int, bool)
+        ``(declarator_start, open, close, is_kernel)`` offsets of each
+        function body at namespace or class scope, in file order;
+        ``is_kernel`` when its declarator says ``__global__``.
+    classes : list of (int, int)
+        ``(open, close)`` of class, struct and union bodies.
+    target_paths : list of (int, int, str)
+        ``(start, end, vendor)`` of conditional groups testing a vendor macro.
+    """
+
+    __slots__ = ("functions", "classes", "target_paths", "_function_opens")
+
+    def __init__(self, functions: list, classes: list, target_paths: list):
+        self.functions = functions
+        self.classes = classes
+        self.target_paths = target_paths
+        self._function_opens = [f[1] for f in functions]
+
+    def function_at(self, offset: int) -> tuple[int, int, int, bool] | None:
+        """The function whose body holds ``offset``, if any."""
+        i = bisect_right(self._function_opens, offset) - 1
+        if i >= 0 and self.functions[i][1] < offset < self.functions[i][2]:
+            return self.functions[i]
+        return None
+
+    def in_class_body(self, offset: int) -> bool:
+        return any(open_ < offset < close for open_, close in self.classes) and self.function_at(offset) is None
+
+    def target_vendor_at(self, offset: int) -> str:
+        """The vendor of the innermost target-path group holding ``offset``."""
+        best = None
+        for start, end, vendor in self.target_paths:
+            if start <= offset < end and (best is None or start > best[0]):
+                best = (start, vendor)
+        return best[1] if best else ""
+
+
+def read_layout(code: str) -> Layout:
+    """Read the conditional groups and the brace structure of blanked code."""
+    groups = conditional_groups(code) if "#" in code else []
+    target_paths = []
+    if groups and _ANY_VENDOR_WORD.search(code):
+        for start, end, own in groups:
+            vendor = next((v for v in map(target_vendor_of, (cond for _, name, cond in own if name != "else")) if v), "")
+            if vendor:
+                target_paths.append((start, end, vendor))
+    functions, classes = _brace_structure(code, groups)
+    return Layout(functions, classes, target_paths)
+
+
+_OPEN, _CLOSE = ord("{"), ord("}")
+
+
+class LineIndex:
+    """1-based line numbers of offsets in a text, from one array of its line breaks.
+
+    Built when a file has something to place (definitions, regions); each
+    look-up is a binary search.
+    """
+
+    __slots__ = ("_breaks",)
+
+    def __init__(self, text: str):
+        self._breaks = np.flatnonzero(np.frombuffer(text.encode("ascii", "replace"), np.uint8) == 10)
+
+    def __call__(self, offset: int) -> int:
+        return int(self._breaks.searchsorted(offset, "left")) + 1
+
+
+def _brace_structure(code: str, groups: list) -> tuple[list, list]:
+    """Function and class bodies by brace tracking, per conditional branch."""
+    data = np.frombuffer(code.encode("ascii", "replace"), np.uint8)
+    braces = np.flatnonzero((data == _OPEN) | (data == _CLOSE)).tolist()
+    if not braces:
+        return [], []
+    # Directive events in file order: ("if"|"else"|"endif", offset).
+    events = []
+    for start, end, own in groups:
+        events.append((start, 0))
+        events.extend((at, 1) for at, name, _ in own[1:])
+        events.append((end, 2))
+    events.sort()
+    functions: list[tuple[int, int, int, bool]] = []
+    classes: list[tuple[int, int]] = []
+    # Stack entries: (open offset, role, declarator start, is_kernel);
+    # role "function", "class", "scope" (namespace, extern "C") or "inner".
+    stack: list[tuple[int, str, int, bool]] = []
+    saved: list[list] = []  # per open group: [stack at #if, stack at end of first branch or None]
+    event_index = 0
+    n_events = len(events)
+    for at in braces:
+        while event_index < n_events and events[event_index][0] < at:
+            _directive_event(events[event_index][1], stack, saved)
+            event_index += 1
+        if code[at] == "{":
+            if not stack or stack[-1][1] in ("class", "scope"):
+                stack.append(_classify_opening(code, at))
+            else:
+                stack.append((at, "inner", at, False))
+        elif stack:
+            open_at, role, head, kernel = stack.pop()
+            if role == "function":
+                functions.append((head, open_at, at, kernel))
+            elif role == "class":
+                classes.append((open_at, at))
+    # A body cut short by the end of the file (or by an unbalanced branch)
+    # still runs to the end of the file.
+    for open_at, role, head, kernel in stack:
+        if role == "function":
+            functions.append((head, open_at, len(code), kernel))
+    functions.sort()
+    return functions, classes
+
+
+def _directive_event(kind: int, stack: list, saved: list) -> None:
+    if kind == 0:
+        saved.append([stack[:], None])
+    elif not saved:
+        return
+    elif kind == 1:
+        at_if, first_end = saved[-1]
+        if first_end is None:
+            saved[-1][1] = stack[:]
+        stack[:] = at_if
+    else:
+        at_if, first_end = saved.pop()
+        if first_end is not None:
+            stack[:] = first_end
+
+
+#: Declarator tails after the parameter list: cv and ref qualifiers,
+#: noexcept, override, attributes, a trailing return type, or a
+#: constructor's initialiser list.
+_FUNCTION_TAIL = re.compile(
+    r"\)\s*(?:(?:const|volatile|noexcept|override|final|mutable|constexpr|try|&&?|__attribute__\s*\(\(.*?\)\)"
+    r"|noexcept\s*\([^)]*\)|throw\s*\(\s*\)|->\s*[\w:<>,.\s*&]+?|:(?!:)[^;]*)\s*)*\Z",
+    re.S,
+)
+_CLASS_HEAD = re.compile(r"(?:(?:typedef|export|inline)\s+)*(?P<kw>struct|class|union|namespace|extern|enum)\b")
+_DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n\\]|\\\r?\n|\\)*", re.M)
+_CONTROL = re.compile(r"(?:if|for|while|switch|catch|do|else)\b")
+
+
+def _classify_opening(code: str, at: int) -> tuple[int, str, int, bool]:
+    """The role of a ``{`` at namespace or class scope, from the text before it."""
+    previous = max(code.rfind(";", 0, at), code.rfind("{", 0, at), code.rfind("}", 0, at))
+    head_start = previous + 1
+    head = code[head_start:at]
+    if "#" in head:
+        last = None
+        for last in _DIRECTIVE_LINE.finditer(head):
+            pass
+        if last is not None:
+            head_start += last.end()
+            head = head[last.end() :]
+    stripped = head.lstrip()
+    head_start += len(head) - len(stripped)
+    body = _after_template(stripped)
+    kind = _CLASS_HEAD.match(body)
+    if kind is not None:
+        word = kind.group("kw")
+        if word in ("namespace", "extern"):
+            return (at, "scope" if "(" not in body else "inner", head_start, False)
+        if word == "enum":
+            return (at, "inner", head_start, False)
+        if not _FUNCTION_TAIL.search(body):
+            return (at, "class", head_start, False)
+    if ")" in body and not _CONTROL.match(body) and _FUNCTION_TAIL.search(body):
+        return (at, "function", head_start, "__global__" in body)
+    return (at, "inner", head_start, False)
+
+
+def _after_template(head: str) -> str:
+    """The declaration after a leading ``template <…>`` (nested angles skipped)."""
+    while head.startswith("template"):
+        open_at = head.find("<")
+        if open_at < 0:
+            return head
+        depth = 0
+        for i in range(open_at, len(head)):
+            ch = head[i]
+            if ch == "<":
+                depth += 1
+            elif ch == ">":
+                depth -= 1
+                if depth == 0:
+                    head = head[i + 1 :].lstrip()
+                    break
+        else:
+            return head
+    return head
