@@ -258,7 +258,7 @@ _PTX_INSTRUCTION = re.compile(
     r"\b(?:ldmatrix|stmatrix|movmatrix|wgmma|mbarrier|griddepcontrol|multimem|tcgen05|elect|redux|activemask|setmaxnreg"
     r"|cvta|isspacep|prmt|lop3|shfl|vote|membar|barrier|bar|setp|selp|mma|cp\.async|cp\.reduce)\.\w"
     r"|\b(?:ld|st|mov|add|sub|mul|mad|fma|cvt|atom|red|fence|prefetch|bfe|bfi|brev|popc|clz|and|or|xor|not|min|max|abs|neg"
-    r"|div|rem|shl|shr|shf|nanosleep|rcp|sqrt|rsqrt|ex2|lg2|sin|cos|tanh|dp4a|dp2a|testp|copysign|slct)(?:\.\w+)*?\." + _PTX_MODIFIERS + r"\b"
+    r"|div|rem|shl|shr|shf|nanosleep|rcp|sqrt|rsqrt|ex2|lg2|sin|cos|tanh|dp4a|dp2a|testp|copysign|slct|set|sad|vset|vadd|vsub|vmad)(?:\.\w+)*?\." + _PTX_MODIFIERS + r"\b"
     r"|\.reg\s+\.(?:pred|[usbf]\d+)"
     r"|%%?(?:globaltimer|clock64|clock|laneid|warpid|smid|nsmid|tid|ntid|ctaid|nctaid|lanemask_[a-z]+|dynamic_smem_size)\b"
 )

@@ -15,7 +15,7 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
-from lockin.source.cxx.definitions import find_definitions
+from lockin.source.cxx.definitions import find_definitions, has_type_before
 from lockin.source.cxx.lexer import Lexed, blank_source
 from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
@@ -109,8 +109,9 @@ _SYCL_HEADER = re.compile(r"(?:CL/)?sycl(?:/|\.h)|oneapi/(?:dpl|mkl|dnnl)|dpct/"
 
 def _is_sycl(path: str, lexed: Lexed) -> bool:
     """SYCL code (sub-groups, not warps): a SYCL header, ``sycl::`` code or a ``*sycl*`` folder."""
-    if any(_SYCL_HEADER.match(name) for _, name in lexed.includes):
-        return True
+    if any("sycl" in name.lower() or "dpct" in name for _, name in lexed.includes):
+        if any(_SYCL_HEADER.match(name) for _, name in lexed.includes):
+            return True
     if "sycl" in path.lower() and any("sycl" in part.lower() for part in path.replace("\\", "/").split("/")[:-1]):
         return True
     return "sycl::" in lexed.code
@@ -195,7 +196,8 @@ def _drop_device_names(found: list, device_names: frozenset[str]) -> None:
     found[:] = [f for f in found if not (f[1] == "api" and f[2] in device_names)]
 
 
-_DEFINED_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+#: Led by the literal "#" (the fast search path); that it starts its line is checked after.
+_DEFINED_MACRO = re.compile(r"#[ \t]*define[ \t]+([A-Za-z_]\w*)")
 
 
 def _drop_own_macros(code: str, found: list, definitions: list) -> None:
@@ -210,11 +212,20 @@ def _drop_own_macros(code: str, found: list, definitions: list) -> None:
     alias_at = {offset for offset, kind, _, _ in definitions if kind == "alias"}
     if "define" not in code and not alias_at:
         return
-    own = {m.group(1) for m in _DEFINED_MACRO.finditer(code)} if "define" in code else set()
+    own = _defined_macros(code) if "define" in code else set()
     own -= {name for _, kind, name, _ in definitions if kind == "alias"}
     if not own and not alias_at:
         return
     found[:] = [f for f in found if not (f[1] == "api" and (f[2] in own or f[0] in alias_at))]
+
+
+def _defined_macros(code: str) -> set[str]:
+    names = set()
+    for m in _DEFINED_MACRO.finditer(code):
+        line_start = code.rfind("\n", 0, m.start()) + 1
+        if line_start == m.start() or not code[line_start : m.start()].strip():
+            names.add(m.group(1))
+    return names
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:
@@ -235,22 +246,14 @@ def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> Non
             continue
         if not _DECLARATION_AFTER.match(code, at + len(name)):
             continue
-        before = _TYPE_BEFORE.search(code, max(0, at - 160), at)
-        if before is not None and before.group("type") not in _NOT_TYPES:
+        if has_type_before(code, at):
             own.add(name)
     if own:
         found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
 
 
-#: A type just before a name: ``float ``, ``cublasHandle_t ``, ``const char* ``,
-#: ``std::vector<int> `` is not read (its ``::``), nor ``x.`` or ``p->``.
-_TYPE_BEFORE = re.compile(r"(?<![\w.>:])(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)\Z")
 #: What follows a declared name: the end of a declaration, or a function body.
 _DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)")
-
-
-#: Words that can stand before a name without being its type.
-_NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define"})
 
 
 def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:

@@ -25,9 +25,10 @@ from __future__ import annotations
 
 import re
 
+from lockin.source.cxx.lexer import _WORD_CHARS
 from lockin.source.cxx.structure import Layout
 
-__all__ = ["find_definitions", "TARGET_NAME"]
+__all__ = ["find_definitions", "has_type_before", "TARGET_NAME"]
 
 #: Names of the target (AMD) toolchain and libraries: a definition whose
 #: value starts with one maps the vendor name to the target's.
@@ -45,11 +46,10 @@ _TYPEDEF = re.compile(r"\btypedef\s+(?:(?:const|volatile|struct|enum|union|class
 _TYPEDEF_AFTER = re.compile(r"\s*(?:;|\[)")
 _FUNCTION_AFTER = re.compile(r"\s*\([^;{}]*\)\s*(?:(?:const|noexcept|override|final|volatile|&&?)\s*)*(?:->[^;{}]*)?\{")
 _DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\{[^{};]*\}\s*[;,])")
-#: A type just before a name: ``float ``, ``cublasHandle_t ``, ``const char* ``.
-_TYPE_BEFORE = re.compile(r"(?<![\w.>:])(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)\Z")
 #: Words that can stand before a name without being its type.
-_NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define", "struct", "class", "union", "enum", "public", "private", "protected", "template", "typename", "operator"})
-_NAMESPACE_ALIAS = re.compile(r"\bnamespace\s+(?P<name>\w+)\s*=\s*(?:::\s*)?(?P<target>\w+(?:\s*::\s*\w+)*)\s*;")
+_NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define"})
+#: Led by the literal word (the fast search path); its start is checked after.
+_NAMESPACE_ALIAS = re.compile(r"namespace\s+(?P<name>\w+)\s*=\s*(?:::\s*)?(?P<target>\w+(?:\s*::\s*\w+)*)\s*;")
 _KEYWORDS = ("typedef", "using", "namespace", "struct", "class", "union", "enum")
 
 
@@ -83,10 +83,14 @@ def find_definitions(code: str, found: list, exact_names: frozenset[str], layout
         defined = _definition_at(code, at, name, name in exact_names, layout, hip)
         if defined is None:
             continue
+        if defined[0] == "alias" and TARGET_NAME.match(name):
+            # The target's own name (rccl's ``typedef roctxPayloadInfo*
+            # roctxPayloadInfo_t``) maps nothing to the target.
+            defined = ("type" if defined[1] != name and not name.isupper() else "macro", "")
         definitions.append((at, defined[0], name, defined[1]))
         if defined[0] != "alias":
             own.add(name)
-    if "namespace" in code:
+    if "namespace" in code and "=" in code:
         _namespace_aliases(code, definitions)
     return definitions
 
@@ -97,20 +101,29 @@ def _definition_at(code: str, at: int, name: str, exact: bool, layout: Layout, h
     line_start = code.rfind("\n", 0, at) + 1
     if "#" in code[line_start:at] and _DEFINE_PREFIX.match(code, line_start, at):
         return _macro(code, end, name, exact, layout, hip, at)
+    # The character after the name rules out most uses at once (a call's
+    # "(", a member's ".", an operator).
+    after = _NEXT_CHARACTER.match(code, end)
+    if after is None:
+        return None
+    if exact and not (hip or layout.target_paths) and after.group(1) not in "=;[":
+        return None  # off a target path, the vendor's own name is defined only as a mapping
     statement = _statement_before(code, at)
     if any(word in statement for word in _KEYWORDS):
         defined = _keyword_definition(code, at, end, statement, exact, layout, hip)
         if defined is not None:
             return defined
-    if _FUNCTION_AFTER.match(code, end):
-        if code[max(0, at - 2) : at] == "::" or _has_type_before(code, at):
+    if after.group(1) == "(":
+        if _FUNCTION_AFTER.match(code, end) and (code[max(0, at - 2) : at] == "::" or has_type_before(code, at)):
             return _own_or_shim("function", name, exact, layout, hip, at)
         return None
-    if _DECLARATION_AFTER.match(code, end) and _has_type_before(code, at):
-        if exact:
-            return None  # a declaration of the vendor's API (a wrapper header's prototype)
+    if not exact and _DECLARATION_AFTER.match(code, end) and has_type_before(code, at, qualified=True):
         return ("member" if layout.in_class_body(at) else "variable", "")
     return None
+
+
+#: The first character after a name, when it can follow a defined name.
+_NEXT_CHARACTER = re.compile(r"\s*([;=,\[\]({:)])")
 
 
 def _statement_before(code: str, at: int) -> str:
@@ -150,21 +163,19 @@ def _type_alias(name: str, value: str, exact: bool, layout: Layout, hip: bool, a
 
 
 def _macro(code: str, end: int, name: str, exact: bool, layout: Layout, hip: bool, at: int) -> tuple[str, str] | None:
-    function_like = code.startswith("(", end)
     value_at = end
-    if function_like:
+    if code.startswith("(", end):
         params = _MACRO_PARAMETERS.match(code, end)
         value_at = params.end() if params else end
     value = _first_identifier(code, value_at)
     if value and TARGET_NAME.fullmatch(value.split("::")[0]):
         return ("alias", value)
-    on_target = hip or layout.target_vendor_at(at) == "amd"
-    if exact or (on_target and not function_like):
+    if exact:
         # The vendor's own name defined for the target (a shim: ``#define
         # __trap() abort()``, ``#define CUBLAS_TF32_TENSOR_OP_MATH 0``), or
         # redirected off the target (``#define cudaMalloc myMalloc``): the
         # name stays the vendor's, as a use wherever it is written.
-        return ("alias", name) if on_target else None
+        return ("alias", name) if hip or layout.target_vendor_at(at) == "amd" else None
     return ("macro", "")
 
 
@@ -182,14 +193,44 @@ def _first_identifier(code: str, at: int) -> str:
     return _SPACES.sub("", m.group("id")) if m else ""
 
 
-def _has_type_before(code: str, at: int) -> bool:
-    before = _TYPE_BEFORE.search(code, max(0, at - 160), at)
-    return before is not None and before.group("type") not in _NOT_TYPES
+def has_type_before(code: str, at: int, qualified: bool = False) -> bool:
+    """Whether a type stands just before ``at`` (``float ``, ``cublasHandle_t ``,
+    ``const char* ``, ``Tile<int> ``), but not ``x.`` or ``p->``, nor a
+    qualified ``std::unique_ptr<T> `` unless ``qualified``.
+
+    Walked back character by character: a backward regex search would try
+    every start position of its window.
+    """
+    j = at - 1
+    while j >= 0 and code[j] in " \t\r\n*&":
+        j -= 1
+    if j == at - 1 or j < 0:
+        return False  # nothing between the type and the name
+    if code[j] == ">":
+        opening = code.rfind("<", max(0, j - 160), j)
+        if opening < 0 or any(c in code[opening:j] for c in ";{}()"):
+            return False
+        j = opening - 1
+        while j >= 0 and code[j] in " \t":
+            j -= 1
+    stop = j + 1
+    while j >= 0 and code[j] in _WORD_CHARS:
+        j -= 1
+    word = code[j + 1 : stop]
+    if not word or word[0].isdigit() or word in _NOT_TYPES:
+        return False
+    if j < 0:
+        return True
+    if qualified and code[j] == ":" and code[j - 1 : j + 1] == "::":
+        return True
+    return code[j] not in ".>:"
 
 
 def _namespace_aliases(code: str, definitions: list) -> None:
     """``namespace cub = hipcub;``: a namespace alias to the target's library."""
     for m in _NAMESPACE_ALIAS.finditer(code):
+        if m.start() and code[m.start() - 1] in _WORD_CHARS:
+            continue
         target = _SPACES.sub("", m.group("target"))
         if TARGET_NAME.fullmatch(target.split("::")[0]):
             definitions.append((m.start("name"), "alias", m.group("name"), target))

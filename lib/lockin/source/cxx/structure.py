@@ -179,64 +179,65 @@ class LineIndex:
 
 
 def _brace_structure(code: str, groups: list) -> tuple[list, list]:
-    """Function and class bodies by brace tracking, per conditional branch."""
+    """Function and class bodies by brace tracking, the first branch of each conditional.
+
+    Both branches of an ``#if``/``#else`` often open a brace that one ``}``
+    after ``#endif`` closes, so only the braces of a group's first branch
+    count; a function defined only in a later branch is not seen. The
+    depth after each brace is one cumulative sum; the Python loop visits
+    only the braces at namespace and class scope, and finds the brace that
+    closes a body by a binary search among the closing braces that return
+    to its depth.
+    """
     data = np.frombuffer(code.encode("ascii", "replace"), np.uint8)
-    braces = np.flatnonzero((data == _OPEN) | (data == _CLOSE)).tolist()
-    if not braces:
+    opening = data == _OPEN
+    positions = np.flatnonzero(opening | (data == _CLOSE))
+    if not positions.size:
         return [], []
-    # Directive events in file order: ("if"|"else"|"endif", offset).
-    events = []
-    for start, end, own in groups:
-        events.append((start, 0))
-        events.extend((at, 1) for at, name, _ in own[1:])
-        events.append((end, 2))
-    events.sort()
+    later_branches = [(own[1][0], end) for _, end, own in groups if len(own) > 1]
+    if later_branches:
+        marks = np.zeros(positions.size + 1, np.int32)
+        for start, end in later_branches:
+            marks[np.searchsorted(positions, start)] += 1
+            marks[np.searchsorted(positions, end)] -= 1
+        positions = positions[np.cumsum(marks[:-1]) == 0]
+        if not positions.size:
+            return [], []
+    is_open = opening[positions]
+    depth = np.cumsum(np.where(is_open, 1, -1))
+    closes_to: dict[int, np.ndarray] = {}
+    offsets = positions.tolist()
+    opens = is_open.tolist()
     functions: list[tuple[int, int, int, bool]] = []
     classes: list[tuple[int, int]] = []
-    # Stack entries: (open offset, role, declarator start, is_kernel);
-    # role "function", "class", "scope" (namespace, extern "C") or "inner".
-    stack: list[tuple[int, str, int, bool]] = []
-    saved: list[list] = []  # per open group: [stack at #if, stack at end of first branch or None]
-    event_index = 0
-    n_events = len(events)
-    for at in braces:
-        while event_index < n_events and events[event_index][0] < at:
-            _directive_event(events[event_index][1], stack, saved)
-            event_index += 1
-        if code[at] == "{":
-            if not stack or stack[-1][1] in ("class", "scope"):
-                stack.append(_classify_opening(code, at))
-            else:
-                stack.append((at, "inner", at, False))
-        elif stack:
-            open_at, role, head, kernel = stack.pop()
-            if role == "function":
-                functions.append((head, open_at, at, kernel))
-            elif role == "class":
-                classes.append((open_at, at))
-    # A body cut short by the end of the file (or by an unbalanced branch)
-    # still runs to the end of the file.
-    for open_at, role, head, kernel in stack:
+    stack: list[tuple[int, str]] = []  # open containers: (offset, role)
+    i, n = 0, len(offsets)
+    while i < n:
+        at = offsets[i]
+        if not opens[i]:
+            if stack:
+                open_at, role = stack.pop()
+                if role == "class":
+                    classes.append((open_at, at))
+            i += 1
+            continue
+        role, head, kernel = _classify_opening(code, at)
+        if role in ("class", "scope"):
+            stack.append((at, role))
+            i += 1
+            continue
+        # A function or other body: jump to the brace that closes it.
+        level = int(depth[i]) - 1
+        candidates = closes_to.get(level)
+        if candidates is None:
+            candidates = closes_to[level] = np.flatnonzero(~is_open & (depth == level))
+        k = int(np.searchsorted(candidates, i))
+        close_index = int(candidates[k]) if k < candidates.size else n
+        close = offsets[close_index] if close_index < n else len(code)
         if role == "function":
-            functions.append((head, open_at, len(code), kernel))
-    functions.sort()
+            functions.append((head, at, close, kernel))
+        i = close_index + 1
     return functions, classes
-
-
-def _directive_event(kind: int, stack: list, saved: list) -> None:
-    if kind == 0:
-        saved.append([stack[:], None])
-    elif not saved:
-        return
-    elif kind == 1:
-        at_if, first_end = saved[-1]
-        if first_end is None:
-            saved[-1][1] = stack[:]
-        stack[:] = at_if
-    else:
-        at_if, first_end = saved.pop()
-        if first_end is not None:
-            stack[:] = first_end
 
 
 #: Declarator tails after the parameter list: cv and ref qualifiers,
@@ -252,8 +253,10 @@ _DIRECTIVE_LINE = re.compile(r"^[ \t]*#(?:[^\n\\]|\\\r?\n|\\)*", re.M)
 _CONTROL = re.compile(r"(?:if|for|while|switch|catch|do|else)\b")
 
 
-def _classify_opening(code: str, at: int) -> tuple[int, str, int, bool]:
-    """The role of a ``{`` at namespace or class scope, from the text before it."""
+def _classify_opening(code: str, at: int) -> tuple[str, int, bool]:
+    """(role, declarator start, is_kernel) of a ``{`` at namespace or class
+    scope, from the text before it: ``function``, ``class``, ``scope``
+    (namespace, ``extern "C"``) or ``inner`` (an initialiser, an enum)."""
     previous = max(code.rfind(";", 0, at), code.rfind("{", 0, at), code.rfind("}", 0, at))
     head_start = previous + 1
     head = code[head_start:at]
@@ -266,19 +269,24 @@ def _classify_opening(code: str, at: int) -> tuple[int, str, int, bool]:
             head = head[last.end() :]
     stripped = head.lstrip()
     head_start += len(head) - len(stripped)
-    body = _after_template(stripped)
+    body = _after_template(stripped) if stripped.startswith("template") else stripped
     kind = _CLASS_HEAD.match(body)
     if kind is not None:
         word = kind.group("kw")
         if word in ("namespace", "extern"):
-            return (at, "scope" if "(" not in body else "inner", head_start, False)
+            return ("scope" if "(" not in body else "inner", head_start, False)
         if word == "enum":
-            return (at, "inner", head_start, False)
-        if not _FUNCTION_TAIL.search(body):
-            return (at, "class", head_start, False)
-    if ")" in body and not _CONTROL.match(body) and _FUNCTION_TAIL.search(body):
-        return (at, "function", head_start, "__global__" in body)
-    return (at, "inner", head_start, False)
+            return ("inner", head_start, False)
+        if not _is_function_head(body):
+            return ("class", head_start, False)
+    if _is_function_head(body) and not _CONTROL.match(body):
+        return ("function", head_start, "__global__" in body)
+    return ("inner", head_start, False)
+
+
+def _is_function_head(body: str) -> bool:
+    last = body.rfind(")")
+    return last >= 0 and _FUNCTION_TAIL.match(body, last) is not None
 
 
 def _after_template(head: str) -> str:
