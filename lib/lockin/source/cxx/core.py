@@ -97,7 +97,7 @@ def _emit_structure(text: str, definitions: list, layout: Layout, hip: bool, res
     if not result.evidence:
         return
     if hip:
-        result.region("target-path", 1, line_of(len(text)), "amd")
+        result.region("target-path", 1, line_of(max(0, len(text) - 1)), "amd")
     for start, end, vendor in layout.target_paths:
         result.region("target-path", line_of(start), line_of(max(start, end - 1)), vendor)
     for head, _, close, _ in layout.functions:

@@ -212,6 +212,9 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
     classes: list[tuple[int, int]] = []
     stack: list[tuple[int, str]] = []  # open containers: (offset, role)
     i, n = 0, len(offsets)
+    # A constructor's brace-initialised member (``A::A() : m_{0} {``): the
+    # declarator's start, until the body's brace after it.
+    pending: tuple[int, int, bool] | None = None
     while i < n:
         at = offsets[i]
         if not opens[i]:
@@ -220,8 +223,13 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
                 if role == "class":
                     classes.append((open_at, at))
             i += 1
+            pending = None
             continue
-        role, head, kernel = _classify_opening(code, at)
+        if pending is not None and ";" not in code[pending[0] : at]:
+            role, head, kernel = "function", pending[1], pending[2]
+        else:
+            role, head, kernel = _classify_opening(code, at)
+        pending = None
         if role in ("class", "scope"):
             stack.append((at, role))
             i += 1
@@ -236,6 +244,8 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
         close = offsets[close_index] if close_index < n else len(code)
         if role == "function":
             functions.append((head, at, close, kernel))
+        elif role == "member-init":
+            pending = (close + 1, head, kernel)
         i = close_index + 1
     return functions, classes
 
@@ -281,7 +291,13 @@ def _classify_opening(code: str, at: int) -> tuple[str, int, bool]:
             return ("class", head_start, False)
     if _is_function_head(body) and not _CONTROL.match(body):
         return ("function", head_start, "__global__" in body)
+    if _MEMBER_INIT.search(body):
+        return ("member-init", head_start, "__global__" in body)
     return ("inner", head_start, False)
+
+
+#: A constructor's initialiser list up to a brace-initialised member: ``) : a_(x), m_``.
+_MEMBER_INIT = re.compile(r"\)\s*:(?!:)[^;]*\w\s*\Z")
 
 
 def _is_function_head(body: str) -> bool:
