@@ -27,7 +27,7 @@ where braces are few.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 
 import numpy as np
 
@@ -107,6 +107,9 @@ def _directives(code: str):
 class Layout:
     """Where a file's functions, classes and vendor guards are.
 
+    The brace structure is read on first use of ``functions`` or
+    ``classes``: a file that ends up without evidence needs neither.
+
     Attributes
     ----------
     functions : list of (int, int, int, bool)
@@ -119,19 +122,36 @@ class Layout:
         ``(start, end, vendor)`` of conditional groups testing a vendor macro.
     """
 
-    __slots__ = ("functions", "classes", "target_paths", "_function_opens")
+    __slots__ = ("target_paths", "_code", "_groups", "_functions", "_classes", "_function_opens")
 
-    def __init__(self, functions: list, classes: list, target_paths: list):
-        self.functions = functions
-        self.classes = classes
+    def __init__(self, code: str, groups: list, target_paths: list):
         self.target_paths = target_paths
-        self._function_opens = [f[1] for f in functions]
+        self._code = code
+        self._groups = groups
+        self._functions: list | None = None
+
+    def _read_braces(self) -> None:
+        self._functions, self._classes = _brace_structure(self._code, self._groups)
+        self._function_opens = [f[1] for f in self._functions]
+
+    @property
+    def functions(self) -> list[tuple[int, int, int, bool]]:
+        if self._functions is None:
+            self._read_braces()
+        return self._functions
+
+    @property
+    def classes(self) -> list[tuple[int, int]]:
+        if self._functions is None:
+            self._read_braces()
+        return self._classes
 
     def function_at(self, offset: int) -> tuple[int, int, int, bool] | None:
         """The function whose body holds ``offset``, if any."""
+        functions = self.functions
         i = bisect_right(self._function_opens, offset) - 1
-        if i >= 0 and self.functions[i][1] < offset < self.functions[i][2]:
-            return self.functions[i]
+        if i >= 0 and functions[i][1] < offset < functions[i][2]:
+            return functions[i]
         return None
 
     def in_class_body(self, offset: int) -> bool:
@@ -150,16 +170,18 @@ def read_layout(code: str) -> Layout:
     """Read the conditional groups and the brace structure of blanked code."""
     groups = conditional_groups(code) if "#" in code else []
     target_paths = []
-    if groups and _ANY_VENDOR_WORD.search(code):
+    # The conditions are a small part of the code: the vendor words are
+    # looked for there, not in the whole file.
+    if groups and _ANY_VENDOR_WORD.search(" ".join(cond for _, _, own in groups for _, _, cond in own)):
         for start, end, own in groups:
             vendor = next((v for v in map(target_vendor_of, (cond for _, name, cond in own if name != "else")) if v), "")
             if vendor:
                 target_paths.append((start, end, vendor))
-    functions, classes = _brace_structure(code, groups)
-    return Layout(functions, classes, target_paths)
+    return Layout(code, groups, target_paths)
 
 
-_OPEN, _CLOSE = ord("{"), ord("}")
+#: Byte translation to the depth step: +1 for "{", -1 (as a signed byte) for "}", 0 else.
+_BRACE_STEP = bytes(1 if b == ord("{") else 0xFF if b == ord("}") else 0 for b in range(256))
 
 
 class LineIndex:
@@ -189,9 +211,8 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
     closes a body by a binary search among the closing braces that return
     to its depth.
     """
-    data = np.frombuffer(code.encode("ascii", "replace"), np.uint8)
-    opening = data == _OPEN
-    positions = np.flatnonzero(opening | (data == _CLOSE))
+    steps = np.frombuffer(code.encode("ascii", "replace").translate(_BRACE_STEP), np.int8)
+    positions = np.flatnonzero(steps)
     if not positions.size:
         return [], []
     later_branches = [(own[1][0], end) for _, end, own in groups if len(own) > 1]
@@ -203,9 +224,10 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
         positions = positions[np.cumsum(marks[:-1]) == 0]
         if not positions.size:
             return [], []
-    is_open = opening[positions]
-    depth = np.cumsum(np.where(is_open, 1, -1))
-    closes_to: dict[int, np.ndarray] = {}
+    step = steps[positions]
+    is_open = step > 0
+    depth = np.cumsum(step, dtype=np.int64)
+    closes_to: dict[int, list[int]] = {}
     offsets = positions.tolist()
     opens = is_open.tolist()
     functions: list[tuple[int, int, int, bool]] = []
@@ -238,9 +260,9 @@ def _brace_structure(code: str, groups: list) -> tuple[list, list]:
         level = int(depth[i]) - 1
         candidates = closes_to.get(level)
         if candidates is None:
-            candidates = closes_to[level] = np.flatnonzero(~is_open & (depth == level))
-        k = int(np.searchsorted(candidates, i))
-        close_index = int(candidates[k]) if k < candidates.size else n
+            candidates = closes_to[level] = np.flatnonzero(~is_open & (depth == level)).tolist()
+        k = bisect_left(candidates, i)
+        close_index = candidates[k] if k < len(candidates) else n
         close = offsets[close_index] if close_index < n else len(code)
         if role == "function":
             functions.append((head, at, close, kernel))
