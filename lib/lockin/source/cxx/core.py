@@ -2,10 +2,13 @@
 
 It runs the steps in order and decides what applies to a file: the
 vocabulary test (most files stop there), lexing, API uses and includes,
-dropping the file's own macros and declarations that look like vendor
-names, telling HIP from CUDA and GPU source from host code, the
-constructs, and finally the evidence in file order. Line numbers come from
-counting line breaks between sorted offsets, once per file.
+the file's layout (vendor guards; function bodies, read only when asked
+for), the definitions among the API uses, dropping the file's own macros
+and declarations that look like vendor names, telling HIP from CUDA and
+GPU source from host code, the constructs, the evidence in file order and
+finally the definitions and regions. Line numbers of evidence come from
+counting line breaks between sorted offsets, once per file; those of
+definitions and regions from one array of the file's line breaks.
 """
 
 from __future__ import annotations
@@ -48,7 +51,11 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         Evidence in file order, all with ecosystem ``hip`` when the file is
         HIP (suffix ``.hip``, or it includes ``hip/…`` headers and no CUDA
         header) and ``cuda`` otherwise. Unterminated comments and literals
-        are problems; this function never raises on any text.
+        are problems; this function never raises on any text. Its
+        ``definitions`` are the vendor-looking names the file defines
+        (:mod:`~lockin.source.cxx.definitions`), its ``regions`` the
+        function bodies and target paths of a file with evidence
+        (:mod:`~lockin.source.cxx.structure`).
     """
     vocab = vocabulary if vocabulary is not None else _default_vocabulary()
     compiled = vocab.compiled
