@@ -303,3 +303,20 @@ def test_full_warp_mask_is_a_mechanical_fix_in_the_catalog():
 
     rows = [row for row in load_catalog().rows if row.kind == "construct" and row.match == "full-warp-mask"]
     assert rows and all(row.verdict("amd")[0] == "translatable" for row in rows)
+
+
+def test_fallbacks_for_an_old_library_are_not_the_projects_names(vocabulary):
+    # nccl-tests' NCCL 1.x compatibility header: the vendor's names, defined
+    # only where the library lacks them. Defining them as the project's own
+    # would hide every real ncclAllReduce call of the project.
+    text = (
+        "#include <nccl.h>\n"
+        "#ifndef NCCL_MAJOR\n"
+        "#define NCCL_MAJOR 1\n"
+        "static ncclResult_t ncclGroupStart() { return ncclSuccess; }\n"
+        "#endif\n"
+        "#if CUDART_VERSION >= 12000\n"
+        "#define CUDA_GRAPH_CHECK(x) x\n"
+        "#endif\n"
+    )
+    assert {(d.kind, d.name) for d in scan_cxx(text, "src/nccl1_compat.h", vocabulary).definitions} == {("macro", "CUDA_GRAPH_CHECK")}

@@ -83,6 +83,11 @@ def find_definitions(code: str, found: list, exact_names: frozenset[str], layout
         defined = _definition_at(code, at, name, name in exact_names, layout, hip)
         if defined is None:
             continue
+        if defined[0] != "alias" and layout.is_fallback(at, name):
+            # nccl-tests' ``#if NCCL_MAJOR < 2`` wrappers of ncclAllReduce and
+            # ``#ifndef NCCL_MAJOR #define NCCL_MAJOR 1``: the vendor's names,
+            # defined only where an old library lacks them.
+            continue
         if defined[0] == "alias" and TARGET_NAME.match(name):
             # The target's own name (rccl's ``typedef roctxPayloadInfo*
             # roctxPayloadInfo_t``) maps nothing to the target.

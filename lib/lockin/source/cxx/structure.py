@@ -52,6 +52,20 @@ _VENDOR_MACROS = {
     "intel": re.compile(r"(?<![A-Za-z0-9])(?:SYCL_LANGUAGE_VERSION|__SYCL_DEVICE_ONLY__|__INTEL_LLVM_COMPILER|\w*?(?<![A-Za-z0-9])SYCL(?![A-Za-z0-9])\w*)"),
     "mthreads": re.compile(r"(?<![A-Za-z0-9])(?:__MUSACC__|__MUSA__|\w*?(?<![A-Za-z0-9])MUSA(?![A-Za-z0-9])\w*)"),
 }
+#: A condition on a library or toolkit version.
+#: (An include guard such as ``NCCL_VERSION_H`` is not one.)
+_VERSION_TEST = re.compile(r"\w*(?:VERSION|_MAJOR|_MINOR|__CUDACC_VER)(?!\w*_(?:H|HPP|CUH|HH|H_|INCLUDED)\b)\w*")
+_OLDER = re.compile(r"<(?!<)|!\s*defined")
+
+
+def _is_fallback_condition(directive: str, condition: str, name: str) -> bool:
+    if name in condition:
+        return True
+    if not _VERSION_TEST.search(condition):
+        return False
+    return directive == "ifndef" or _OLDER.search(condition) is not None
+
+
 #: Cheap test that a file may hold a vendor guard at all.
 _ANY_VENDOR_WORD = re.compile(r"HIP|ROC|gfx|AMDGCN|AMDGPU|SYCL|MUSA")
 
@@ -156,6 +170,18 @@ class Layout:
 
     def in_class_body(self, offset: int) -> bool:
         return any(open_ < offset < close for open_, close in self.classes) and self.function_at(offset) is None
+
+    def is_fallback(self, offset: int, name: str) -> bool:
+        """Whether ``offset`` lies in a group for old or missing vendor
+        definitions: one that tests the name itself (``#ifndef
+        CUDART_PI_F``) or an older version (``#if NCCL_MAJOR < 2``,
+        ``#ifndef NCCL_MAJOR``). What is defined there stands in for the
+        vendor's own definition; ``#if CUDART_VERSION >= 12000`` is not
+        such a group."""
+        for start, end, own in self._groups:
+            if start <= offset < end and any(_is_fallback_condition(directive, cond, name) for _, directive, cond in own):
+                return True
+        return False
 
     def target_vendor_at(self, offset: int) -> str:
         """The vendor of the innermost target-path group holding ``offset``."""
