@@ -333,11 +333,12 @@ def _warp_intrinsic(code: str, m: re.Match, hip: bool, found: list) -> None:
 def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:
     """A thread index taken modulo, masked or divided by the warp width.
 
-    ``tid % 32`` and ``tid & 31`` are a lane number. ``tid / 32`` and
-    ``tid >> 5`` are a warp number only when the statement says so (``int
-    warp_id = threadIdx.x / 32``, ``num_warps = blockDim.x / 32``): split
-    by 32 otherwise, a block is being tiled (``n = tid / 32`` in a
-    64-thread layout), which the warp width does not change.
+    ``tid % 32`` and ``tid & 31`` are a lane number, ``blockDim.x / 32``
+    the number of warps. ``tid / 32`` and ``tid >> 5`` are a warp number
+    only when the statement says so (``int warp_id = threadIdx.x / 32``, a
+    row per warp beside ``blockDim.x >> 5``): split by 32 otherwise, a
+    block is being tiled (``n = tid / 32`` in a 64-thread layout), which
+    the warp width does not change.
     """
     op, raw = _inner(m, marker, "op"), _inner(m, marker, "num")
     number = int(raw, 16) if raw[:2] in ("0x", "0X") else int(raw)
@@ -354,7 +355,7 @@ def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: lis
     if is_lane:
         return
     width = number if op == "/" else (1 << number if number < 16 else 0)
-    if width not in (32, 64) or not _names_a_warp(code, m.start()):
+    if width not in (32, 64) or not (is_block or _names_a_warp(code, m.start())):
         return
     if width == 32:
         found.append((m.start(), "construct", "warp-size-32"))
@@ -362,7 +363,9 @@ def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: lis
         found.append((m.start(), "construct", "warp-size-64"))
 
 
-_WARP_WORD = re.compile(r"(?i)warp|wave|\bw(?:arp)?_?id\b|\bwid\b")
+#: A statement about warps: a warp variable, or the block's warp count
+#: beside the thread's (``row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5)``).
+_WARP_WORD = re.compile(r"(?i)warp|wave|\bw(?:arp)?_?id\b|\bwid\b|blockDim")
 
 
 def _names_a_warp(code: str, at: int) -> bool:
