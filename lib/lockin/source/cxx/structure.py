@@ -10,18 +10,17 @@ Three things the scanner needs beyond single words are read here:
 * the brace structure: which ``{`` opens a function body, a class body or
   a namespace. Both branches of an ``#if``/``#else`` often open a brace
   that one shared ``}`` closes (``#ifdef X void f(int) { #else void f() {
-  #endif … }``), so the depth is reset at each ``#elif``/``#else`` to what
-  it was at the ``#if`` and, after ``#endif``, continues from the end of
-  the first branch;
+  #endif … }``), so only the braces of each group's first branch count;
 * the function bodies (``function`` regions, the unit a change is sized
   by), from the declarator's first line to the closing brace, lambdas and
   local classes included in the function that holds them.
 
 Speed: the directives are found with one regex led by the literal ``#``,
-the braces with one array comparison; the Python loop runs once per brace
-and directive (never per character or line), and a brace's role is decided
-by looking back at the text before it only at namespace or class scope,
-where braces are few.
+the braces and their depths with a byte translation and a cumulative sum;
+the Python loop runs only over the braces at namespace and class scope
+(where a brace's role is decided by looking back at the text before it)
+and jumps over each body to its closing brace by a binary search, so it
+never visits a brace inside a function, a character or a line.
 """
 
 from __future__ import annotations
