@@ -22,6 +22,7 @@ import re
 from bisect import bisect_right
 
 from lockin.source.cxx.lexer import _WORD_CHARS, Lexed
+from lockin.source.cxx.structure import Layout, read_layout
 
 # Each alternative starts with a literal character and ends with an empty
 # marker group that names its family. The marker goes last because the
@@ -94,9 +95,8 @@ _INNER_GROUP = {
 #: Alternatives that must begin a token (``asm`` but not ``plasm``).
 _WHOLE_TOKEN_GROUPS = frozenset({"asm", "wmma", "wgmma", "tma", "cluster", "dsmem", "cg", "warpfn", "index"})
 _LAUNCH_TAIL = re.compile(r"<<<(?!<)[^;{}]*?>>>\s*\(")
-_GLOBAL = re.compile(r"__global__\b")
-_BODY_OR_DECL = re.compile(r"[;{]")
-_BRACES = re.compile(r"[{}]")
+#: The families that assume a warp width (not reported in SYCL code).
+_WARP_WIDTH_GROUPS = frozenset({"warpfn", "index", "width"})
 _CALL_DELIMITERS = re.compile(r"[()\[\]{},;]")
 _CG_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?cooperative_groups\b")
 #: All 32 lanes: 0xffffffff, ~0u, and -1 cast to a 32-bit unsigned type
@@ -136,12 +136,14 @@ _SIMPLE_CONSTRUCT = {
 _MAX_CALL_SPAN = 4000
 
 
-def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source: bool = True) -> None:
+def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, layout: Layout | None = None, sycl: bool = False) -> None:
     """Append ``(offset, "construct", name)`` for each construct in the code.
 
-    ``gpu_source`` says whether the file is GPU code at all; in a plain C/C++
-    file, inline assembly is the host's (x86, Arm, POWER) unless its
-    instructions are PTX or GCN.
+    Inline assembly is named by its instructions alone (PTX, GCN, or
+    neither: then it is a CPU's and not reported). ``layout`` gives the
+    function bodies for launches from device code; ``sycl`` says the file
+    is SYCL, whose sub-groups are not CUDA warps: no warp-width construct
+    is reported there.
     """
     code = lexed.code
     launches: list[int] = []
@@ -149,6 +151,8 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
         start = m.start()
         if group in _WHOLE_TOKEN_GROUPS and start and code[start - 1] in _WORD_CHARS:
             continue  # the tail of a longer identifier (plasm(, rocwmma::)
+        if sycl and group in _WARP_WIDTH_GROUPS:
+            continue
         if marker == "wmma_2" and code[max(0, start - 2) : start] == "::":
             continue  # rocwmma::mma_sync and the like: only bare or wmma:: mma_sync is WMMA
         if group in _SIMPLE_CONSTRUCT:
@@ -158,15 +162,15 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, gpu_source
                 launches.append(start)
                 found.append((start, "construct", "kernel-launch"))
         elif group == "asm":
-            _inline_assembly(lexed, text, m, hip, found, gpu_source)
+            _inline_assembly(lexed, text, m, found)
         elif group == "warpfn":
             _warp_intrinsic(code, m, hip, found)
         elif group == "index":
-            _index_arithmetic(m, marker, hip, found)
+            _index_arithmetic(code, m, marker, hip, found)
         else:
             _width_definition(code, m, marker, hip, found)
     if launches:
-        _dynamic_parallelism(code, launches, found)
+        _dynamic_parallelism(code, launches, found, layout)
     if "cooperative_groups" in code:
         _cooperative_group_aliases(code, found)
 
@@ -195,44 +199,30 @@ def _is_launch(code: str, at: int) -> bool:
     return _LAUNCH_TAIL.match(code, at) is not None
 
 
-def _dynamic_parallelism(code: str, launches: list[int], found: list) -> None:
-    bodies = _global_bodies(code)
-    if not bodies:
-        return
-    starts = [b[0] for b in bodies]
+def _dynamic_parallelism(code: str, launches: list[int], found: list, layout: Layout | None) -> None:
+    """A launch inside a ``__global__`` function's body: a launch from device code.
+
+    The bodies come from the file's layout, whose brace tracking follows
+    one branch of each ``#if``/``#else`` (both branches often open a brace
+    that one ``}`` closes), so a kernel's body does not run on into the
+    host code after it.
+    """
+    if layout is None:
+        layout = read_layout(code)
     for at in launches:
-        i = bisect_right(starts, at) - 1
-        if i >= 0 and bodies[i][0] < at < bodies[i][1]:
+        function = layout.function_at(at)
+        if function is not None and function[3]:
             found.append((at, "construct", "dynamic-parallelism"))
 
 
-def _global_bodies(code: str) -> list[tuple[int, int]]:
-    """(open, close) offsets of the braces of each ``__global__`` function body."""
-    bodies: list[tuple[int, int]] = []
-    for m in _GLOBAL.finditer(code):
-        if bodies and m.start() < bodies[-1][1]:
-            continue  # a __global__ inside a body already seen (a macro, a lambda)
-        opener = _BODY_OR_DECL.search(code, m.end())
-        if opener is None or opener.group() == ";":
-            continue  # a declaration without a body
-        depth = 0
-        close = len(code)
-        for brace in _BRACES.finditer(code, opener.start()):
-            depth += 1 if brace.group() == "{" else -1
-            if depth == 0:
-                close = brace.start()
-                break
-        bodies.append((opener.start(), close))
-    return bodies
+def _inline_assembly(lexed: Lexed, text: str, m: re.Match, found: list) -> None:
+    """Inline assembly, named by its instruction set.
 
-
-def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: list, gpu_source: bool) -> None:
-    """Inline assembly, named by what its instructions are.
-
-    AMD GCN/CDNA mnemonics (``v_and_b32``, ``s_waitcnt``) make it GCN and PTX
-    ones (``mov.u64``, ``%%globaltimer``) PTX, whatever the file looks like;
-    without either, it is the dialect's in GPU code and the host's (x86,
-    Arm: not reported) elsewhere.
+    PTX opcodes (``mov.u64``, ``ldmatrix.sync``, ``%%laneid``) make it PTX
+    and AMD GCN/CDNA mnemonics (``v_and_b32``, ``s_waitcnt``) make it GCN,
+    whatever the file is; anything else (x86, Arm, POWER, RISC-V vector
+    code, or text the strings do not show) is not a GPU construct and is
+    not reported: the file being GPU code does not make its assembly PTX.
     """
     end = _matching_close(lexed.code, m.end() - 1)
     i = bisect_right(lexed.strings, (m.end(), -1))
@@ -241,11 +231,9 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: lis
         strings.append(lexed.strings[i])
         i += 1
     body = " ".join(text[start:stop] for start, stop in strings)
-    ptx = _PTX_INSTRUCTION.search(body) is not None
-    if not ptx and (hip or _GCN_INSTRUCTION.search(body)):
-        found.append((m.start(), "construct", "inline-gcn-asm"))
-        return
-    if not (ptx or gpu_source):
+    if _PTX_INSTRUCTION.search(body) is None:
+        if _GCN_INSTRUCTION.search(body):
+            found.append((m.start(), "construct", "inline-gcn-asm"))
         return
     found.append((m.start(), "construct", "inline-ptx"))
     for start, stop in strings:
@@ -256,11 +244,22 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, hip: bool, found: lis
 #: AMD GCN/CDNA instructions: vector and scalar ALU (v_…, s_…), LDS, buffer,
 #: global and flat memory operations.
 _GCN_INSTRUCTION = re.compile(r"\b(?:[vs]_[a-z][a-z0-9_]*|ds_[a-z0-9_]+|buffer_(?:load|store|atomic)[a-z0-9_]*|global_(?:load|store|atomic)[a-z0-9_]*|flat_(?:load|store|atomic)[a-z0-9_]*)\b")
-#: PTX: an opcode with a dotted type or state space (``mov.u64``,
-#: ``ld.global.nc``), or a special register (``%%globaltimer``, ``%laneid``).
+#: PTX: an opcode only PTX has (``ldmatrix.sync``, ``setp.ne``), a common
+#: opcode with a PTX type or state space (``mov.u64``, ``ld.global.nc``,
+#: ``fence.acq_rel`` but not RISC-V's ``fence.i`` or ``add.uw``), a
+#: register declaration (``.reg .pred``) or a special register
+#: (``%%globaltimer``, ``%laneid``).
+_PTX_MODIFIERS = (
+    r"(?:[usbf](?:8|16|32|64|128)|f16x2|bf16x2|bf16|tf32|e4m3|e5m2|pred|global|shared|local|const|param|sync|aligned"
+    r"|gpu|sys|cta|cluster|acquire|release|relaxed|acq_rel|sc|rn|rz|rm|rp|rni|rzi|wide|hi|lo|lu|cg|ca|cs|cv|nc|v2|v4|v8"
+    r"|volatile|approx|ftz|sat|gl|L1|L2|async|bulk|b16|trans|x1|x2|x4|m\d+n\d+k\d+|row|col)"
+)
 _PTX_INSTRUCTION = re.compile(
-    r"\b(?:ld|st|mov|add|sub|mul|mad|fma|cvt|atom|red|bar|barrier|shfl|cp|mma|wgmma|ldmatrix|stmatrix|fence|setp|selp|prmt|lop3|"
-    r"shf|membar|vote|activemask|redux|elect|mbarrier|griddepcontrol|prefetch|bfe|bfi|brev|popc|clz)\.[a-z0-9]"
+    r"\b(?:ldmatrix|stmatrix|movmatrix|wgmma|mbarrier|griddepcontrol|multimem|tcgen05|elect|redux|activemask|setmaxnreg"
+    r"|cvta|isspacep|prmt|lop3|shfl|vote|membar|barrier|bar|setp|selp|mma|cp\.async|cp\.reduce)\.\w"
+    r"|\b(?:ld|st|mov|add|sub|mul|mad|fma|cvt|atom|red|fence|prefetch|bfe|bfi|brev|popc|clz|and|or|xor|not|min|max|abs|neg"
+    r"|div|rem|shl|shr|shf|nanosleep|rcp|sqrt|rsqrt|ex2|lg2|sin|cos|tanh|dp4a|dp2a|testp|copysign|slct|set|sad|vset|vadd|vsub|vmad)(?:\.\w+)*?\." + _PTX_MODIFIERS + r"\b"
+    r"|\.reg\s+\.(?:pred|[usbf]\d+)"
     r"|%%?(?:globaltimer|clock64|clock|laneid|warpid|smid|nsmid|tid|ntid|ctaid|nctaid|lanemask_[a-z]+|dynamic_smem_size)\b"
 )
 
@@ -321,16 +320,26 @@ def _warp_intrinsic(code: str, m: re.Match, hip: bool, found: list) -> None:
             at, width = args[width_index]
             literal = width.strip().strip("()").strip().rstrip("uUlL")
             offset = at + len(width) - len(width.lstrip())
-            if literal == "32":
-                found.append((offset, "construct", "warp-size-32"))
-            elif literal == "64" and hip:
+            # An explicit width of 32 is not an assumption about the warp:
+            # HIP honours it on 64-lane wavefronts (two groups of 32). A
+            # width of 64 cannot run on NVIDIA's 32-lane warps.
+            if literal == "64" and hip:
                 found.append((offset, "construct", "warp-size-64"))
     if name == "__ballot_sync":
         if _MASK_COMPARISON_AFTER.match(code, end) or _MASK_COMPARISON_BEFORE.search(code, max(0, m.start() - 40), m.start()):
             found.append((m.start(), "construct", "full-warp-mask"))
 
 
-def _index_arithmetic(m: re.Match, marker: str, hip: bool, found: list) -> None:
+def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:
+    """A thread index taken modulo, masked or divided by the warp width.
+
+    ``tid % 32`` and ``tid & 31`` are a lane number, ``blockDim.x / 32``
+    the number of warps. ``tid / 32`` and ``tid >> 5`` are a warp number
+    only when the statement says so (``int warp_id = threadIdx.x / 32``, a
+    row per warp beside ``blockDim.x >> 5``): split by 32 otherwise, a
+    block is being tiled (``n = tid / 32`` in a 64-thread layout), which
+    the warp width does not change.
+    """
     op, raw = _inner(m, marker, "op"), _inner(m, marker, "num")
     number = int(raw, 16) if raw[:2] in ("0x", "0X") else int(raw)
     subject = m.group()
@@ -346,10 +355,24 @@ def _index_arithmetic(m: re.Match, marker: str, hip: bool, found: list) -> None:
     if is_lane:
         return
     width = number if op == "/" else (1 << number if number < 16 else 0)
+    if width not in (32, 64) or not (is_block or _names_a_warp(code, m.start())):
+        return
     if width == 32:
         found.append((m.start(), "construct", "warp-size-32"))
-    elif width == 64 and hip:
+    elif hip:
         found.append((m.start(), "construct", "warp-size-64"))
+
+
+#: A statement about warps: a warp variable, or the block's warp count
+#: beside the thread's (``row = blockIdx.x * (blockDim.x >> 5) + (threadIdx.x >> 5)``).
+_WARP_WORD = re.compile(r"(?i)warp|wave|\bw(?:arp)?_?id\b|\bwid\b|blockDim")
+
+
+def _names_a_warp(code: str, at: int) -> bool:
+    """Whether the statement around ``at`` speaks of warps (its variable, its callee)."""
+    start = max(code.rfind(";", 0, at), code.rfind("{", 0, at), code.rfind("}", 0, at), at - 200) + 1
+    end = code.find(";", at, at + 200)
+    return _WARP_WORD.search(code, start, end if end >= 0 else min(len(code), at + 200)) is not None
 
 
 def _width_definition(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:

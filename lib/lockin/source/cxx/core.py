@@ -2,10 +2,13 @@
 
 It runs the steps in order and decides what applies to a file: the
 vocabulary test (most files stop there), lexing, API uses and includes,
-dropping the file's own macros and declarations that look like vendor
-names, telling HIP from CUDA and GPU source from host code, the
-constructs, and finally the evidence in file order. Line numbers come from
-counting line breaks between sorted offsets, once per file.
+the file's layout (vendor guards; function bodies, read only when asked
+for), the definitions among the API uses, dropping the file's own macros
+and declarations that look like vendor names, telling HIP from CUDA and
+GPU source from host code, the constructs, the evidence in file order and
+finally the definitions and regions. Line numbers of evidence come from
+counting line breaks between sorted offsets, once per file; those of
+definitions and regions from one array of the file's line breaks.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
+from lockin.source.cxx.definitions import find_definitions, has_type_before
 from lockin.source.cxx.lexer import Lexed, blank_source
+from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
 
 __all__ = ["scan_cxx"]
@@ -46,7 +51,11 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         Evidence in file order, all with ecosystem ``hip`` when the file is
         HIP (suffix ``.hip``, or it includes ``hip/…`` headers and no CUDA
         header) and ``cuda`` otherwise. Unterminated comments and literals
-        are problems; this function never raises on any text.
+        are problems; this function never raises on any text. Its
+        ``definitions`` are the vendor-looking names the file defines
+        (:mod:`~lockin.source.cxx.definitions`), its ``regions`` the
+        function bodies and target paths of a file with evidence
+        (:mod:`~lockin.source.cxx.structure`).
     """
     vocab = vocabulary if vocabulary is not None else _default_vocabulary()
     compiled = vocab.compiled
@@ -66,16 +75,53 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     # second look is needed only when there was none.
     if not found and not compiled.holds_word(code):
         return result  # whatever looked like evidence was in comments or strings
-    if compiled.api is not None:
-        _drop_own_macros(code, found)
-        _drop_own_declarations(code, found, vocab.names)
     hip = _is_hip(suffix, lexed.includes)
+    layout = read_layout(code)
+    definitions = find_definitions(code, found, vocab.names, layout, hip) if compiled.api is not None else []
+    if compiled.api is not None:
+        _drop_own_macros(code, found, definitions)
+        _drop_own_declarations(code, found, vocab.names)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
-    _find_constructs(lexed, text, hip, found, gpu_source)
+    _find_constructs(lexed, text, hip, found, layout, _is_sycl(path, lexed))
     _emit(text, found, "hip" if hip else "cuda", result)
+    _emit_structure(text, definitions, layout, hip, result)
     return result
+
+
+def _emit_structure(text: str, definitions: list, layout: Layout, hip: bool, result: ReadResult) -> None:
+    """Definitions always; function and target-path regions of files with evidence.
+
+    A HIP file is wholly a target path for AMD; in other files, each
+    conditional group that tests a vendor macro is one for that vendor.
+    """
+    if not (definitions or result.evidence):
+        return
+    line_of = LineIndex(text)
+    for offset, kind, name, target in definitions:
+        result.define(kind, name, line_of(offset), target)
+    if not result.evidence:
+        return
+    if hip:
+        result.region("target-path", 1, line_of(max(0, len(text) - 1)), "amd")
+    for start, end, vendor in layout.target_paths:
+        result.region("target-path", line_of(start), line_of(max(start, end - 1)), vendor)
+    for head, _, close, _ in layout.functions:
+        result.region("function", line_of(head), line_of(close))
+
+
+_SYCL_HEADER = re.compile(r"(?:CL/)?sycl(?:/|\.h)|oneapi/(?:dpl|mkl|dnnl)|dpct/")
+
+
+def _is_sycl(path: str, lexed: Lexed) -> bool:
+    """SYCL code (sub-groups, not warps): a SYCL header, ``sycl::`` code or a ``*sycl*`` folder."""
+    if any("sycl" in name.lower() or "dpct" in name for _, name in lexed.includes):
+        if any(_SYCL_HEADER.match(name) for _, name in lexed.includes):
+            return True
+    if "sycl" in path.lower() and any("sycl" in part.lower() for part in path.replace("\\", "/").split("/")[:-1]):
+        return True
+    return "sycl::" in lexed.code
 
 
 _DEFAULT: Vocabulary | None = None
@@ -157,21 +203,36 @@ def _drop_device_names(found: list, device_names: frozenset[str]) -> None:
     found[:] = [f for f in found if not (f[1] == "api" and f[2] in device_names)]
 
 
-_DEFINED_MACRO = re.compile(r"^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)", re.MULTILINE)
+#: Led by the literal "#" (the fast search path); that it starts its line is checked after.
+_DEFINED_MACRO = re.compile(r"#[ \t]*define[ \t]+([A-Za-z_]\w*)")
 
 
-def _drop_own_macros(code: str, found: list) -> None:
+def _drop_own_macros(code: str, found: list, definitions: list) -> None:
     """Remove uses of macros the file defines itself (``CUBLAS_CHECK``, ``HIP_CHECK``).
 
     Such a macro is the project's own name even when it starts like a vendor
-    API; the vendor calls inside its definition are still reported.
+    API; the vendor calls inside its definition are still reported. A
+    mapping (an ``alias`` definition, ``#define cudaMalloc hipMalloc``) is
+    not: only the name it defines, on its own line, is dropped; its uses
+    elsewhere stay evidence, which the target path covers.
     """
-    if "define" not in code:
+    alias_at = {offset for offset, kind, _, _ in definitions if kind == "alias"}
+    if "define" not in code and not alias_at:
         return
-    own = {m.group(1) for m in _DEFINED_MACRO.finditer(code)}
-    if not own:
+    own = _defined_macros(code) if "define" in code else set()
+    own -= {name for _, kind, name, _ in definitions if kind == "alias"}
+    if not own and not alias_at:
         return
-    found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+    found[:] = [f for f in found if not (f[1] == "api" and (f[2] in own or f[0] in alias_at))]
+
+
+def _defined_macros(code: str) -> set[str]:
+    names = set()
+    for m in _DEFINED_MACRO.finditer(code):
+        line_start = code.rfind("\n", 0, m.start()) + 1
+        if line_start == m.start() or not code[line_start : m.start()].strip():
+            names.add(m.group(1))
+    return names
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:
@@ -192,22 +253,14 @@ def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> Non
             continue
         if not _DECLARATION_AFTER.match(code, at + len(name)):
             continue
-        before = _TYPE_BEFORE.search(code, max(0, at - 160), at)
-        if before is not None and before.group("type") not in _NOT_TYPES:
+        if has_type_before(code, at):
             own.add(name)
     if own:
         found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
 
 
-#: A type just before a name: ``float ``, ``cublasHandle_t ``, ``const char* ``,
-#: ``std::vector<int> `` is not read (its ``::``), nor ``x.`` or ``p->``.
-_TYPE_BEFORE = re.compile(r"(?<![\w.>:])(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()]*>)?(?:\s*[*&]+\s*|\s+)\Z")
 #: What follows a declared name: the end of a declaration, or a function body.
 _DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)")
-
-
-#: Words that can stand before a name without being its type.
-_NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define"})
 
 
 def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:
