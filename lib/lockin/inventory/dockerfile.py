@@ -281,6 +281,10 @@ class _DockerfileReader:
     def _on_arg(self, instruction: Instruction) -> None:
         previous = ""
         for word in self._words(instruction) or []:
+            if word.text.startswith("#") and previous:
+                # Only a line starting with '#' is a comment; the builder takes
+                # 'ARG X=1 # note' as X and inert words after it, so it builds.
+                break
             name, has_default, default = word.text.partition("=")
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 # After 'ARG TOKEN=abc', a blank makes the rest a word of its own: shown as TOKEN's value is.

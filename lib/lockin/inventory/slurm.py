@@ -20,6 +20,7 @@ from lockin.inventory.shell import (
     ShellSyntaxError,
     ShellWord,
     SourceText,
+    command_line,
     physical_lines,
     split_commands,
     split_shell_words,
@@ -100,8 +101,12 @@ class _SlurmReader:
                 index += 1
                 continue
             in_header = False
-            source, index = _shell_line(self.lines, index)
-            self._command_line(source)
+            command = command_line(self.lines, index)
+            index = command.next_index
+            if command.words is None:
+                self.result.problem(self.path, command.error_line, command.error)
+            else:
+                self._commands(command.words)
 
     def _directive(self, line: int, text: str) -> None:
         source = SourceText.single(text, line)
@@ -115,12 +120,7 @@ class _SlurmReader:
         comment = next((i for i, w in enumerate(words) if w.text.startswith("#")), len(words))
         self._gpu_options(words[:comment])
 
-    def _command_line(self, source: SourceText) -> None:
-        try:
-            words = split_shell_words(source)
-        except ShellSyntaxError as exc:
-            self.result.problem(self.path, source.line_at(exc.offset), str(exc))
-            return
+    def _commands(self, words: list[ShellWord]) -> None:
         for command in split_commands(words):
             program = command[0].text.rsplit("/", 1)[-1]
             arguments = command[1:]
@@ -188,18 +188,6 @@ class _SlurmReader:
 _ML_SUBCOMMANDS = frozenset(
     "avail spider list purge unload swap show help whatis keyword save restore savelist describe reset use unuse is-loaded is-avail update refresh".split()
 )
-
-
-def _shell_line(lines: list[str], index: int) -> tuple[SourceText, int]:
-    """One command line with its ``\\`` continuations, newline kept so the
-    shell splitter removes backslash-newline pairs as the shell does."""
-    source = SourceText()
-    while index < len(lines):
-        source.append(lines[index] + "\n", index + 1)
-        index += 1
-        if not lines[index - 1].rstrip("\r").endswith("\\"):
-            break
-    return source, index
 
 
 def _options(words: list[ShellWord]) -> Iterator[tuple[str, str, ShellWord]]:
