@@ -37,6 +37,7 @@ def test_system_and_pip_packages_with_shell_variables_expanded(script):
         ("torch", 11, "pypi", "==2.3.1+cu121"),
         ("local-version:cu121", 11, "pypi", "2.3.1+cu121"),
         ("cupy-cuda12x", 11, "pypi", ""),
+        ("nvidia-container-toolkit-base", 22, "deb", ""),  # run inside a container by 'docker exec … bash -c'
     ]
     assert found(script, "index") == [("https://download.pytorch.org/whl/cu121", 11, "pypi", "")]
 

@@ -228,7 +228,7 @@ class CommandReader:
         if name == "export":
             self._assignments(words, exported=True)
         elif name in _CONTAINER_CLIS:
-            self._container_image(words)
+            self._container_command(words, depth)
         elif name == "cmake":
             self._cmake_definitions(words)
         elif name in ("apt-get", "apt", "aptitude"):
@@ -286,7 +286,10 @@ class CommandReader:
         for index, word in enumerate(words[:-1]):
             if word.text.startswith("-") and "c" in word.text[1:] and not word.text.startswith("--"):
                 script = words[index + 1]
-                inner = SourceText.single(script.text, script.line)
+                inner = SourceText()
+                # A script written over several lines keeps them (a '\\'-newline inside quotes is gone: near enough).
+                for offset, piece in enumerate(script.text.split("\n")):
+                    inner.append(piece + "\n", script.line + offset)
                 try:
                     inner_words = split_shell_words(inner)
                 except ShellSyntaxError as exc:
@@ -423,12 +426,14 @@ class CommandReader:
                 for arch in arch_list_values(kind, value):
                     self.add("build", f"arch={arch}", word.line, None, arch)
 
-    def _container_image(self, words: list[ShellWord]) -> None:
-        """The image of ``docker run [options] IMAGE …`` / ``docker pull IMAGE``."""
-        if not words or words[0].text not in ("run", "create", "pull"):
+    def _container_command(self, words: list[ShellWord], depth: int) -> None:
+        """``docker run [options] IMAGE [COMMAND…]``, ``docker pull IMAGE``,
+        ``docker exec [options] CONTAINER COMMAND…``: the image, and the
+        command run inside, read as a command of its own."""
+        if not words or words[0].text not in ("run", "create", "pull", "exec"):
             return
         skip = False
-        for word in words[1:]:
+        for index, word in enumerate(words[1:], start=1):
             if skip:
                 skip = False
                 continue
@@ -436,10 +441,12 @@ class CommandReader:
             if text.startswith("-"):
                 skip = "=" not in text and text in _DOCKER_VALUE_OPTIONS
                 continue
-            if "$" in text or not text:
-                return  # the image comes from a variable the reader cannot know
-            name, tag = normalise_image(text)
-            self.add("image", name, word.line, "docker", tag)
+            if words[0].text != "exec" and "$" not in text and text:
+                name, tag = normalise_image(text)
+                self.add("image", name, word.line, "docker", tag)
+            inner = words[index + 1 :]
+            if inner and depth < 2:
+                self.analyse_command(inner, depth + 1)
             return
 
 
