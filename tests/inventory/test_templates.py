@@ -73,3 +73,14 @@ def test_arbitrary_templates_never_raise_anything_but_input_error(pieces):
         read_template(text, "templates/x.yaml")
     except InputError:
         pass
+
+
+def test_chart_dependencies_are_helm_packages():
+    from lockin.inventory.templates import read_helm_chart
+
+    result = read_helm_chart((FIXTURES / "chart" / "Chart.yaml").read_text(), "chart/Chart.yaml")
+    assert [(e.kind, e.name, e.line, e.ecosystem, e.spec) for e in result.evidence] == [
+        ("package", "nvidia/gpu-operator", 5, "helm", "v24.9.0"),
+        ("package", "node-feature-discovery", 8, "helm", "0.17.1"),
+        ("index", "https://kubernetes-sigs.github.io/node-feature-discovery/charts", 11, "helm", ""),
+    ]

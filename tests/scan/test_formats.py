@@ -35,6 +35,7 @@ def names(rel_path, head=""):
         ("deploy/job.yaml-template", "kind: Job\n", ["template"]),
         ("roles/x/templates/pod.yml.j2", "", ["template"]),
         ("chart/values.yaml", "image:\n  repository: nvcr.io/nvidia/x\n", ["helm-values"]),
+        ("chart/Chart.yaml", "name: x\ndependencies:\n  - name: nfd\n", ["helm-chart"]),
         ("roles/nvidia_cuda/defaults/main.yml", "cuda_version: cuda-toolkit-12-4\n", ["ansible"]),
         ("roles/nvidia-network-operator/tasks/main.yaml", "- name: x\n  k8s:\n    definition:\n      apiVersion: v1\n      kind: Pod\n", ["ansible"]),
         ("roles/nvidia/meta/main.yml", "dependencies:\n  - role: common\n", ["ansible"]),

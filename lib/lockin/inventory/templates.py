@@ -33,7 +33,7 @@ from lockin.inventory.shellscript import read_shell_script
 from lockin.records import Evidence, ReadResult
 from lockin.yamlsafe import compose
 
-__all__ = ["PLACEHOLDER", "blank_template", "read_template", "read_helm_values"]
+__all__ = ["PLACEHOLDER", "blank_template", "read_helm_chart", "read_helm_values", "read_template"]
 
 #: What an expression inside a line becomes; evidence naming it is dropped
 #: (an image whose name the template computes is not known).
@@ -200,3 +200,46 @@ def _image_of(mapping: yaml.MappingNode, lines: list[str]) -> Evidence | None:
     name, tag_text = normalise_image(reference)
     line = repository.start_mark.line + 1
     return Evidence("image", name, line, lines[line - 1].strip() if line <= len(lines) else "", "docker", tag_text)
+
+
+# ---------------------------------------------------------------------------
+# Chart.yaml
+# ---------------------------------------------------------------------------
+
+
+def read_helm_chart(text: str, path: str) -> ReadResult:
+    """Read a Helm ``Chart.yaml``: the charts it depends on.
+
+    Returns
+    -------
+    ReadResult
+        ``package`` evidence (ecosystem ``helm``) per ``dependencies`` entry,
+        named ``<repository>/<name>`` when the repository is an alias
+        (``@nvidia`` gives ``nvidia/gpu-operator``) and ``<name>`` otherwise,
+        with its version; ``index`` evidence (ecosystem ``helm``) for a
+        repository URL.
+
+    Raises
+    ------
+    InputError
+        When the file is not valid YAML (file and line named).
+    """
+    result = ReadResult()
+    root = compose(text, path)
+    lines = text.split("\n")
+    dependencies = next((v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if isinstance(k, yaml.ScalarNode) and k.value == "dependencies"), None)
+    for item in dependencies.value if isinstance(dependencies, yaml.SequenceNode) else []:
+        fields = {k.value: v for k, v in (item.value if isinstance(item, yaml.MappingNode) else []) if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}
+        name = fields.get("name")
+        if name is None or not name.value.strip():
+            continue
+        repository = fields["repository"].value.strip() if "repository" in fields else ""
+        version = fields["version"].value.strip() if "version" in fields else ""
+        line = name.start_mark.line + 1
+        text_of_line = lines[line - 1].strip() if line <= len(lines) else ""
+        chart = f"{repository[1:]}/{name.value.strip()}" if repository.startswith("@") else name.value.strip()
+        result.add("package", chart, line, text_of_line, "helm", version)
+        if "://" in repository:
+            repository_line = fields["repository"].start_mark.line + 1
+            result.add("index", repository.rstrip("/"), repository_line, lines[repository_line - 1].strip(), "helm")
+    return result

@@ -264,6 +264,7 @@ BUILT_IN = (
         sniffs=_YAML,
         sniff=_looks_like_template,
     ),
+    Format("helm-chart", "lockin.inventory.templates:read_helm_chart", "Helm Chart.yaml (chart dependencies)", names=("Chart.yaml", "Chart.yml")),
     Format("helm-values", "lockin.inventory.templates:read_helm_values", "Helm chart values.yaml", sniffs=_YAML, sniff=_named_like_helm_values),
     Format("ansible", "lockin.inventory.ansible:read_ansible", "Ansible playbooks, roles and variables", sniffs=_YAML, sniff=_looks_like_ansible),
     Format("kubernetes", "lockin.inventory.kubernetes:read_kubernetes", "Kubernetes manifests (multi-document YAML)", sniffs=_YAML, sniff=_looks_like_kubernetes),
