@@ -33,6 +33,8 @@ def catalog():
         ("package", "nvidia.nvidia_driver", "ansible", "nvidia", "replaceable"),
         ("package", "nvidia_cuda", "ansible", "nvidia", "replaceable"),
         ("package", "nvidia-gpu-operator", "ansible", "nvidia", "replaceable"),
+        # The (Mellanox) network operator serves any GPU: no lock-in although its name says NVIDIA.
+        ("package", "nvidia-network-operator", "ansible", "neutral", "portable"),
     ],
 )
 def test_infrastructure_rows(catalog, kind, name, ecosystem, vendor, towards_amd):
