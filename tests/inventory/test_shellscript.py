@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lockin.inventory.shellscript import looks_like_shell_script, read_shell_script
+from lockin.inventory.shellscript import read_shell_script
 from lockin.records import InputError
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "shell" / "setup-node.sh"
@@ -53,14 +53,6 @@ def test_unclosed_quote_is_a_problem_and_later_lines_are_read():
     result = read_shell_script("echo 'oops\nnvidia-smi\n", "x.sh")
     assert [(p.path, p.line, p.message) for p in result.problems] == [("x.sh", 1, "a single quote is never closed")]
     assert found(result, "api") == [("nvidia-smi", 2, "tool", "")]
-
-
-@pytest.mark.parametrize(
-    ("head", "expected"),
-    [("#!/bin/bash\n", True), ("#!/usr/bin/env sh\n", True), ("#!/usr/bin/env -S bash -e\n", True), ("#!/usr/bin/python3\n", False), ("echo hi\n", False)],
-)
-def test_shebang_sniff(head, expected):
-    assert looks_like_shell_script(head) is expected
 
 
 @settings(max_examples=200, deadline=None)

@@ -42,6 +42,8 @@ def names(rel_path, head=""):
         ("playbooks/gpu.yml", "- hosts: all\n", ["ansible"]),
         ("site.yml", "- hosts: all\n  roles:\n    - nvidia.nvidia_driver\n", ["ansible"]),
         ("config/group_vars/all.yml", "nvidia_driver_branch: 550\n", ["ansible"]),
+        ("site.yml", "- name: GPU nodes\n  hosts: gpu\n  tasks: []\n", ["ansible"]),
+        ("ci/pipeline.yaml", "apiVersion: tekton.dev/v1\nkind: Pipeline\nspec:\n  tasks:\n    - name: build\n", ["kubernetes"]),
         ("deploy/pod.yaml", "apiVersion: v1\nkind: Pod\n", ["kubernetes"]),
         ("environment.yml", "name: x\n", ["conda-env"]),
         ("sbom.json", '{"bomFormat": "CycloneDX"}', ["cyclonedx"]),

@@ -28,7 +28,7 @@ from lockin.inventory.pip import add_archive_url, add_local_version, add_require
 from lockin.inventory.shell import ShellSyntaxError, ShellWord, SourceText, command_line, physical_lines, split_commands, split_shell_words
 from lockin.records import ReadResult
 
-__all__ = ["SHELL", "SHELLS", "TOOL", "VENDOR_TOOLS", "CommandReader", "gpu_library", "looks_like_shell_script", "program_of", "read_shell_script"]
+__all__ = ["SHELL", "SHELLS", "TOOL", "VENDOR_TOOLS", "CommandReader", "gpu_library", "program_of", "read_shell_script"]
 
 SHELL = "shell"
 #: Ecosystem of vendor command-line tools run by name (catalog: tools.csv).
@@ -107,20 +107,6 @@ def read_shell_script(text: str, path: str) -> ReadResult:
         for simple in split_commands(command.words):
             reader.analyse_command(simple, depth=0)
     return result
-
-
-def looks_like_shell_script(head: str) -> bool:
-    """Whether a file's first line is a shebang naming a POSIX shell (``#!/bin/bash``, ``#!/usr/bin/env sh``)."""
-    first = head.split("\n", 1)[0].strip()
-    if not first.startswith("#!"):
-        return False
-    words = first[2:].split()
-    if not words:
-        return False
-    program = words[0].rsplit("/", 1)[-1]
-    if program == "env" and len(words) > 1:
-        program = next((w for w in words[1:] if not w.startswith("-")), "")
-    return program in SHELLS
 
 
 class CommandReader:

@@ -192,7 +192,8 @@ def _named_like_requirements(clue: FileClue) -> bool:
 
 # Playbooks, roles and inventories: Ansible's own folder layout names them.
 _ANSIBLE_ROLE_FOLDERS = frozenset({"tasks", "handlers", "defaults", "vars", "meta"})
-_ANSIBLE_MARKS = ("- hosts:", "- import_playbook:", "- ansible.builtin.import_playbook:", "  roles:", "  tasks:")
+# A play ('- hosts:', or '- name: …' then '  hosts:'); 'tasks:' alone is no mark (Tekton pipelines have it too).
+_ANSIBLE_MARKS = ("- hosts:", "  hosts:", "- import_playbook:", "- ansible.builtin.import_playbook:")
 
 
 def _looks_like_ansible(clue: FileClue) -> bool:
