@@ -158,6 +158,8 @@ def test_strings_spanning_lines_and_heredoc_bodies_are_read_as_the_shell_reads_t
         ("cluster", "gres=gpu", 3),
         ("cluster", "gpus-per-task", 10),
         ("env", "NCCL_SOCKET_IFNAME", 15),
+        ("api", "nvidia-smi", 16),  # the job's other commands are read as in any script
+        ("package", "cupy-cuda12x", 17),
     ]
 
 

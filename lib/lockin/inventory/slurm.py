@@ -5,7 +5,9 @@ Evidence comes from the ``#SBATCH`` directives that ask for accelerators
 ``--constraint``), from the same options on ``srun``/``salloc``/``mpirun``
 command lines, from ``export`` of environment variables and from
 ``module load`` of Lmod/Environment Modules packages (``cuda/12.1``,
-``rocm/6.2``).
+``rocm/6.2``); the job's other commands are read as any shell script's
+(:class:`~lockin.inventory.shellscript.CommandReader`: vendor tools,
+installs, compilers).
 
 As ``sbatch`` does, directives are read only up to the first command of
 the script; a directive after it is reported, since Slurm ignores it.
@@ -25,6 +27,7 @@ from lockin.inventory.shell import (
     split_commands,
     split_shell_words,
 )
+from lockin.inventory.shellscript import CommandReader
 from lockin.records import ReadResult
 
 SLURM = "slurm"
@@ -78,6 +81,8 @@ class _SlurmReader:
         self.result = result
         self.path = path
         self.lines = lines
+        # Other commands of the job (nvidia-smi, pip install …) mean what they mean in any script.
+        self.commands = CommandReader(result, path, lines, SLURM)
 
     def add(self, kind: str, name: str, line: int, ecosystem: str = SLURM, spec: str = "") -> None:
         self.result.add(kind, name, line, self.lines[line - 1], ecosystem, spec)
@@ -130,6 +135,8 @@ class _SlurmReader:
                 self._module(program, arguments)
             elif program in _LAUNCHERS:
                 self._gpu_options(arguments)
+            else:
+                self.commands.analyse_command(command, depth=0)
 
     def _gpu_options(self, words: list[ShellWord]) -> None:
         for option, value, word in _options(words):
