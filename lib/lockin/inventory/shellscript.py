@@ -156,8 +156,9 @@ class CommandReader:
         """Replace ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR:+alt}``.
 
         An unknown variable stays as written; with ``report`` it is also a
-        problem (in ``FROM`` it leaves the image name unresolved, while in
-        ``ENV`` it is usually set by the base image, such as ``$PATH``).
+        problem (the Dockerfile reader asks for that in ``FROM``, where it
+        leaves the image name unresolved; in ``ENV`` or a script it is
+        usually set elsewhere, such as ``$PATH``).
         """
 
         def replace(match: re.Match[str]) -> str:
@@ -176,8 +177,6 @@ class CommandReader:
             return known
 
         return _VARIABLE.sub(replace, value)
-
-    # -- instructions --------------------------------------------------------
 
     # -- commands ----------------------------------------------------------
 
