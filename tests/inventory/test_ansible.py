@@ -52,6 +52,14 @@ def test_shell_and_command_tasks_roles_repositories_and_charts():
     ]
 
 
+def test_manifests_a_k8s_task_applies_are_read_as_kubernetes():
+    result = read("roles/gpu_driver/tasks/main.yml")
+    assert [(e.kind, e.name, e.line) for e in result.evidence if e.line > 53] == [
+        ("image", "nvcr.io/nvidia/k8s/cuda-sample:nbody", 65),
+        ("cluster", "nvidia.com/gpu", 68),
+    ]
+
+
 def test_role_defaults_report_the_values_tasks_install_through():
     result = read("roles/gpu_driver/defaults/main.yml")
     assert [(kind, name, line) for kind, name, line in ((e.kind, e.name, e.line) for e in result.evidence)] == [

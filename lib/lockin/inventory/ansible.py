@@ -12,7 +12,8 @@ A cluster installer written in Ansible names its GPU vendor in
 * ``shell:``/``command:`` tasks, read as shell commands (vendor tools such as
   ``nvidia-smi``, installs, exports) by
   :class:`~lockin.inventory.shellscript.CommandReader`;
-* Helm charts installed with the ``helm`` module (``chart_ref``);
+* Helm charts installed with the ``helm`` module (``chart_ref``) and the
+  manifests the ``k8s`` module applies (``definition:``, read as Kubernetes);
 * variable files (``defaults/``, ``vars/``, ``group_vars/``, ``host_vars/``):
   variables whose name says they hold a package (``*package*``, ``*pkg*``,
   ``cuda_version: cuda-toolkit``), a chart (``*chart*``), a repository URL
@@ -34,6 +35,7 @@ import yaml
 from packaging.utils import canonicalize_name
 
 from lockin.inventory.images import normalise_image
+from lockin.inventory.kubernetes import walk_manifest
 from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
 from lockin.inventory.shellscript import CommandReader
 from lockin.records import ReadResult
@@ -196,6 +198,8 @@ class _AnsibleReader(CommandReader):
             elif module == "helm":
                 self.chart(_get(value, "chart_ref"))
                 self.repository(_get(value, "chart_repo_url"), HELM)
+            elif module == "k8s":
+                walk_manifest(_get(value, "definition"), self.result, self.path, self.lines)
             elif module == "environment":
                 self.environment(value)
 

@@ -74,6 +74,16 @@ def read_kubernetes(text: str, path: str) -> ReadResult:
     return result
 
 
+def walk_manifest(node: yaml.Node, result: ReadResult, path: str, lines: list[str]) -> None:
+    """Evidence from one composed Kubernetes object found inside another file
+    (the ``definition:`` of an Ansible ``k8s`` task), as :func:`read_kubernetes` reads a document.
+
+    ``lines`` are the file's lines, which node marks index.
+    """
+    if isinstance(node, yaml.MappingNode):
+        _Walker(result, path, lines).walk(node)
+
+
 def _documents(text: str, path: str) -> Iterator[yaml.Node]:
     # Safe composition with alias expansion bounded; errors name file and line.
     return compose_all(text, path)
