@@ -58,3 +58,9 @@ def test_arbitrary_text_never_raises_anything_but_input_error(pieces):
         read_makefile("".join(pieces), "Makefile")
     except InputError:
         pass
+
+
+def test_compiler_found_with_which_names_it_in_recipes_too():
+    text = "NVCC := $(shell which nvcc 2>/dev/null)\nall: x.cu\n\t$(NVCC) $(NVCC_FLAGS) -o x x.cu\n"
+    result = read_makefile(text, "Makefile")
+    assert found(result) == [("build", "compiler=nvcc", 1, "make"), ("build", "compiler=nvcc", 3, "make")]

@@ -62,3 +62,8 @@ def test_arbitrary_text_never_raises_anything_but_input_error(pieces):
         read_shell_script("".join(pieces), "x.sh")
     except InputError:
         pass
+
+
+def test_looking_a_tool_up_is_needing_it():
+    result = read_shell_script("which nvcc >/dev/null || exit 1\ntype nvidia-smi\nwhich python\n", "x.sh")
+    assert [(e.kind, e.name, e.line) for e in result.evidence] == [("build", "compiler=nvcc", 1), ("api", "nvidia-smi", 2)]

@@ -168,11 +168,12 @@ class _MakefileReader(CommandReader):
         def replace(match: re.Match[str]) -> str:
             name = match.group(1) or match.group(2)
             value = self.make_variables.get(name)
-            if value is None:
-                # '$(NVCC)' set in an included file still names its compiler.
-                return name.lower() if name.lower() in _COMPILERS else "${" + name + "}"
-            value = _REFERENCE.sub(lambda m: self.make_variables.get(m.group(1) or m.group(2), m.group(0)), value)
-            return value if value and len(value.split()) == 1 and "$" not in value else "${" + name + "}"
+            if value is not None:
+                value = _REFERENCE.sub(lambda m: self.make_variables.get(m.group(1) or m.group(2), m.group(0)), value)
+                if value and len(value.split()) == 1 and "$" not in value:
+                    return value
+            # '$(NVCC)' set in an included file or by '$(shell which nvcc)' still names its compiler.
+            return name.lower() if name.lower() in _COMPILERS else "${" + name + "}"
 
         text = text.replace("$$", "\0")
         # Automatic variables ($@ $< $^ …) are file names; '$<' must not read as a redirection.

@@ -59,6 +59,10 @@ GPU_LIBRARIES = frozenset(
     hipfft rocsparse hipsparse rocsolver hipsolver rocm_smi64 amd_smi roctx64 roctracer64 rocprofiler-sdk""".split()
 )
 
+# Commands that look a program up: 'which nvcc' means the script needs nvcc.
+_LOCATORS = frozenset({"which", "where", "type", "hash"})
+_GPU_COMPILERS = frozenset({"nvcc", "hipcc", "amdclang++", "amdclang"})
+
 _CONTAINER_CLIS = frozenset({"docker", "podman", "nerdctl"})
 # 'docker run' options that take a value as the next word.
 _DOCKER_VALUE_OPTIONS = frozenset(
@@ -210,6 +214,8 @@ class CommandReader:
         words = command[index + 1 :]
         self._compiler(name, command[index], words)
         self._tool(name, command[index])
+        if name in _LOCATORS:
+            self._located(words)
         if name == "export":
             self._assignments(words, exported=True)
         elif name in _CONTAINER_CLIS:
@@ -393,6 +399,15 @@ class CommandReader:
         if name in VENDOR_TOOLS and (name, word.line) not in self._tools_seen:
             self._tools_seen.add((name, word.line))
             self.add("api", name, word.line, TOOL)
+
+    def _located(self, words: list[ShellWord]) -> None:
+        """``which nvcc``, ``type nvidia-smi``: a script that looks for a vendor tool needs it."""
+        for word in words:
+            base = word.text.rsplit("/", 1)[-1]
+            if base in _GPU_COMPILERS:
+                self.add("build", f"compiler={base}", word.line)
+            else:
+                self._tool(base, word)
 
     def _assignments(self, command: list[ShellWord], exported: bool) -> None:
         """``X=1`` (alone, it sets a shell variable) and ``export X=1``: ``env`` evidence when exported."""
