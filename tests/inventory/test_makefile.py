@@ -64,3 +64,10 @@ def test_compiler_found_with_which_names_it_in_recipes_too():
     text = "NVCC := $(shell which nvcc 2>/dev/null)\nall: x.cu\n\t$(NVCC) $(NVCC_FLAGS) -o x x.cu\n"
     result = read_makefile(text, "Makefile")
     assert found(result) == [("build", "compiler=nvcc", 1, "make"), ("build", "compiler=nvcc", 3, "make")]
+
+
+def test_tab_indented_make_code_outside_rules_is_not_a_recipe():
+    text = 'ifeq ($(RT), CUDA)\n\tCXX = nvcc\nelse\n\t$(error RT is "$(RT)". Use CUDA or HIP)\nendif\nall:\n\t$(CXX) -o x x.cu\n'
+    result = read_makefile(text, "Makefile")
+    assert result.problems == []
+    assert found(result) == [("build", "compiler=nvcc", 2, "make"), ("build", "compiler=nvcc", 7, "make")]

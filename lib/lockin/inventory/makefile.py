@@ -73,6 +73,9 @@ class _MakefileReader(CommandReader):
     def read(self) -> None:
         index = 0
         in_define = False
+        # A tab starts a recipe line only after a rule; elsewhere (inside
+        # ifeq blocks between assignments) it is indentation of make code.
+        in_rule = False
         while index < len(self.lines):
             first = index
             text, index = _logical_line(self.lines, index)
@@ -83,7 +86,7 @@ class _MakefileReader(CommandReader):
             if stripped.startswith("define ") or stripped == "define":
                 in_define = True
                 continue
-            if text.startswith("\t"):
+            if text.startswith("\t") and in_rule:
                 self._recipe(text[1:], first + 1, index)
                 continue
             code = _without_comment(text)
@@ -92,6 +95,7 @@ class _MakefileReader(CommandReader):
                 continue
             self._tools_named(code, first + 1)
             assignment = _ASSIGNMENT.match(code)
+            in_rule = not assignment and ":" in code
             if assignment:
                 self._assignment(assignment.group(1), assignment.group(2), assignment.group(3), first + 1)
                 for offset, piece in enumerate(self.lines[first:index]):
