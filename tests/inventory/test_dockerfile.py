@@ -142,6 +142,15 @@ def test_arg_default_forms_in_from():
     assert result.problems == []
 
 
+def test_words_after_a_hash_in_arg_are_no_problem_and_the_variable_is_kept():
+    # Only a line starting with '#' is a comment; BuildKit builds 'ARG X=1 # note'.
+    text = "ARG CUDA_VERSION=12.4.1 # the toolkit\nFROM nvidia/cuda:${CUDA_VERSION}-devel-ubuntu22.04\n"
+    result = read_dockerfile(text, "Dockerfile")
+    assert result.problems == []
+    assert ("env", "CUDA_VERSION", 1, "docker", "12.4.1") in evidence(result)
+    assert ("image", "nvidia/cuda:12.4.1-devel-ubuntu22.04", 2, "docker", "12.4.1-devel-ubuntu22.04") in evidence(result)
+
+
 def test_unresolved_from_variable_is_a_problem_and_left_as_written():
     result = read_dockerfile("FROM rocm/pytorch:${ROCM_TAG}\n", "Dockerfile")
     assert names(result, "image") == ["rocm/pytorch:${rocm_tag}"]

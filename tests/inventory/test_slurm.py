@@ -148,3 +148,22 @@ def test_generated_headers_keep_one_evidence_per_gpu_directive_on_its_line(entri
     result = read_slurm("\n".join(lines) + "\n", "job.sbatch")
     assert [e.line for e in result.evidence] == expected_lines
     assert result.problems == []
+
+
+def test_strings_spanning_lines_and_heredoc_bodies_are_read_as_the_shell_reads_them():
+    text = (FIXTURES.parent / "shell" / "multinode.sbatch").read_text()
+    result = read_slurm(text, "multinode.sbatch")
+    assert result.problems == []
+    assert [(e.kind, e.name, e.line) for e in result.evidence] == [
+        ("cluster", "gres=gpu", 3),
+        ("cluster", "gpus-per-task", 10),
+        ("env", "NCCL_SOCKET_IFNAME", 15),
+        ("api", "nvidia-smi", 16),  # the job's other commands are read as in any script
+        ("package", "cupy-cuda12x", 17),
+    ]
+
+
+def test_a_quote_never_closed_names_its_line_and_the_rest_is_still_read():
+    result = read_slurm('#!/bin/bash\necho "oops\nexport NCCL_DEBUG=INFO\n', "job.sh")
+    assert [(p.line, p.message) for p in result.problems] == [(2, "a double quote is never closed")]
+    assert [(e.name, e.line) for e in result.evidence] == [("NCCL_DEBUG", 3)]

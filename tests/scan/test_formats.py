@@ -25,7 +25,25 @@ def names(rel_path, head=""):
         ("Dockerfile.requirements.txt", "torch\n", ["dockerfile"]),
         ("CMakeLists.txt", "", ["cmake"]),
         ("jobs/train.sh", "#!/bin/bash\n#SBATCH --gres=gpu:4\n", ["slurm"]),
-        ("jobs/build.sh", "#!/bin/bash\nmake\n", []),
+        ("jobs/build.sh", "#!/bin/bash\nmake\n", ["shell-script"]),
+        ("tools/env.bash", "export X=1\n", ["shell-script"]),
+        ("Makefile", "", ["makefile"]),
+        ("src/common.mk", "", ["makefile"]),
+        ("GNUmakefile", "", ["makefile"]),
+        ("chart/templates/daemonset.yaml", "apiVersion: apps/v1\nkind: DaemonSet\n", ["template"]),
+        ("chart/templates/_helpers.tpl", "{{- define \"x\" -}}\n", ["template"]),
+        ("deploy/job.yaml-template", "kind: Job\n", ["template"]),
+        ("roles/x/templates/pod.yml.j2", "", ["template"]),
+        ("chart/values.yaml", "image:\n  repository: nvcr.io/nvidia/x\n", ["helm-values"]),
+        ("chart/Chart.yaml", "name: x\ndependencies:\n  - name: nfd\n", ["helm-chart"]),
+        ("roles/nvidia_cuda/defaults/main.yml", "cuda_version: cuda-toolkit-12-4\n", ["ansible"]),
+        ("roles/nvidia-network-operator/tasks/main.yaml", "- name: x\n  k8s:\n    definition:\n      apiVersion: v1\n      kind: Pod\n", ["ansible"]),
+        ("roles/nvidia/meta/main.yml", "dependencies:\n  - role: common\n", ["ansible"]),
+        ("playbooks/gpu.yml", "- hosts: all\n", ["ansible"]),
+        ("site.yml", "- hosts: all\n  roles:\n    - nvidia.nvidia_driver\n", ["ansible"]),
+        ("config/group_vars/all.yml", "nvidia_driver_branch: 550\n", ["ansible"]),
+        ("site.yml", "- name: GPU nodes\n  hosts: gpu\n  tasks: []\n", ["ansible"]),
+        ("ci/pipeline.yaml", "apiVersion: tekton.dev/v1\nkind: Pipeline\nspec:\n  tasks:\n    - name: build\n", ["kubernetes"]),
         ("deploy/pod.yaml", "apiVersion: v1\nkind: Pod\n", ["kubernetes"]),
         ("environment.yml", "name: x\n", ["conda-env"]),
         ("sbom.json", '{"bomFormat": "CycloneDX"}', ["cyclonedx"]),
@@ -43,7 +61,7 @@ def test_each_built_in_format_claims_its_files(rel_path, head, expected):
     assert names(rel_path, head) == expected
 
 
-@pytest.mark.parametrize("rel_path", ["README.md", "Makefile", "lib/x.o", "build.gradle", "notes"])
+@pytest.mark.parametrize("rel_path", ["README.md", "lib/x.o", "build.gradle", "notes"])
 def test_files_no_format_names_are_not_candidates(rel_path):
     assert not candidate(rel_path)
 

@@ -26,15 +26,12 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
-from packaging.utils import InvalidWheelFilename, canonicalize_name, parse_wheel_filename
-
-from lockin.inventory.conda import add_match_spec, channel_name
-from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values, is_gpu_variable
+from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_list_values
 from lockin.inventory.images import normalise_image
-from lockin.inventory.pip import add_archive_url, add_local_version, add_requirement, index_name
 from lockin.inventory.shell import ShellSyntaxError, ShellWord, SourceText, physical_lines, split_commands, split_shell_words
+from lockin.inventory.shellscript import SHELLS, CommandReader, program_of
 from lockin.records import ReadResult
 from lockin.redact import redact_value
 
@@ -47,14 +44,12 @@ DOCKER = "docker"
 _DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
 _INSTRUCTION = re.compile(r"\s*([A-Za-z]+)(?=\s|$)")
 _HEREDOC = re.compile(r"(?<!<)<<(-?)\s*([\"']?)([A-Za-z0-9_.-]+)\2")
-_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-+])([^}]*))?\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 KNOWN_INSTRUCTIONS = frozenset(
     "ADD ARG CMD COPY ENTRYPOINT ENV EXPOSE FROM HEALTHCHECK LABEL MAINTAINER ONBUILD RUN SHELL STOPSIGNAL USER VOLUME WORKDIR".split()
 )
 
 _RUN_FLAG = re.compile(r"\s*--[A-Za-z-]+=\S*")
-_SHELLS = frozenset({"sh", "bash", "dash", "zsh", "ash"})
 
 
 @dataclass
@@ -188,28 +183,20 @@ def _collect_heredocs(reader: _DockerfileReader, instruction: Instruction, index
     return index
 
 
-class _DockerfileReader:
-    """State across instructions: build arguments, stages, the result."""
+class _DockerfileReader(CommandReader):
+    """State across instructions: build arguments, stages, the result;
+    ``RUN`` commands are read as every shell command is (:class:`CommandReader`)."""
 
     def __init__(self, result: ReadResult, path: str, lines: list[str]):
-        self.result = result
-        self.path = path
-        self.lines = lines
+        super().__init__(result, path, lines, DOCKER, context="RUN: ")
         self.global_args: dict[str, str | None] = {}
         self.stage_vars: dict[str, str | None] = {}
         self.stages: set[str] = set()
         self.in_stage = False
 
-    # -- output ------------------------------------------------------------
-
-    def text_of(self, line: int) -> str:
-        return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
-
-    def add(self, kind: str, name: str, line: int, ecosystem: str = DOCKER, spec: str = "") -> None:
-        self.result.add(kind, name, line, self.text_of(line), ecosystem, spec)
-
-    def problem(self, line: int, message: str) -> None:
-        self.result.problem(self.path, line, message)
+    def command_variables(self) -> dict[str, str | None]:
+        # The builder hands a RUN the stage's ARG and ENV values.
+        return self.stage_vars
 
     # -- dispatch ------------------------------------------------------------
 
@@ -224,33 +211,6 @@ class _DockerfileReader:
         except ShellSyntaxError as exc:
             self.problem(instruction.source.line_at(exc.offset), f"{instruction.keyword}: {exc}")
             return None
-
-    def substitute(self, value: str, variables: dict[str, str | None], line: int, report: bool = False) -> str:
-        """Replace ``$VAR``, ``${VAR}``, ``${VAR:-default}``, ``${VAR:+alt}``.
-
-        An unknown variable stays as written; with ``report`` it is also a
-        problem (in ``FROM`` it leaves the image name unresolved, while in
-        ``ENV`` it is usually set by the base image, such as ``$PATH``).
-        """
-
-        def replace(match: re.Match[str]) -> str:
-            name = match.group(1) or match.group(4)
-            operator, word = match.group(2), match.group(3) or ""
-            known = variables.get(name)
-            if operator in (":-", "-"):
-                use_default = known is None or (operator == ":-" and known == "")
-                return word if use_default else known or ""
-            if operator in (":+", "+"):
-                return word if known else ""
-            if known is None:
-                if report:
-                    self.problem(line, f"${name} has no value here (no ARG default before FROM); it is left as written")
-                return match.group(0)
-            return known
-
-        return _VARIABLE.sub(replace, value)
-
-    # -- instructions --------------------------------------------------------
 
     def _on_from(self, instruction: Instruction) -> None:
         words = [w for w in self._words(instruction) or [] if not w.text.startswith("--")]
@@ -281,6 +241,10 @@ class _DockerfileReader:
     def _on_arg(self, instruction: Instruction) -> None:
         previous = ""
         for word in self._words(instruction) or []:
+            if word.text.startswith("#") and previous:
+                # Only a line starting with '#' is a comment; the builder takes
+                # 'ARG X=1 # note' as X and inert words after it, so it builds.
+                break
             name, has_default, default = word.text.partition("=")
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
                 # After 'ARG TOKEN=abc', a blank makes the rest a word of its own: shown as TOKEN's value is.
@@ -364,282 +328,9 @@ class _DockerfileReader:
 
     # -- RUN commands --------------------------------------------------------
 
-    def analyse_command(self, command: list[ShellWord], depth: int) -> None:
-        """Evidence from one simple command of a RUN.
-
-        The builder hands a RUN the stage's ARG and ENV values as environment
-        variables, so ``nvcc -arch=$CUDA_ARCH`` after ``ARG CUDA_ARCH=sm_61``
-        is read as the shell will run it; a variable without a value stays as
-        written.
-        """
-        command = [self._expanded(word) for word in command]
-        program = _program(command)
-        if program is not None and program[1] in _SHELLS:
-            # 'bash -c SCRIPT': the script is read as commands of its own,
-            # so its flags are not counted twice.
-            if depth < 2:
-                self._shell_script_argument(command[program[0] + 1 :], depth)
-            return
-        self._architectures(command)
-        if program is None:
-            return
-        index, name = program
-        words = command[index + 1 :]
-        self._compiler(name, command[index], words)
-        if name == "cmake":
-            self._cmake_definitions(words)
-        elif name in ("apt-get", "apt", "aptitude"):
-            self._apt_install(words)
-        elif name in ("yum", "dnf", "microdnf", "tdnf"):
-            self._rpm_install(words)
-        elif name in ("conda", "mamba", "micromamba"):
-            self._conda_install(words)
-        else:
-            pip_args = _pip_arguments(name, words)
-            if pip_args is not None:
-                self._pip_install(pip_args)
-
-    def _expanded(self, word: ShellWord) -> ShellWord:
-        if word.op or "$" not in word.text:
-            return word
-        return replace(word, text=self.substitute(word.text, self.stage_vars, word.line))
-
-    def _architectures(self, command: list[ShellWord]) -> None:
-        """Compiler arch flags and ``TORCH_CUDA_ARCH_LIST=…``-style assignments."""
-        for index, arch in arch_flag_values([w.text for w in command]):
-            self.add("build", f"arch={arch}", command[index].line, DOCKER, arch)
-        for word in command:
-            name, has_value, value = word.text.partition("=")
-            kind = ARCH_LIST_VARIABLES.get(name) if has_value else None
-            if kind:
-                for arch in arch_list_values(kind, value):
-                    self.add("build", f"arch={arch}", word.line, DOCKER, arch)
-
-    def _compiler(self, name: str, word: ShellWord, args: list[ShellWord]) -> None:
-        if name in ("nvcc", "hipcc", "amdclang++", "amdclang"):
-            self.add("build", f"compiler={name}", word.line, DOCKER)
-        elif name in ("clang", "clang++") and any(_is_gpu_clang_flag(a.text, args, i) for i, a in enumerate(args)):
-            self.add("build", f"compiler={name}", word.line, DOCKER)
-
-    def _cmake_definitions(self, words: list[ShellWord]) -> None:
-        for word in words:
-            match = re.match(r"-D([A-Za-z_][A-Za-z0-9_]*)(?::[A-Za-z]+)?=(.*)$", word.text)
-            if not match:
-                continue
-            name, value = match.groups()
-            if is_gpu_variable(name):
-                self.add("build", f"cmake:var={name}", word.line, DOCKER, value)
-            kind = ARCH_LIST_VARIABLES.get(name)
-            if kind:
-                for arch in arch_list_values(kind, value):
-                    self.add("build", f"arch={arch}", word.line, DOCKER, arch)
-
-    def _shell_script_argument(self, words: list[ShellWord], depth: int) -> None:
-        """Read the script of ``bash -c '…'`` (or ``sh -ec``) as commands."""
-        for index, word in enumerate(words[:-1]):
-            if word.text.startswith("-") and "c" in word.text[1:] and not word.text.startswith("--"):
-                script = words[index + 1]
-                inner = SourceText.single(script.text, script.line)
-                try:
-                    inner_words = split_shell_words(inner)
-                except ShellSyntaxError as exc:
-                    self.problem(script.line, f"RUN: in the script of '-c': {exc}")
-                    return
-                for command in split_commands(inner_words):
-                    self.analyse_command(command, depth + 1)
-                return
-
-    def _apt_install(self, words: list[ShellWord]) -> None:
-        for word in _install_operands(words, {"-o", "-c", "-t", "--option", "--config-file", "--target-release", "--default-release"}, ("install",)):
-            text = word.text
-            if "/" in text.split("=", 1)[0] and not text.startswith("$"):
-                # 'pkg/bookworm-backports' names a release; './x.deb' is a file.
-                if text.startswith((".", "/", "~")) or "://" in text:
-                    continue
-                text = text.split("/", 1)[0]
-            name, _, version = text.partition("=")
-            if name and not _is_bare_variable(name):
-                self.add("package", name if "$" in name else name.lower(), word.line, "deb", version)
-
-    def _rpm_install(self, words: list[ShellWord]) -> None:
-        value_options = {"-x", "--exclude", "--installroot", "--releasever", "--repo", "--repoid", "--enablerepo", "--disablerepo", "--setopt"}
-        for word in _install_operands(words, value_options, ("install",)):
-            if "/" in word.text or _is_bare_variable(word.text):
-                continue
-            self.add("package", word.text if "$" in word.text else word.text.lower(), word.line, "rpm")
-
-    def _conda_install(self, words: list[ShellWord]) -> None:
-        value_options = {"-n", "--name", "-p", "--prefix", "-c", "--channel", "--file", "-f", "--solver", "--platform", "--subdir", "--repodata-fn", "-r", "--root-prefix"}
-        if words and words[0].text == "env":
-            words = words[1:]
-        if not words or words[0].text not in ("install", "create", "update"):
-            return
-        index = 1
-        while index < len(words):
-            word = words[index]
-            option, has_value, value = word.text.partition("=")
-            if option in value_options and not has_value and index + 1 < len(words):
-                index += 1
-                value, value_word = words[index].text, words[index]
-            else:
-                value_word = word
-            if option in ("-c", "--channel"):
-                self.add("index", channel_name(value), value_word.line, "conda")
-            elif option in ("--file", "-f"):
-                self.result.references.append(value)
-            elif not word.text.startswith("-") and not _is_bare_variable(word.text):
-                add_match_spec(self.result, self.path, word.line, word.text, self.text_of(word.line))
-            index += 1
-
-    def _pip_install(self, words: list[ShellWord]) -> None:
-        index = 0
-        while index < len(words):
-            word = words[index]
-            option, value, value_word = _pip_option(words, index)
-            if option is not None:
-                index += 2 if value_word is not word else 1
-                self._apply_pip_option(option, value, value_word)
-                continue
-            index += 1
-            self._pip_requirement(word)
-
-    def _apply_pip_option(self, option: str, value: str, word: ShellWord) -> None:
-        if option in ("-r", "--requirement", "-c", "--constraint"):
-            self.result.references.append(value)
-        elif option in ("-i", "--index-url", "--extra-index-url", "-f", "--find-links", "--index", "--default-index"):
-            self.add("index", index_name(value), word.line, "pypi")
-
-    def _pip_requirement(self, word: ShellWord) -> None:
-        text = word.text
-        line_text = self.text_of(word.line)
-        if _is_bare_variable(text) or text in (".", ""):
-            return
-        if "$" in text:
-            # 'torch==${TORCH_VERSION}': the name is still known.
-            name = re.match(r"[A-Za-z0-9][A-Za-z0-9._-]*", text)
-            if name and not text[name.end() :].startswith(("$", "{")):
-                self.result.add("package", canonicalize_name(name.group(0)), word.line, line_text, "pypi", text[name.end() :])
-            return
-        if text.startswith((".", "/", "~")) or "://" in text.split("@", 1)[0] or text.lower().endswith((".whl", ".tar.gz", ".zip")):
-            self._pip_archive(word)
-            return
-        add_requirement(self.result, self.path, word.line, text, line_text)
-
-    def _pip_archive(self, word: ShellWord) -> None:
-        filename = word.text.split("#", 1)[0].split("?", 1)[0].rsplit("/", 1)[-1].replace("%2B", "+").replace("%2b", "+")
-        if not filename.endswith(".whl"):
-            return
-        try:
-            name, version, _, _ = parse_wheel_filename(filename)
-        except (InvalidWheelFilename, ValueError):
-            return
-        self.result.add("package", str(name), word.line, self.text_of(word.line), "pypi", str(version))
-        if "://" in word.text:
-            add_archive_url(self.result, word.text, word.line, self.text_of(word.line))  # its folder and its label
-        else:
-            add_local_version(self.result, str(version), word.line, self.text_of(word.line))
-
-
 # ---------------------------------------------------------------------------
 # RUN helpers
 # ---------------------------------------------------------------------------
-
-# Words that can stand before the program of a simple command.
-_PREFIX_WORDS = frozenset({"sudo", "env", "time", "nohup", "exec", "command", "nice", "if", "then", "else", "elif", "do", "while", "until", "!", "{", "}", "ccache"})
-_PIP_VALUE_OPTIONS = frozenset(
-    "-r --requirement -c --constraint -e --editable -i --index-url --extra-index-url -f --find-links -t --target "
-    "--prefix --root --src --upgrade-strategy --no-binary --only-binary --platform --python-version --implementation "
-    "--abi --trusted-host --cache-dir --timeout --retries --progress-bar --log --proxy --cert --client-cert "
-    "--config-settings -C --global-option --install-option --report --python -p --index --default-index "
-    "--index-strategy --keyring-provider --resolution --prerelease --exclude-newer --extra --group".split()
-)
-_PIP_SHORT_WITH_VALUE = ("-r", "-c", "-i", "-f", "-e")
-
-
-def _program(command: list[ShellWord]) -> tuple[int, str] | None:
-    """Index and base name of the program a simple command runs."""
-    for index, word in enumerate(command):
-        text = word.text
-        if re.match(r"[A-Za-z_][A-Za-z0-9_]*=", text) or text in _PREFIX_WORDS or (text.startswith("-") and index > 0):
-            continue
-        return index, text.rsplit("/", 1)[-1]
-    return None
-
-
-def _pip_arguments(name: str, words: list[ShellWord]) -> list[ShellWord] | None:
-    """The words after ``install`` of a pip invocation, or None."""
-    if re.fullmatch(r"python[0-9.]*", name):
-        if len(words) >= 2 and words[0].text == "-m" and words[1].text == "pip":
-            words = words[2:]
-        elif words and words[0].text == "-mpip":
-            words = words[1:]
-        else:
-            return None
-    elif name == "uv":
-        if not words or words[0].text != "pip":
-            return None
-        words = words[1:]
-    elif not re.fullmatch(r"pip[0-9.]*", name):
-        return None
-    # Global options (e.g. '--no-cache-dir', '-q') may precede 'install'.
-    for index, word in enumerate(words):
-        if word.text == "install":
-            return words[index + 1 :]
-        if not word.text.startswith("-"):
-            return None
-    return None
-
-
-def _pip_option(words: list[ShellWord], index: int) -> tuple[str | None, str, ShellWord]:
-    """The option at ``index`` (if any), its value and the word holding it."""
-    word = words[index]
-    text = word.text
-    if not text.startswith("-") or text == "-":
-        return None, "", word
-    if text.startswith("--"):
-        option, has_value, value = text.partition("=")
-        if has_value:
-            return option, value, word
-    else:
-        option = text[:2]
-        if option in _PIP_SHORT_WITH_VALUE and len(text) > 2:
-            return option, text[2:], word
-        option = text
-    if option in _PIP_VALUE_OPTIONS and index + 1 < len(words):
-        return option, words[index + 1].text, words[index + 1]
-    return option, "", word
-
-
-def _install_operands(words: list[ShellWord], value_options: set[str], subcommands: tuple[str, ...]) -> Iterator[ShellWord]:
-    """Package operands of ``<manager> [options] install [options] pkg…``."""
-    seen_subcommand = False
-    skip = False
-    for word in words:
-        if skip:
-            skip = False
-            continue
-        text = word.text
-        if text.startswith("-"):
-            skip = text in value_options
-            continue
-        if not seen_subcommand:
-            if text not in subcommands:
-                return
-            seen_subcommand = True
-            continue
-        yield word
-
-
-def _is_bare_variable(text: str) -> bool:
-    return bool(re.fullmatch(r"\$\{?[A-Za-z_][A-Za-z0-9_]*(?:[:=?+-][^}]*)?\}?", text))
-
-
-def _is_gpu_clang_flag(text: str, args: list[ShellWord], index: int) -> bool:
-    if text.startswith(("--cuda-gpu-arch", "--offload-arch", "-xcuda", "-xhip", "--cuda-path", "--rocm-path")):
-        return True
-    return text == "-x" and index + 1 < len(args) and args[index + 1].text in ("cuda", "hip")
-
-
 def _exec_form(source: SourceText, start: int) -> list[ShellWord] | None:
     """The words of a JSON-array RUN (``RUN ["nvcc", "-arch=sm_80"]``)."""
     text = source.text[start:].strip()
@@ -666,7 +357,7 @@ def _heredoc_is_script(commands: Iterable[list[ShellWord]]) -> bool:
     """Whether a RUN's heredoc is a shell script (``RUN <<EOF`` or ``RUN bash <<EOF``),
     not data for another program (``RUN python3 <<EOF``)."""
     for command in commands:
-        program = _program(command)
-        if program is not None and program[1] not in _SHELLS:
+        program = program_of(command)
+        if program is not None and program[1] not in SHELLS:
             return False
     return True

@@ -74,6 +74,16 @@ def read_kubernetes(text: str, path: str) -> ReadResult:
     return result
 
 
+def walk_manifest(node: yaml.Node, result: ReadResult, path: str, lines: list[str]) -> None:
+    """Evidence from one composed Kubernetes object found inside another file
+    (the ``definition:`` of an Ansible ``k8s`` task), as :func:`read_kubernetes` reads a document.
+
+    ``lines`` are the file's lines, which node marks index.
+    """
+    if isinstance(node, yaml.MappingNode):
+        _Walker(result, path, lines).walk(node)
+
+
 def _documents(text: str, path: str) -> Iterator[yaml.Node]:
     # Safe composition with alias expansion bounded; errors name file and line.
     return compose_all(text, path)
@@ -180,7 +190,7 @@ class _Walker:
                 self.add("cluster", f"runtimeClass={handler.value}", handler)
         for key, key_node, value in _pairs(node):
             if key == "image":
-                self._image(value)
+                self._image(value, node)
             elif key == "env":
                 self._env(value)
             elif key == "resources":
@@ -194,11 +204,21 @@ class _Walker:
             elif key == "runtimeClassName" and _scalar(value):
                 self.add("cluster", f"runtimeClass={value.value}", value)
 
-    def _image(self, value: yaml.Node) -> None:
+    def _image(self, value: yaml.Node, mapping: yaml.MappingNode) -> None:
         reference = _scalar(value)
-        if reference and reference.strip():
-            name, tag = normalise_image(reference)
-            self.add("image", name, value, "docker", tag)
+        if not (reference and reference.strip()):
+            return
+        repository = _get(mapping, "repository")
+        if _scalar(repository) and "/" not in reference:
+            # Operator custom resources (NicClusterPolicy, ClusterPolicy …) split
+            # an image into 'repository', 'image' and 'version': the registry is the repository's.
+            reference = f"{repository.value.strip().rstrip('/')}/{reference.strip()}"
+            version = _scalar(_get(mapping, "version")) or _scalar(_get(mapping, "tag"))
+            if version and version.strip():
+                reference += ":" + version.strip()
+            value = repository
+        name, tag = normalise_image(reference)
+        self.add("image", name, value, "docker", tag)
 
     def _env(self, value: yaml.Node) -> None:
         for item in _items(value):

@@ -19,7 +19,16 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-__all__ = ["physical_lines", "SourceText", "ShellWord", "ShellSyntaxError", "split_shell_words", "split_commands"]
+__all__ = [
+    "physical_lines",
+    "SourceText",
+    "ShellWord",
+    "ShellSyntaxError",
+    "split_shell_words",
+    "split_commands",
+    "CommandLine",
+    "command_line",
+]
 
 # ---------------------------------------------------------------------------
 # Text with positions: a logical line made of physical lines
@@ -242,3 +251,79 @@ def split_commands(words: Sequence[ShellWord]) -> list[list[ShellWord]]:
         else:
             commands[-1].append(word)
     return [c for c in commands if c]
+
+
+# ---------------------------------------------------------------------------
+# Command lines of a script: what the shell reads before it runs anything
+# ---------------------------------------------------------------------------
+
+#: How many physical lines one command line may span before an open quote is
+#: taken for a mistake rather than a long string (bounds the re-lexing).
+MAX_COMMAND_LINES = 500
+
+
+@dataclass
+class CommandLine:
+    """One command line of a script, as the shell reads it before running it.
+
+    ``words`` is None when the line cannot be split; ``error`` then says
+    why and ``error_line`` where the open quote or substitution began.
+    ``next_index`` is the index of the first physical line after it (and
+    after the bodies of its heredocs).
+    """
+
+    source: SourceText
+    words: list[ShellWord] | None
+    next_index: int
+    error: str = ""
+    error_line: int = 0
+
+
+def command_line(lines: Sequence[str], index: int) -> CommandLine:
+    """The command line starting at ``lines[index]`` (0-based).
+
+    A shell keeps reading lines while a quote, ``$(`` or backquote is open
+    or a line ends with ``\\`` (a string may span many lines); the bodies of
+    ``<<EOF`` heredocs that follow are data for the command and are skipped.
+
+    Parameters
+    ----------
+    lines : sequence of str
+        The script's physical lines (:func:`physical_lines`).
+    index : int
+        Where the command line starts.
+
+    Returns
+    -------
+    CommandLine
+        On an error (a quote never closed), ``next_index`` is the line after
+        ``index``, so the rest of the script is still read.
+    """
+    source = SourceText()
+    end = index
+    while True:
+        source.append(lines[end] + "\n", end + 1)
+        end += 1
+        if lines[end - 1].endswith("\\") and end < len(lines):
+            continue
+        try:
+            words = split_shell_words(source)
+        except ShellSyntaxError as exc:
+            if end < len(lines) and end - index < MAX_COMMAND_LINES:
+                continue  # a string or substitution spanning lines
+            return CommandLine(source, None, index + 1, str(exc), source.line_at(exc.offset))
+        return CommandLine(source, words, _after_heredocs(lines, words, end))
+
+
+def _after_heredocs(lines: Sequence[str], words: Sequence[ShellWord], index: int) -> int:
+    """The index after the bodies of the line's ``<<WORD`` heredocs (in order)."""
+    for position, word in enumerate(words[:-1]):
+        if not (word.op and word.text in ("<<", "<<-")):
+            continue
+        delimiter = words[position + 1].text
+        while index < len(lines):
+            body_line = lines[index].lstrip("\t") if word.text == "<<-" else lines[index]
+            index += 1
+            if body_line == delimiter:
+                break
+    return index

@@ -5,7 +5,9 @@ Evidence comes from the ``#SBATCH`` directives that ask for accelerators
 ``--constraint``), from the same options on ``srun``/``salloc``/``mpirun``
 command lines, from ``export`` of environment variables and from
 ``module load`` of Lmod/Environment Modules packages (``cuda/12.1``,
-``rocm/6.2``).
+``rocm/6.2``); the job's other commands are read as any shell script's
+(:class:`~lockin.inventory.shellscript.CommandReader`: vendor tools,
+installs, compilers).
 
 As ``sbatch`` does, directives are read only up to the first command of
 the script; a directive after it is reported, since Slurm ignores it.
@@ -20,10 +22,12 @@ from lockin.inventory.shell import (
     ShellSyntaxError,
     ShellWord,
     SourceText,
+    command_line,
     physical_lines,
     split_commands,
     split_shell_words,
 )
+from lockin.inventory.shellscript import CommandReader
 from lockin.records import ReadResult
 
 SLURM = "slurm"
@@ -77,6 +81,8 @@ class _SlurmReader:
         self.result = result
         self.path = path
         self.lines = lines
+        # Other commands of the job (nvidia-smi, pip install …) mean what they mean in any script.
+        self.commands = CommandReader(result, path, lines, SLURM)
 
     def add(self, kind: str, name: str, line: int, ecosystem: str = SLURM, spec: str = "") -> None:
         self.result.add(kind, name, line, self.lines[line - 1], ecosystem, spec)
@@ -100,8 +106,12 @@ class _SlurmReader:
                 index += 1
                 continue
             in_header = False
-            source, index = _shell_line(self.lines, index)
-            self._command_line(source)
+            command = command_line(self.lines, index)
+            index = command.next_index
+            if command.words is None:
+                self.result.problem(self.path, command.error_line, command.error)
+            else:
+                self._commands(command.words)
 
     def _directive(self, line: int, text: str) -> None:
         source = SourceText.single(text, line)
@@ -115,12 +125,7 @@ class _SlurmReader:
         comment = next((i for i, w in enumerate(words) if w.text.startswith("#")), len(words))
         self._gpu_options(words[:comment])
 
-    def _command_line(self, source: SourceText) -> None:
-        try:
-            words = split_shell_words(source)
-        except ShellSyntaxError as exc:
-            self.result.problem(self.path, source.line_at(exc.offset), str(exc))
-            return
+    def _commands(self, words: list[ShellWord]) -> None:
         for command in split_commands(words):
             program = command[0].text.rsplit("/", 1)[-1]
             arguments = command[1:]
@@ -130,6 +135,8 @@ class _SlurmReader:
                 self._module(program, arguments)
             elif program in _LAUNCHERS:
                 self._gpu_options(arguments)
+            else:
+                self.commands.analyse_command(command, depth=0)
 
     def _gpu_options(self, words: list[ShellWord]) -> None:
         for option, value, word in _options(words):
@@ -188,18 +195,6 @@ class _SlurmReader:
 _ML_SUBCOMMANDS = frozenset(
     "avail spider list purge unload swap show help whatis keyword save restore savelist describe reset use unuse is-loaded is-avail update refresh".split()
 )
-
-
-def _shell_line(lines: list[str], index: int) -> tuple[SourceText, int]:
-    """One command line with its ``\\`` continuations, newline kept so the
-    shell splitter removes backslash-newline pairs as the shell does."""
-    source = SourceText()
-    while index < len(lines):
-        source.append(lines[index] + "\n", index + 1)
-        index += 1
-        if not lines[index - 1].rstrip("\r").endswith("\\"):
-            break
-    return source, index
 
 
 def _options(words: list[ShellWord]) -> Iterator[tuple[str, str, ShellWord]]:

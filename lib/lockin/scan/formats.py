@@ -194,6 +194,33 @@ def _named_like_requirements(clue: FileClue) -> bool:
     return any(part.lower().startswith("requirements") for part in clue.folders())
 
 
+# Playbooks, roles and inventories: Ansible's own folder layout names them.
+_ANSIBLE_ROLE_FOLDERS = frozenset({"tasks", "handlers", "defaults", "vars", "meta"})
+# A play ('- hosts:', or '- name: …' then '  hosts:'); 'tasks:' alone is no mark (Tekton pipelines have it too).
+_ANSIBLE_MARKS = ("- hosts:", "  hosts:", "- import_playbook:", "- ansible.builtin.import_playbook:")
+
+
+def _looks_like_ansible(clue: FileClue) -> bool:
+    folders = [part.lower() for part in clue.folders()]
+    for position, folder in enumerate(folders[:-1]):
+        if folder == "roles" and position + 2 < len(folders) and folders[position + 2] in _ANSIBLE_ROLE_FOLDERS:
+            return True
+    if any(folder in ("group_vars", "host_vars", "playbooks") for folder in folders):
+        return True
+    if folders[-1:] == ["roles"] and clue.lower.startswith("requirements"):
+        return True  # Galaxy role requirements
+    return any(line.startswith(_ANSIBLE_MARKS) for line in clue.head.splitlines())
+
+
+def _looks_like_template(clue: FileClue) -> bool:
+    # Helm charts and Ansible roles keep Go/Jinja templates in 'templates/'.
+    return "templates" in (part.lower() for part in clue.folders())
+
+
+def _named_like_helm_values(clue: FileClue) -> bool:
+    return clue.lower.startswith("values") and ("image:" in clue.head or "repository:" in clue.head or "resources:" in clue.head)
+
+
 _TEXT = (".txt", ".in")
 _YAML = (".yml", ".yaml")
 
@@ -232,6 +259,19 @@ BUILT_IN = (
     ),
     Format("cmake", "lockin.inventory.cmake:read_cmake", "CMakeLists.txt / *.cmake", suffixes=(".cmake",), names=("CMakeLists.txt",)),
     Format("slurm", "lockin.inventory.slurm:read_slurm", "Slurm batch script (#SBATCH)", suffixes=(".sbatch", ".slurm"), sniffs=(".sh",), sniff=_has_sbatch_directives),
+    Format("shell-script", "lockin.inventory.shellscript:read_shell_script", "shell script (*.sh, *.bash)", suffixes=(".sh", ".bash")),
+    Format("makefile", "lockin.inventory.makefile:read_makefile", "Makefile / *.mk (GNU make)", suffixes=(".mk",), name_prefixes=("Makefile", "GNUmakefile", "makefile")),
+    Format(
+        "template",
+        "lockin.inventory.templates:read_template",
+        "Helm / Jinja template (templates/*.yaml, *.j2, *.tpl, *.yaml-template)",
+        suffixes=(".j2", ".jinja", ".jinja2", ".tpl", ".yaml-template", ".yml-template"),
+        sniffs=_YAML,
+        sniff=_looks_like_template,
+    ),
+    Format("helm-chart", "lockin.inventory.templates:read_helm_chart", "Helm Chart.yaml (chart dependencies)", names=("Chart.yaml", "Chart.yml")),
+    Format("helm-values", "lockin.inventory.templates:read_helm_values", "Helm chart values.yaml", sniffs=_YAML, sniff=_named_like_helm_values),
+    Format("ansible", "lockin.inventory.ansible:read_ansible", "Ansible playbooks, roles and variables", sniffs=_YAML, sniff=_looks_like_ansible),
     Format("kubernetes", "lockin.inventory.kubernetes:read_kubernetes", "Kubernetes manifests (multi-document YAML)", sniffs=_YAML, sniff=_looks_like_kubernetes),
     Format(
         "conda-env",
