@@ -122,11 +122,11 @@ def test_an_also_naming_no_format_is_refused():
 
 
 def test_endings_match_whatever_case_the_entry_spells_them_in():
-    register(Format("toy-mk", read_toy, "toy makefile fragment", suffixes=(".Mk",)))
+    register(Format("toy-frag", read_toy, "toy fragment", suffixes=(".Frag",)))
     try:
-        assert candidate("build/rules.mk") and names("build/rules.MK") == ["toy-mk"]
+        assert candidate("build/rules.frag") and names("build/rules.FRAG") == ["toy-frag"]
     finally:
-        formats.unregister("toy-mk")
+        formats.unregister("toy-frag")
 
 
 def test_registering_before_an_unknown_format_is_refused():
