@@ -231,3 +231,10 @@ def test_an_include_of_the_projects_own_header_under_a_vendor_named_folder_is_no
     assert {"cuda/std/functional", "cuda_runtime.h"} <= includes
     dropped = result.own_names_dropped
     assert dropped.loc[dropped["kind"] == "include", "name"].tolist() == ["cuda/q_matrix.cuh"]
+
+
+def test_a_name_qualified_by_the_projects_own_namespace_is_its_own():
+    """rocm-examples' tutorials define namespace hip with a check function: hip::check was an AMD API 19 times."""
+    findings = findings_frame(("a", "reduce.cpp", 9, "api", "hip::check"), ("a", "reduce.cpp", 10, "api", "hipcub::DeviceReduce"))
+    definitions = definitions_frame(("a", "tools.hpp", 3, "namespace", "hip", ""))
+    assert own_name_mask(findings, definitions) == [True, False]

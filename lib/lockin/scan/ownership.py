@@ -6,7 +6,9 @@ a vendor API a hundred times. Once all files of a project are read, its
 definitions (:class:`~lockin.records.Definition`) set aside:
 
 - an ``api`` finding whose name the project defines itself (a macro,
-  function, type, namespace, member or variable);
+  function, type, namespace, member or variable), or whose qualified name
+  starts with one (``hip::check`` in a project that defines namespace
+  ``hip``);
 - a ``module`` finding whose import root is one of the project's packages
   (for a slash-separated Go import path: that lies under the module path
   its ``go.mod`` declares);
@@ -93,7 +95,7 @@ class OwnNames:
 
     def owns(self, path: str, line: int | None, kind: str, name: str) -> bool:
         """Whether a finding (its path, line, kind and name) is the project's own name."""
-        if kind == API_KIND and name in self.names:
+        if kind == API_KIND and (name in self.names or ("::" in name and name.partition("::")[0] in self.names)):
             return True
         if kind == MODULE_KIND and (name.partition(".")[0] in self.packages or ("/" in name and self._own_module_path(name))):
             return True
