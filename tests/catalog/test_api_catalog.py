@@ -118,7 +118,9 @@ def test_hipify_shares_match_the_published_tables():
     expected = {"hipify_curand.csv": (151, 34), "hipify_cufft.csv": (147, 60), "hipify_nvrtc.csv": (36, 9), "hipify_cub.csv": (70, 59)}
     for name, (count, rewrites) in expected.items():
         rows = read_catalog_file(CATALOG / name)
-        assert (len(rows), sum(r.verdict("amd")[0] == "rewrite" for r in rows)) == (count, rewrites), name
+        # An empty HIP cell is rewrite, or re-judged where HIP declares the name (issue 11).
+        empty = sum(r.verdict("amd")[0] == "rewrite" or r.note.startswith("HIPIFY has no mapping") for r in rows)
+        assert (len(rows), empty) == (count, rewrites), name
 
 
 def test_driver_api_is_reachable_by_prefix_not_only_by_regex(catalog):

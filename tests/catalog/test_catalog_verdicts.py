@@ -231,6 +231,8 @@ def test_hip_candidates_follow_hipify_conventions():
     assert "__hip_bfloat162" in hip_candidates("nv_bfloat162")
     assert hip_candidates("CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS") == ["HIP_POINTER_ATTRIBUTE_ACCESS_FLAGS"]
     assert hip_candidates("mul24") == ["__mul24"]
+    assert "hipblasLtMatmulDescCreate" in hip_candidates("cublasLtMatmulDescCreate")
+    assert hip_candidates("CUSPARSE_SPMV_ALG_DEFAULT") == ["HIPSPARSE_SPMV_ALG_DEFAULT"]
 
 
 def test_correct_unmapped_rejudges_only_rows_whose_hip_name_is_declared():
@@ -240,7 +242,7 @@ def test_correct_unmapped_rejudges_only_rows_whose_hip_name_is_declared():
         unmapped("cuMemcpyPeer", "CUDA Driver"),
         unmapped("CUDA_POINTER_ATTRIBUTE_ACCESS_FLAGS", "CUDA Driver"),
         unmapped("cuGreenCtxCreate", "CUDA Driver"),
-        unmapped("cublasXtSgemm", "cuBLAS"),  # a library: HIP's headers do not speak for hipBLAS
+        unmapped("cublasXtSgemm", "cuBLAS"),  # hipBLAS has no Xt API: hipblasXtSgemm is not declared
         {**unmapped("cudaFoo", "CUDA Runtime"), "amd": "translatable", "amd_alternative": "hipFoo", "note": ""},
     ]
     assert correct_unmapped(rows, declared, hip_source="HIP headers @ test") == 3

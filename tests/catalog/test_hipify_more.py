@@ -226,7 +226,8 @@ def test_sparse_and_solver_notes_carry_versions():
 def test_library_tables_are_complete(name, rows, rewrites):
     loaded = read_catalog_file(CATALOG / name)
     assert len(loaded) == rows
-    assert sum(1 for row in loaded if row.verdict("amd")[0] == "rewrite") == rewrites
+    # HIPIFY's empty HIP cells: still rewrite, or re-judged because HIP declares the name (issue 11).
+    assert sum(1 for row in loaded if row.verdict("amd")[0] == "rewrite" or row.note.startswith("HIPIFY has no mapping")) == rewrites
 
 
 # --- every new file -------------------------------------------------------------------

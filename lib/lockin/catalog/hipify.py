@@ -488,10 +488,12 @@ HIP_RENAMES: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"^nv_"), "__hip_"),
     (re.compile(r"^nvrtc"), "hiprtc"),
     (re.compile(r"^NVRTC"), "HIPRTC"),
+    # the hip* marshalling libraries: cublasX -> hipblasX, CUSPARSE_X -> HIPSPARSE_X …
+    (re.compile(r"^cublasLt"), "hipblasLt"),
+    (re.compile(r"^CUBLASLT_"), "HIPBLASLT_"),
+    (re.compile(r"^cu(blas|fft|rand|sparse|solver)"), r"hip\1"),
+    (re.compile(r"^CU(BLAS|FFT|RAND|SPARSE|SOLVER)_"), r"HIP\1_"),
 )
-
-#: Families whose HIP side lives in HIP's own headers (the libraries' in theirs).
-HIP_HEADER_FAMILIES = frozenset({"CUDA Runtime", "CUDA Driver", "CUDA Device API", "NVRTC", "cuComplex"})
 
 _COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
 _WORD = re.compile(r"[A-Za-z_]\w*")
@@ -530,7 +532,7 @@ def hip_equivalent_verdict(row: dict[str, str], declared: dict[str, bool]) -> tu
     one (``hipMemcpyPeer`` takes device numbers where ``cuMemcpyPeer`` takes
     contexts), which is likely why HIPIFY does not map it.
     """
-    if row.get("amd") != "rewrite" or NO_EQUIVALENT_NOTE not in row.get("note", "") or row.get("family") not in HIP_HEADER_FAMILIES:
+    if row.get("amd") != "rewrite" or NO_EQUIVALENT_NOTE not in row.get("note", ""):
         return None
     for hip in hip_candidates(row["match"]):
         if hip in declared:
@@ -547,7 +549,8 @@ def correct_unmapped(rows: Iterable[dict[str, str]], declared: dict[str, bool], 
     rows : iterable of dict
         Catalog rows as :func:`entry_to_row` makes them; changed in place.
     declared : dict
-        :func:`hip_declarations` of HIP's headers (AMD side), merged.
+        :func:`hip_declarations` of HIP's headers (AMD side) and of the hip*
+        libraries' headers (hipBLAS, hipBLASLt, hipSOLVER …), merged.
     hip_source : str
         Where those headers come from (repository, path, commit), appended
         to each corrected row's ``source``.
