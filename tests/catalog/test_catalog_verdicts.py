@@ -127,6 +127,19 @@ def test_packages_with_compiled_cuda_kernels(catalog, kind, name, ecosystem, ven
     assert judged(catalog, kind, name, ecosystem)[:2] == (vendor, portability)
 
 
+@pytest.mark.parametrize(
+    ("name", "vendor", "portability"),
+    [("extra:jax[cuda12]", "nvidia", "translatable"), ("extra:tensorflow[and-cuda]", "nvidia", "translatable"), ("extra:vllm[rocm]", "amd", "portable"), ("extra:jax[tpu]", "google", "translatable")],
+)
+def test_package_extras_that_bind_to_a_vendor(catalog, name, vendor, portability):
+    assert judged(catalog, "package", name, "pypi")[:2] == (vendor, portability)
+
+
+def test_ordinary_extras_are_not_vendor_evidence(catalog):
+    for name in ("extra:requests[socks]", "extra:uvicorn[standard]", "extra:jax[cpu]"):
+        assert catalog.lookup("package", name, "pypi") is None, name
+
+
 def test_the_cuda_extension_pattern_does_not_take_ordinary_modules(catalog):
     for name in ("numpy.cuda_helpers", "barracuda", "cudacore"):
         row = catalog.lookup("module", name, "python")
@@ -280,6 +293,9 @@ def test_pytorch_hip_api_found_in_a_rocm_extension_is_classified_amd(catalog):
 def test_pytorch_cuda_cpp_api_is_hipified_not_the_cuda_runtime(catalog):
     row = catalog.lookup("api", "cuda::getCurrentCUDAStream", "cuda")
     assert row.family == "PyTorch CUDA API" and verdict_towards(row, "amd")[0] == "translatable"
+    # Any other cuda:: name (at::cuda::getStreamFromPool, cuda::barrier) is not the CUDA runtime either.
+    assert catalog.lookup("api", "cuda::getStreamFromPool", "cuda").family == "cuda:: namespace"
+    assert catalog.lookup("api", "cudaMalloc", "cuda").family == "CUDA Runtime"
 
 
 @pytest.mark.parametrize(("kind", "name", "ecosystem"), [("module", "torch_xla.core.xla_model", "python"), ("package", "torch-xla", "pypi")])
