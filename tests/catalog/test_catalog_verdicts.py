@@ -82,6 +82,12 @@ def test_cuda_x_libraries_and_toolkit_headers_are_nvidia_with_their_amd_route(ca
     assert alternative_has in alternative
 
 
+@pytest.mark.parametrize("header", ["cudnn_att.h", "curand_utils.h", "npp_helpers.h"])
+def test_a_projects_own_header_named_like_a_toolkit_family_is_not_the_toolkits(catalog, header):
+    # llm.c has its own cudnn_att.h: only the toolkit's header names are cuDNN's.
+    assert catalog.lookup("include", header, "cuda") is None
+
+
 def test_cufile_is_not_taken_for_the_cuda_driver_api(catalog):
     # cu[A-Z] is the driver API's shape; cuFile* is GPUDirect Storage.
     assert catalog.lookup("api", "cuFileDriverOpen", "cuda").family.startswith("cuFile")
