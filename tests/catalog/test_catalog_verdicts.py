@@ -345,6 +345,7 @@ def test_nccl_variables_rccl_does_not_read_still_need_a_look(catalog):
         ("api", "__shfl_xor"),
         ("api", "hipExternalMemoryGetMappedBuffer"),
         ("api", "hipExtent"),
+        ("api", "hipDeviceAttributeMaxThreadsPerBlock"),
         ("include", "hip/hip_runtime.h"),
         ("include", "hipblas/hipblas.h"),
     ],
@@ -356,7 +357,7 @@ def test_hip_code_is_portable_towards_nvidia(catalog, kind, name):
 
 @pytest.mark.parametrize(
     ("name", "portability"),
-    [("hipExtMallocWithFlags", "rewrite"), ("rocblas_sgemm", "replaceable"), ("miopenConvolutionForward", "replaceable"), ("__builtin_amdgcn_mfma_f32_32x32x8f16", "rewrite")],
+    [("hipExtMallocWithFlags", "rewrite"), ("hipDeviceAttributeGcnArchName", "replaceable"), ("rocblas_sgemm", "replaceable"), ("miopenConvolutionForward", "replaceable"), ("__builtin_amdgcn_mfma_f32_32x32x8f16", "rewrite")],
 )
 def test_amd_only_code_is_not_portable_towards_nvidia(catalog, name, portability):
     assert judged(catalog, "api", name, "hip", "nvidia")[:2] == ("amd", portability)
