@@ -78,7 +78,9 @@ def test_cpp_namespaces(catalog):
 def test_hip_names_are_amd_and_port_back_to_nvidia(catalog):
     row = catalog.lookup("api", "hipMalloc", "hip")
     assert row.vendor == "amd"
-    assert verdict(catalog, "api", "hipMalloc", "hip", "nvidia")[0] == "translatable"
+    # HIP code runs on NVIDIA through HIP's CUDA back end (hipcc, HIP_PLATFORM=nvidia):
+    # the HIP runtime is portable there, not a renaming (issue 11, section 2).
+    assert verdict(catalog, "api", "hipMalloc", "hip", "nvidia")[0] == "portable"
     assert verdict(catalog, "api", "hipMalloc", "hip", "amd")[0] == "portable"
     assert verdict(catalog, "api", "rocblas_sgemm", "hip", "nvidia")[0] == "replaceable"
     assert catalog.lookup("api", "thrust::sort", "hip").vendor == "amd"
@@ -116,7 +118,9 @@ def test_hipify_shares_match_the_published_tables():
     expected = {"hipify_curand.csv": (151, 34), "hipify_cufft.csv": (147, 60), "hipify_nvrtc.csv": (36, 9), "hipify_cub.csv": (70, 59)}
     for name, (count, rewrites) in expected.items():
         rows = read_catalog_file(CATALOG / name)
-        assert (len(rows), sum(r.verdict("amd")[0] == "rewrite" for r in rows)) == (count, rewrites), name
+        # An empty HIP cell is rewrite, or re-judged where HIP declares the name (issue 11).
+        empty = sum(r.verdict("amd")[0] == "rewrite" or r.note.startswith("HIPIFY has no mapping") for r in rows)
+        assert (len(rows), empty) == (count, rewrites), name
 
 
 def test_driver_api_is_reachable_by_prefix_not_only_by_regex(catalog):

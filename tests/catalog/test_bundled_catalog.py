@@ -265,7 +265,7 @@ SPOT_CHECKS = [
     ("build", "arch=9.0a", "docker", "nvidia", {"replaceable"}),
     ("build", "arch=100a", "cmake", "nvidia", {"replaceable"}),
     ("env", "CUDA_VISIBLE_DEVICES", "docker", "nvidia", {"portable"}),
-    ("env", "NCCL_IB_HCA", "k8s", "nvidia", {"translatable"}),
+    ("env", "NCCL_IB_HCA", "k8s", "nvidia", {"portable"}),  # RCCL reads it unchanged (issue 11)
     ("env", "NCCL_DEBUG", "slurm", "nvidia", {"portable"}),
     ("env", "TORCH_CUDA_ARCH_LIST", "docker", "nvidia", {"translatable"}),
     ("env", "PYTORCH_CUDA_ALLOC_CONF", "docker", "nvidia", {"portable"}),
@@ -300,7 +300,7 @@ SPOT_CHECKS = [
     ("module", "tritonclient.http", "python", "neutral", {"portable"}),
     ("module", "tritonclient.utils.cuda_shared_memory.create_shared_memory_region", "python", "nvidia", {"replaceable"}),
     ("module", "habana_frameworks.torch.core", "python", "intel", {"replaceable"}),
-    ("module", "torch_xla.core.xla_model", "python", "google", {"replaceable"}),
+    ("module", "torch_xla.core.xla_model", "python", "neutral", {"portable"}),  # TPU, AWS Neuron, GPU (issue 11)
 ]
 
 

@@ -50,7 +50,9 @@ def test_driver_names_translate_to_their_hip_names(catalog, cuda, hip):
     assert row.verdict("amd") == ("translatable", hip)
 
 
-@pytest.mark.parametrize("cuda", ["cuLaunchKernelEx", "cuMemcpyPeer", "cuTensorMapEncodeTiled", "cuGreenCtxCreate"])
+# cuMemcpyPeer left this list: HIP declares hipMemcpyPeer, so it is replaceable (issue 11; see
+# tests/catalog/test_catalog_verdicts.py).
+@pytest.mark.parametrize("cuda", ["cuLaunchKernelEx", "cuTensorMapEncodeTiled", "cuGreenCtxCreate"])
 def test_driver_names_hipify_cannot_map_need_a_rewrite(catalog, cuda):
     # cuLaunchKernelEx etc. fall under a cu* prefix row in cuda_api.csv that says
     # "translatable"; the exact HIPIFY row must win over it.
@@ -96,8 +98,11 @@ def test_hand_written_warp_rows_are_not_shadowed_by_the_import(catalog):
     [
         ("__nv_bfloat16", ("translatable", "__hip_bfloat16")),
         ("__nv_fp8_e4m3", ("translatable", "__hip_fp8_e4m3_fnuz")),
-        ("__vadd2", ("rewrite", "")),
-        ("__trap", ("rewrite", "")),
+        # HIPIFY maps neither, but neither is a redesign (issue 11): a short lane helper,
+        # and the clang builtin HIP itself traps with.
+        ("__vadd2", ("replaceable", "a few-line helper over 8-/16-bit lanes")),
+        ("__trap", ("translatable", "__builtin_trap()")),
+        ("__prof_trigger", ("rewrite", "")),
     ],
 )
 def test_device_names(catalog, cuda, verdict):
@@ -221,7 +226,8 @@ def test_sparse_and_solver_notes_carry_versions():
 def test_library_tables_are_complete(name, rows, rewrites):
     loaded = read_catalog_file(CATALOG / name)
     assert len(loaded) == rows
-    assert sum(1 for row in loaded if row.verdict("amd")[0] == "rewrite") == rewrites
+    # HIPIFY's empty HIP cells: still rewrite, or re-judged because HIP declares the name (issue 11).
+    assert sum(1 for row in loaded if row.verdict("amd")[0] == "rewrite" or row.note.startswith("HIPIFY has no mapping")) == rewrites
 
 
 # --- every new file -------------------------------------------------------------------

@@ -79,6 +79,7 @@ TITLE_FAMILIES = {
 }
 
 NO_EQUIVALENT_NOTE = "HIPIFY: no HIP equivalent"
+HIP_DECLARES_NOTE = "HIPIFY has no mapping, but HIP declares"
 NO_MIOPEN_NOTE = "HIPIFY: no MIOpen equivalent"
 OWN_VERSIONED_FAMILIES = frozenset({"cuDNN", "cuTENSOR"})
 HEADER_SUFFIXES = (".h", ".hpp", ".cuh", ".hxx")
@@ -469,6 +470,108 @@ def source_for(path: str, source_label: str) -> str:
     if "{file}" in source_label:
         return source_label.replace("{file}", name)
     return f"HIPIFY table {name}" + (f" ({source_label})" if source_label else "")
+
+
+# --------------------------------------------------------------------------
+# Names HIPIFY leaves unmapped although HIP has them
+# --------------------------------------------------------------------------
+
+#: HIPIFY's own renaming conventions (cudaX → hipX, cuX → hipX, CU_X → HIP_X,
+#: nv_bfloat162 → __hip_bfloat162, nvrtcX → hiprtcX), tried in order on a
+#: name its table leaves unmapped.
+HIP_RENAMES: tuple[tuple[re.Pattern[str], str], ...] = (
+    (re.compile(r"^cuda"), "hip"),
+    (re.compile(r"^CUDA"), "HIP"),
+    (re.compile(r"^cu(?=[A-Z])"), "hip"),
+    (re.compile(r"^CU(?=_)"), "HIP"),
+    (re.compile(r"^__nv_"), "__hip_"),
+    (re.compile(r"^nv_"), "__hip_"),
+    (re.compile(r"^nvrtc"), "hiprtc"),
+    (re.compile(r"^NVRTC"), "HIPRTC"),
+    # the hip* marshalling libraries: cublasX -> hipblasX, CUSPARSE_X -> HIPSPARSE_X …
+    (re.compile(r"^cublasLt"), "hipblasLt"),
+    (re.compile(r"^CUBLASLT_"), "HIPBLASLT_"),
+    (re.compile(r"^cu(blas|fft|rand|sparse|solver)"), r"hip\1"),
+    (re.compile(r"^CU(BLAS|FFT|RAND|SPARSE|SOLVER)_"), r"HIP\1_"),
+)
+
+_COMMENTS = re.compile(r"/\*.*?\*/|//[^\n]*", re.DOTALL)
+_WORD = re.compile(r"[A-Za-z_]\w*")
+
+
+def hip_declarations(text: str) -> dict[str, bool]:
+    """Identifiers a HIP header names, each with whether it is called like a function.
+
+    Comments are dropped first, so a name a comment mentions does not count.
+    """
+    code = _COMMENTS.sub(" ", text)
+    called = set(re.findall(r"([A-Za-z_]\w*)\s*\(", code))
+    return {name: name in called for name in _WORD.findall(code)}
+
+
+def hip_candidates(cuda: str) -> list[str]:
+    """The HIP names a CUDA name would have under HIPIFY's conventions.
+
+    Device intrinsics keep their spelling in HIP (``__vcmpne4``), CUDA's
+    legacy unprefixed device functions gain ``__`` (``mul24`` → ``__mul24``),
+    and the rest follow :data:`HIP_RENAMES`.
+    """
+    candidates = [cuda] if cuda.startswith("__") else []
+    candidates += [pattern.sub(hip, cuda, count=1) for pattern, hip in HIP_RENAMES if pattern.match(cuda)]
+    if re.fullmatch(r"[a-z][a-z0-9_]*", cuda):
+        candidates.append(f"__{cuda}")
+    return candidates
+
+
+def hip_equivalent_verdict(row: dict[str, str], declared: dict[str, bool]) -> tuple[str, str] | None:
+    """(portability, HIP name) for a row HIPIFY judged ``rewrite`` although HIP
+    declares the renamed name, else None.
+
+    The rename is ``translatable``; a CUDA driver-API function is
+    ``replaceable`` instead, because HIP's same-named call is the runtime-style
+    one (``hipMemcpyPeer`` takes device numbers where ``cuMemcpyPeer`` takes
+    contexts), which is likely why HIPIFY does not map it.
+    """
+    if row.get("amd") != "rewrite" or NO_EQUIVALENT_NOTE not in row.get("note", ""):
+        return None
+    for hip in hip_candidates(row["match"]):
+        if hip in declared:
+            driver_call = row["family"] == "CUDA Driver" and declared[hip]
+            return ("replaceable" if driver_call else "translatable"), hip
+    return None
+
+
+def correct_unmapped(rows: Iterable[dict[str, str]], declared: dict[str, bool], *, hip_source: str) -> int:
+    """Re-judge ``rewrite`` rows whose HIP counterpart HIP's headers declare.
+
+    Parameters
+    ----------
+    rows : iterable of dict
+        Catalog rows as :func:`entry_to_row` makes them; changed in place.
+    declared : dict
+        :func:`hip_declarations` of HIP's headers (AMD side) and of the hip*
+        libraries' headers (hipBLAS, hipBLASLt, hipSOLVER …), merged.
+    hip_source : str
+        Where those headers come from (repository, path, commit), appended
+        to each corrected row's ``source``.
+
+    Returns
+    -------
+    int
+        How many rows changed.
+    """
+    changed = 0
+    for row in rows:
+        verdict = hip_equivalent_verdict(row, declared)
+        if verdict is None:
+            continue
+        portability, hip = verdict
+        note = row["note"].replace(NO_EQUIVALENT_NOTE, f"{HIP_DECLARES_NOTE} {hip}")
+        if portability == "replaceable":
+            note += "; the HIP call's arguments differ (runtime-style), so calls need adapting"
+        row.update(amd=portability, amd_alternative=hip, note=note, source=f"{row['source']}; {hip_source}")
+        changed += 1
+    return changed
 
 
 # --------------------------------------------------------------------------
