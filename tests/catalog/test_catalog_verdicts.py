@@ -19,7 +19,7 @@ from lockin.catalog.hipify import (
     hip_declarations,
     hip_equivalent_verdict,
 )
-from lockin.classify import verdict_towards
+from lockin.scan.classify import verdict_towards
 from lockin.source.cxx import Vocabulary, scan_cxx
 
 CATALOG = Path(__file__).resolve().parents[2] / "data" / "catalog"
