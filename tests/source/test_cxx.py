@@ -676,3 +676,12 @@ def test_host_inline_assembly_in_plain_cxx_is_not_ptx():
     assert [(e.line, e.name) for e in scan_cxx(device, "lane.h", Vocabulary.default()).evidence] == [(3, "inline-ptx")]
     # x86 assembly in a CUDA source is still x86, not PTX.
     assert [(e.line, e.name) for e in scan_cxx(host, "div.cu", Vocabulary.default()).evidence] == []
+
+
+def test_command_line_tools_of_the_catalog_are_not_cxx_vocabulary():
+    """nsys and nvcc are what shell and subprocess readers report; in C/C++ they are nobody's identifiers."""
+    from lockin.catalog import load_catalog
+
+    vocabulary = Vocabulary.from_catalog(load_catalog())
+    assert {"nvidia-smi", "nsys", "nvcc"}.isdisjoint(vocabulary.names)
+    assert "cudaMalloc" in vocabulary.names

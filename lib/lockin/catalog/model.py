@@ -124,9 +124,10 @@ class Catalog:
                 return row
         return None
 
-    def names(self, kind: str) -> set[str]:
-        """Exact names of ``kind`` (used by scanners to build fast pre-filters)."""
-        return {r.match for (k, _), rows in self._exact.items() if k == kind for r in rows}
+    def names(self, kind: str, skip_ecosystems: tuple[str, ...] = ()) -> set[str]:
+        """Exact names of ``kind`` (used by scanners to build fast pre-filters),
+        without the rows of ``skip_ecosystems``."""
+        return {r.match for (k, _), rows in self._exact.items() if k == kind for r in rows if r.ecosystem not in skip_ecosystems}
 
     def prefixes(self, kind: str) -> list[str]:
         """Prefix matches of ``kind``, longest first."""

@@ -153,9 +153,11 @@ class Vocabulary:
         literal followed by one trailing ``*`` (``cublas*``) is used as a
         prefix. Other glob and regex rows cannot be searched for cheaply and
         are left to the catalog lookup of evidence found by the other rows.
+        Command-line tools (``nvidia-smi``, ``nsys``: ecosystem ``tool``) are
+        what shell and subprocess readers report, never C/C++ identifiers.
         """
         return cls(
-            names=catalog.names("api"),
+            names=catalog.names("api", skip_ecosystems=(TOOL_ECOSYSTEM,)),
             prefixes=[*catalog.prefixes("api"), *_glob_prefixes(catalog, "api")],
             include_names=catalog.names("include"),
             include_prefixes=[*catalog.prefixes("include"), *_glob_prefixes(catalog, "include")],
@@ -195,6 +197,10 @@ class Vocabulary:
             f"Vocabulary({len(self.names)} names, {len(self.prefixes)} prefixes, {len(self.patterns)} patterns, "
             f"{len(self.include_names)} include names, {len(self.include_prefixes)} include prefixes)"
         )
+
+
+#: Ecosystem of the catalog's command-line tool rows.
+TOOL_ECOSYSTEM = "tool"
 
 
 def _python_roots(catalog) -> set[str]:
