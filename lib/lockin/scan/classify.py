@@ -12,6 +12,12 @@ UNKNOWN_TARGET_CLASS = "replaceable"
 
 NEUTRAL = "neutral"
 
+TRANSLATABLE = "translatable"
+PORTABLE = "portable"
+
+#: Note of a name the target spells the same way (see :func:`verdict_towards`).
+SAME_NAME_NOTE = "the {target} toolchain spells it the same: compiles as it is"
+
 
 def classify(evidence: Evidence, catalog: Catalog, target: str) -> dict | None:
     """Return the finding fields for ``evidence`` towards ``target``.
@@ -67,4 +73,8 @@ def verdict_towards(row: CatalogRow, target: str) -> tuple[str, str, str]:
         note = f"catalog has no verdict towards {target}; assumed {UNKNOWN_TARGET_CLASS}"
         return UNKNOWN_TARGET_CLASS, "", "; ".join(filter(None, [row.note, note]))
     portability, alternative = known
+    if portability == TRANSLATABLE and row.match_type == "exact" and alternative == row.match:
+        # HIPIFY maps __hfma2 to __hfma2: the target's compiler takes the
+        # name as it is, so there is nothing to translate.
+        return PORTABLE, alternative, "; ".join(filter(None, [row.note, SAME_NAME_NOTE.format(target=target)]))
     return portability, alternative, row.note
