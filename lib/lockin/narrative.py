@@ -63,15 +63,19 @@ def change_since_last(history: pd.DataFrame | None, period: str, project: str | 
 
 
 def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
-    """The catalog families with the most remediation hours, with where they are."""
-    from lockin.scoring.effort import finding_hours, remediation_units
+    """The catalog families with the most remediation hours, with where they are.
 
-    # Priced as the scores price them: catalog effort_hours included.
-    findings = assessment.scores.findings
-    bound = findings[findings["portability"] != "portable"]
-    if bound.empty:
+    Only what the scores price: the source vendor's findings without a
+    target path (see :mod:`lockin.scoring.readiness`), grouped into pieces
+    of work as the effort model groups them.
+    """
+    from lockin.scoring.effort import finding_hours, work_items
+    from lockin.scoring.score import priced_findings
+
+    findings = priced_findings(assessment.scores.findings, assessment.params)
+    if findings.empty:
         return pd.DataFrame(columns=["family", "hours", "places", "project_names", "projects"])
-    units = remediation_units(bound.assign(hours=finding_hours(bound, assessment.params)))
+    units = work_items(findings.assign(hours=finding_hours(findings, assessment.params)), assessment.params)
     # A construct is its own driver (wgmma, inline PTX); other findings group by family.
     named = (units["family"].astype(str) == "") | (units["kind"] == "construct")
     units["family"] = units["family"].where(~named, units["name"])

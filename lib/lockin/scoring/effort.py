@@ -43,12 +43,12 @@ __all__ = [
     "simulate_effort",
     "finding_hours",
     "percentiles",
-    "remediation_units",
     "attach_library",
     "work_keys",
     "work_items",
     "repeat_factor",
     "adapted_lines",
+    "cheaper_of",
 ]
 
 #: Input formats written by tools, whose lines are not code anyone developed.
@@ -304,7 +304,8 @@ def work_keys(findings: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     - a construct (inline PTX, a TMA copy): once per construct and file;
     - an API, header or module of a library matched by a prefix row
       (``library``, see :func:`attach_library`): once per project and
-      library (CuTe DSL's 12,891 uses are one piece of work);
+      catalog family, whatever its kind (CuTe's headers and its 12,891
+      ``cute::`` uses are one piece of work, shown as "CUTLASS CuTe");
     - any other API, header or module: once per project and name.
 
     Source findings of different portability classes are apart, so a
@@ -316,14 +317,17 @@ def work_keys(findings: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
     names, keys = [], []
     for project, path, kind, name, fam, lib, portability in zip(findings["project"], findings["path"], findings["kind"], findings["name"].astype(str), family, library, findings["portability"]):
         if kind in COMPONENT_KINDS:
-            shown = fam or name
-            keys.append(f"{project}\0{kind}\0{shown}")
+            shown = name  # the family is in its own column
+            keys.append(f"{project}\0{kind}\0{fam or name}")
         elif kind == "construct":
             shown = name
             keys.append(f"{project}\0{portability}\0{kind}\0{name}\0{path}")
+        elif lib:
+            shown = fam or lib  # CUTLASS CuTe: its headers and its names are one library
+            keys.append(f"{project}\0{portability}\0library\0{shown}")
         else:
-            shown = lib or name
-            keys.append(f"{project}\0{portability}\0{kind}\0{shown}")
+            shown = name
+            keys.append(f"{project}\0{portability}\0{kind}\0{name}")
         names.append(shown)
     return pd.Series(keys, index=findings.index, dtype=object), pd.Series(names, index=findings.index, dtype=object)
 
@@ -381,35 +385,6 @@ FACT_COLUMNS = [
     "translatable", "replaceable", "rewrite", "code_hours", "libraries_hours", "platform_hours",
     "covered", "covered_units", "covered_hours",
 ]  # fmt: skip
-
-
-def remediation_units(findings: pd.DataFrame) -> pd.DataFrame:
-    """Pieces of remediation work, each priced once.
-
-    A component is replaced once however many files name it, so component
-    findings (packages, indexes, images, cluster resources, build settings,
-    environment variables) count once per project, kind and family (cudf
-    named in environment.yml, a lock file and an SBOM is one swap). An API,
-    header or module is reworked once per file that uses it; each construct
-    (an inline PTX block, a TMA copy) is its own piece of work. A unit is
-    priced at the largest of its findings' hours, so more evidence never
-    lowers it.
-    """
-    if findings.empty:
-        return findings.assign(unit="", occurrences=0)
-    family = findings["family"].fillna("").astype(str).where(findings["family"].fillna("") != "", findings["name"])
-    component = ~findings["kind"].isin(SOURCE_KINDS)
-    construct = findings["kind"] == "construct"
-    unit = np.where(
-        component,
-        findings["project"] + "\0" + findings["kind"] + "\0" + family,
-        np.where(construct, findings.index.astype(str), findings["project"] + "\0" + findings["path"] + "\0" + findings["kind"] + "\0" + findings["name"]),
-    )
-    keyed = findings.assign(unit=unit)
-    grouped = keyed.groupby("unit", sort=False)
-    first = keyed.loc[grouped["hours"].idxmax()].set_index("unit")
-    first["occurrences"] = grouped.size()
-    return first.reset_index()
 
 
 def _lines(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -502,6 +477,18 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
     if calibration is not None:
         total = calibration.apply(total)
     return EffortDraws(list(facts["project"]), total, parts, calibrated=calibration is not None)
+
+
+def cheaper_of(credited: EffortDraws, uncredited: EffortDraws) -> EffortDraws:
+    """Per project and draw, the draws with the lower total (same projects, same draws).
+
+    Crediting what already runs on the target never raises an estimate:
+    where validating a tiny covered file would cost more than translating
+    it, the translation's figure stands.
+    """
+    take = uncredited.total < credited.total
+    parts = {name: np.where(take, uncredited.parts[name], part) for name, part in credited.parts.items()}
+    return EffortDraws(credited.projects, np.where(take, uncredited.total, credited.total), parts, calibrated=credited.calibrated)
 
 
 def percentiles(draws: np.ndarray) -> tuple[float, float, float]:

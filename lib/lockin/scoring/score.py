@@ -20,12 +20,12 @@ from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD, Problem
 from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
-from lockin.scoring.effort import EffortDraws, attach_effort_hours, attach_library, finding_hours, percentiles, project_facts, simulate_effort, work_items, work_keys
+from lockin.scoring.effort import EffortDraws, attach_effort_hours, attach_library, cheaper_of, finding_hours, percentiles, project_facts, simulate_effort, work_items, work_keys
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters
 from lockin.scoring.readiness import charged_mask, mark_covered, merge_vendor_counts, portfolio_readiness, readiness_table, scan_definitions, scan_regions, source_vendors
 
-__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "rating_for", "lockin_ratio"]
+__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "priced_findings", "rating_for", "lockin_ratio"]
 
 
 #: Columns of a score record, contract first.
@@ -201,7 +201,10 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     facts = project_facts(findings, scan.inputs, params, names, regions)
     readiness = readiness_table(findings, regions, sources, params.target_vendor, names).set_index("project")
     draws = simulate_effort(facts, params, calibration)
-    roadblocks = _roadblocks(_priced(findings, params), params)
+    if params.credit_target_support and facts["covered"].any():
+        uncredited = project_facts(findings, scan.inputs, params.replace(credit_target_support=False), names, regions)
+        draws = cheaper_of(draws, simulate_effort(uncredited, params, calibration))
+    roadblocks = _roadblocks(priced_findings(findings, params), params)
     distinct = roadblocks["project"].value_counts()
     cases, rows, flows = [], [], []
     for index, name in enumerate(names):
@@ -247,10 +250,13 @@ def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str
     return vendors
 
 
-def _priced(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
-    """The findings a move is charged for: the source vendor's, not covered while target support is credited."""
+def priced_findings(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The findings a move is charged for: the source vendor's, not covered while target support is credited.
+
+    ``findings`` are a :class:`Scores`' (with ``charged`` and ``covered``).
+    """
     if findings.empty:
-        return findings
+        return findings[findings["portability"] != "portable"]
     keep = findings["charged"].astype(bool)
     if params.credit_target_support:
         keep &= ~findings["covered"].astype(bool)
