@@ -218,3 +218,25 @@ def test_covered_findings_are_counted_for_validation_once_per_file_or_family():
     fact = facts.iloc[0]
     assert fact["covered"] == 5 and fact["covered_units"] == 3 and fact["covered_hours"] == 3 * PARAMS.covered_validation_hours
     assert fact["adapted_sloc"] == 0 and fact["platform_hours"] == 0
+
+
+def test_the_readiness_worked_example_holds(tmp_path):
+    from lockin.scoring.calibration import nominal_effort
+
+    project = tmp_path / "portfolio" / "mixed" / "src"
+    project.mkdir(parents=True)
+    shutil.copy(FIXTURES / "dual" / "src" / "ops.cu", project / "ops.cu")
+    shutil.copy(FIXTURES / "cuda-only" / "src" / "ops.cu", project / "legacy.cu")
+    scanned = scan([tmp_path / "portfolio"], ScanOptions(target="amd"))
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "methodology.md").read_text().split())
+    credited, uncredited = score(scanned, Parameters()), score(scanned, Parameters(), credit_target_support=False)
+    row = credited.projects.iloc[0]
+    assert f"Towards AMD the scan finds {row['vendor_bound']} NVIDIA findings" in text
+    assert f"the {row['covered']} in `src/ops.cu` are covered" in text
+    assert f"readiness = {row['covered']} / {row['vendor_bound']} = {row['readiness']:.2f}" in text
+    facts, bare = credited.facts.iloc[0], uncredited.facts.iloc[0]
+    assert f"with the credit adapted_sloc {facts['adapted_sloc']} (legacy.cu's windows) · covered units {facts['covered_units']}" in text
+    assert f"without the credit adapted_sloc {bare['adapted_sloc']} (both files)" in text
+    with_credit, without = nominal_effort(credited.facts, credited.params)[0], nominal_effort(uncredited.facts, uncredited.params)[0]
+    assert f"effort (nominal) = {with_credit:.4f} PM" in text and f"effort (nominal) = {without:.4f} PM" in text
+    assert f"The credited effort is {with_credit / without:.0%} of the uncredited one" in text.replace("48 %", "48%")
