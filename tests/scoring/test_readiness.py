@@ -142,7 +142,10 @@ def test_without_a_manifest_accelerator_the_vendor_with_the_most_distinct_eviden
     )
     assert source_vendors(frame, "amd") == {"p": "intel"}, "three distinct Intel names against two NVIDIA ones"
     assert source_vendors(frame, "amd", {"p": "nvidia"}) == {"p": "nvidia"}
-    assert source_vendors(frame, "amd", {"p": "amd"}) == {"p": "intel"}, "an accelerator of the target itself says nothing about the source"
+    assert source_vendors(frame, "amd", {"p": "amd"}) == {"p": "amd"}, "it already runs on the target"
+    from lockin.scoring.readiness import charged_mask
+
+    assert not charged_mask(frame, {"p": "amd"}, "amd").any(), "a project already on the target has nothing to move"
 
 
 def test_hip_findings_are_never_charged_as_a_third_vendor_towards_nvidia():

@@ -177,7 +177,9 @@ def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, 
     """The vendor each project moves from.
 
     The vendor of the project's ``accelerator`` in portfolio.yml when it is
-    known and is not the target; otherwise the vendor (neither the target
+    known, the target's own included (a project that already runs on the
+    target moves from nowhere: nothing of it is charged, and other vendors'
+    code in it is their lock-in); otherwise the vendor (neither the target
     nor neutral) with the most distinct vendor-bound (kind, name) pairs in
     the project, ties broken by more findings, then by name. A project
     without such evidence has source ``""``.
@@ -198,7 +200,7 @@ def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, 
     chosen = {}
     for name in names:
         given = accelerators.get(name, "")
-        if given and given != target:
+        if given:
             chosen[name] = given
             continue
         own = bound[bound["project"] == name]
@@ -218,7 +220,8 @@ def charged_mask(findings: pd.DataFrame, sources: dict[str, str], target: str) -
     """
     vendor = findings["vendor"].fillna("").astype(str)
     source = findings["project"].map(sources).fillna("")
-    return vendor_bound_mask(findings, target) & ((vendor == source) | vendor.isin(NEUTRAL_VENDORS))
+    moving = source != target  # a project already on the target has nothing to move
+    return vendor_bound_mask(findings, target) & moving & ((vendor == source) | vendor.isin(NEUTRAL_VENDORS))
 
 
 def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict[str, str], target: str, projects: list[str]) -> pd.DataFrame:
@@ -226,7 +229,8 @@ def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict
 
     ``findings`` carry ``covered`` (see :func:`mark_covered`).
     ``readiness`` is covered over charged findings (see
-    :func:`charged_mask`), NaN without any; ``target_paths`` names what
+    :func:`charged_mask`), NaN without any, and 1 for a project whose
+    source is the target (it already runs there); ``target_paths`` names what
     already has a target path ("code: 12 files; platform: image, cluster");
     ``other_vendor_bound`` counts a third vendor's vendor-bound findings and
     ``other_vendors`` lists them ("intel 120").
@@ -246,7 +250,7 @@ def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict
                 "project": name,
                 "source_vendor": sources.get(name, ""),
                 "covered": covered,
-                "readiness": covered / len(mine) if len(mine) else float("nan"),
+                "readiness": 1.0 if sources.get(name) == target else covered / len(mine) if len(mine) else float("nan"),
                 "target_paths": target_paths(findings[own], regions[regions["project"] == name] if len(regions) else regions, target),
                 "other_vendor_bound": int(sum(others.values())),
                 "other_vendors": ", ".join(f"{v} {n}" for v, n in sorted(others.items(), key=lambda item: (-item[1], item[0]))),
