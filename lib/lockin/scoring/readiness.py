@@ -133,11 +133,12 @@ def _in_target_region(findings: pd.DataFrame, regions: pd.DataFrame, target: str
     by_file: dict[tuple[str, str], list[tuple[int, int]]] = {}
     for project, path, start, end in zip(spans["project"], spans["path"], spans["start"], spans["end"]):
         by_file.setdefault((project, path), []).append((int(start), int(end)))
-    lines = pd.to_numeric(findings["line"], errors="coerce")
-    for index, project, path, line in zip(findings.index, findings["project"], findings["path"], lines):
-        if pd.isna(line):
-            continue
-        covered[index] = any(start <= line <= end for start, end in by_file.get((project, path), ()))
+    # Only findings in files with such a region are looked at (a few files of many).
+    candidates = findings[[key in by_file for key in zip(findings["project"], findings["path"])]]
+    lines = pd.to_numeric(candidates["line"], errors="coerce")
+    for index, project, path, line in zip(candidates.index, candidates["project"], candidates["path"], lines):
+        if pd.notna(line):
+            covered[index] = any(start <= line <= end for start, end in by_file[(project, path)])
     return covered & _is_source(findings)
 
 
