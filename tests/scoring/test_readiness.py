@@ -243,3 +243,16 @@ def test_the_readiness_worked_example_holds(tmp_path):
     with_credit, without = nominal_effort(credited.facts, credited.params)[0], nominal_effort(uncredited.facts, uncredited.params)[0]
     assert f"effort (nominal) = {with_credit:.4f} PM" in text and f"effort (nominal) = {without:.4f} PM" in text
     assert f"The credited effort is {with_credit / without:.0%} of the uncredited one" in text.replace("48 %", "48%")
+
+
+def test_a_rocm_package_index_covers_cuda_packages_and_an_image_does_not():
+    frame = findings_frame(
+        [
+            finding(path="requirements.txt", kind="package", name="nvidia-cublas-cu12", family="cuda-wheels", line=2),
+            finding(path="requirements_rocm.txt", kind="index", name="https://download.pytorch.org/whl/rocm6.1", vendor="amd", portability="portable", line=1),
+            finding(path="Dockerfile", kind="image", name="nvcr.io/nvidia/pytorch", family="ngc", line=1),
+        ]
+    )
+    marked = mark_covered(frame, pd.DataFrame(columns=REGION_COLUMNS), pd.DataFrame(columns=DEFINITION_COLUMNS), inputs_frame([]), "amd").set_index("kind")
+    assert marked.loc["package", "covered_by"] == "target-component"
+    assert not marked.loc["image", "covered"], "a package index is no path for an image"

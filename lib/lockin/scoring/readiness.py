@@ -94,7 +94,8 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
       target vendor (HIP headers, ``hip*`` calls) or a target-path region;
     - ``target-component``: a component (package, index, image, cluster,
       build, env) when the project has a component of the same kind for the
-      target vendor (a ROCm image beside the CUDA one).
+      target vendor (a ROCm image beside the CUDA one; packages and package
+      indexes count as one kind).
 
     Findings that are portable or of the target vendor are never covered:
     there is nothing to cover.
@@ -167,11 +168,19 @@ def _in_target_file(findings: pd.DataFrame, regions: pd.DataFrame, target: str) 
     return pd.Series([key in files for key in zip(findings["project"], findings["path"])], index=findings.index) & source
 
 
+#: Component kinds that stand in for each other as a target path: a ROCm
+#: package index serves the packages (pip installs them from it), as a
+#: requirements_rocm.txt package does.
+_COVERING_GROUP = {"package": "package", "index": "package", "image": "image", "cluster": "cluster", "build": "build", "env": "env"}
+
+
 def _has_target_component(findings: pd.DataFrame, target: str) -> pd.Series:
     component = findings["kind"].isin(COMPONENT_KINDS)
     vendor = findings["vendor"].fillna("").astype(str)
-    served = set(zip(findings.loc[component & (vendor == target), "project"], findings.loc[component & (vendor == target), "kind"]))
-    return pd.Series([key in served for key in zip(findings["project"], findings["kind"])], index=findings.index) & component
+    group = findings["kind"].map(_COVERING_GROUP).fillna("")
+    mine = component & (vendor == target)
+    served = set(zip(findings.loc[mine, "project"], group[mine]))
+    return pd.Series([key in served for key in zip(findings["project"], group)], index=findings.index) & component
 
 
 def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, str] | None = None, projects: list[str] | None = None) -> dict[str, str]:
