@@ -193,17 +193,11 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         catalog = load_catalog()
     names = [p.name for p in scan.projects] or sorted(set(scan.inputs["project"]))
     meta = {p.name: p.meta for p in scan.projects}
-    regions, definitions = scan_regions(scan), scan_definitions(scan)
-    findings = attach_library(attach_effort_hours(scan.findings, catalog), catalog)
-    findings = mark_covered(findings, regions, definitions, scan.inputs, params.target_vendor)
-    sources = source_vendors(findings, params.target_vendor, _accelerator_vendors(meta, hardware), names)
-    findings = findings.assign(charged=charged_mask(findings, sources, params.target_vendor) if len(findings) else pd.Series(dtype=bool))
+    regions = scan_regions(scan)
+    findings, sources = _judged_findings(scan, regions, params, catalog, _accelerator_vendors(meta, hardware), names)
     facts = project_facts(findings, scan.inputs, params, names, regions)
     readiness = readiness_table(findings, regions, sources, params.target_vendor, names).set_index("project")
-    draws = simulate_effort(facts, params, calibration)
-    if params.credit_target_support and facts["covered"].any():
-        uncredited = project_facts(findings, scan.inputs, params.replace(credit_target_support=False), names, regions)
-        draws = cheaper_of(draws, simulate_effort(uncredited, params, calibration))
+    draws = _effort_draws(findings, facts, scan.inputs, regions, params, calibration, names)
     roadblocks = _roadblocks(priced_findings(findings, params), params)
     distinct = roadblocks["project"].value_counts()
     cases, rows, flows = [], [], []
@@ -236,6 +230,29 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     )
 
 
+def _judged_findings(scan, regions: pd.DataFrame, params: Parameters, catalog, accelerators: dict[str, str], names: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The scan's findings with what scoring needs, and each project's source vendor.
+
+    Adds ``effort_hours`` and ``library`` (from the catalog), ``covered``
+    and ``covered_by`` (target support already there) and ``charged`` (of
+    the project's source vendor).
+    """
+    findings = attach_library(attach_effort_hours(scan.findings, catalog), catalog)
+    findings = mark_covered(findings, regions, scan_definitions(scan), scan.inputs, params.target_vendor)
+    sources = source_vendors(findings, params.target_vendor, accelerators, names)
+    charged = charged_mask(findings, sources, params.target_vendor) if len(findings) else pd.Series(dtype=bool)
+    return findings.assign(charged=charged), sources
+
+
+def _effort_draws(findings, facts, inputs, regions, params: Parameters, calibration, names) -> EffortDraws:
+    """Effort draws; with target support credited, never above those without the credit (see :func:`cheaper_of`)."""
+    draws = simulate_effort(facts, params, calibration)
+    if params.credit_target_support and facts["covered"].any():
+        uncredited = project_facts(findings, inputs, params.replace(credit_target_support=False), names, regions)
+        draws = cheaper_of(draws, simulate_effort(uncredited, params, calibration))
+    return draws
+
+
 def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str]:
     """project → vendor of the accelerator its portfolio.yml entry names (only those that name one the specs know)."""
     vendors = {}
@@ -245,7 +262,7 @@ def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str
             continue
         try:
             vendors[name] = hardware.vendor(hardware.resolve(str(given)))
-        except (KeyError, ValueError, LookupError):
+        except (KeyError, ValueError):
             continue  # an accelerator the specs do not know: the evidence decides
     return vendors
 
