@@ -256,3 +256,12 @@ def test_a_rocm_package_index_covers_cuda_packages_and_an_image_does_not():
     marked = mark_covered(frame, pd.DataFrame(columns=REGION_COLUMNS), pd.DataFrame(columns=DEFINITION_COLUMNS), inputs_frame([]), "amd").set_index("kind")
     assert marked.loc["package", "covered_by"] == "target-component"
     assert not marked.loc["image", "covered"], "a package index is no path for an image"
+
+
+def test_a_requirements_file_named_for_rocm_covers_the_cuda_packages(scores):
+    # requirements_rocm.txt pins only vendor-neutral packages: the file itself is the path.
+    packages = scores.findings.query("project == 'wheels' and kind == 'package' and vendor == 'nvidia'")
+    assert len(packages) == 2 and set(packages["covered_by"]) == {"target-component"}
+    table = rows(scores)
+    assert table.loc["wheels", "readiness"] == 1.0 and table.loc["wheels", "target_paths"] == "libraries: package"
+    assert scores.facts.set_index("project").loc["wheels", "libraries_hours"] == 0

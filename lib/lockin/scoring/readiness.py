@@ -14,6 +14,7 @@ example.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from pathlib import PurePosixPath
 
@@ -95,7 +96,9 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
     - ``target-component``: a component (package, index, image, cluster,
       build, env) when the project has a component of the same kind for the
       target vendor (a ROCm image beside the CUDA one; packages and package
-      indexes count as one kind).
+      indexes count as one kind), or a requirements file or Dockerfile
+      named for the target (``requirements_rocm.txt``, ``Dockerfile_amd``;
+      see :data:`VENDOR_FILE_WORDS`).
 
     Findings that are portable or of the target vendor are never covered:
     there is nothing to cover.
@@ -109,7 +112,7 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
         "alias": _aliased(findings, definitions),
         "hip-sibling": _has_hip_sibling(findings, inputs) if target == "amd" else pd.Series(False, index=findings.index),
         "target-file": _in_target_file(findings, regions, target),
-        "target-component": _has_target_component(findings, target),
+        "target-component": _has_target_component(findings, target, inputs),
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
         reasons = reasons.where(~(rules[reason] & bound), reason)
@@ -174,12 +177,38 @@ def _in_target_file(findings: pd.DataFrame, regions: pd.DataFrame, target: str) 
 _COVERING_GROUP = {"package": "package", "index": "package", "image": "image", "cluster": "cluster", "build": "build", "env": "env"}
 
 
-def _has_target_component(findings: pd.DataFrame, target: str) -> pd.Series:
+#: Words in a file name that make a requirements file or Dockerfile one
+#: vendor's own (``requirements_rocm.txt``, ``Dockerfile_amd``).
+VENDOR_FILE_WORDS = {
+    "amd": ("rocm", "hip", "amd"),
+    "nvidia": ("cuda", "nvidia"),
+    "intel": ("intel", "xpu", "gaudi", "hpu", "habana", "sycl"),
+    "google": ("tpu",),
+}
+
+#: Input formats whose per-vendor files are a target path, and the component kind they serve.
+_VENDOR_FILE_FORMATS = {"requirements": "package", "dockerfile": "image"}
+
+
+def _target_input_groups(inputs: pd.DataFrame | None, target: str) -> set[tuple[str, str]]:
+    """(project, kind) pairs served by a per-vendor input file of the target (``requirements_rocm.txt``: packages)."""
+    words = set(VENDOR_FILE_WORDS.get(target, ()))
+    served = set()
+    if inputs is None or inputs.empty or not words:
+        return served
+    for project, path, formats in zip(inputs["project"], inputs["path"], inputs["formats"].fillna("").astype(str)):
+        name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
+        if name_words & words:
+            served |= {(project, _VENDOR_FILE_FORMATS[f]) for f in formats.split(",") if f in _VENDOR_FILE_FORMATS}
+    return served
+
+
+def _has_target_component(findings: pd.DataFrame, target: str, inputs: pd.DataFrame | None = None) -> pd.Series:
     component = findings["kind"].isin(COMPONENT_KINDS)
     vendor = findings["vendor"].fillna("").astype(str)
     group = findings["kind"].map(_COVERING_GROUP).fillna("")
     mine = component & (vendor == target)
-    served = set(zip(findings.loc[mine, "project"], group[mine]))
+    served = set(zip(findings.loc[mine, "project"], group[mine])) | _target_input_groups(inputs, target)
     return pd.Series([key in served for key in zip(findings["project"], group)], index=findings.index) & component
 
 
@@ -234,7 +263,7 @@ def charged_mask(findings: pd.DataFrame, sources: dict[str, str], target: str) -
     return vendor_bound_mask(findings, target) & moving & ((vendor == source) | vendor.isin(NEUTRAL_VENDORS))
 
 
-def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict[str, str], target: str, projects: list[str]) -> pd.DataFrame:
+def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict[str, str], target: str, projects: list[str], inputs: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per project: source vendor, covered findings, readiness, target paths, other vendors.
 
     ``findings`` carry ``covered`` (see :func:`mark_covered`).
@@ -249,6 +278,7 @@ def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict
     vendor = findings["vendor"].fillna("").astype(str)
     bound = vendor_bound_mask(findings, target) if len(findings) else pd.Series(dtype=bool)
     other = bound & ~charged if len(findings) else pd.Series(dtype=bool)
+    vendor_files = _target_input_groups(inputs, target)
     rows = []
     for name in projects:
         own = findings["project"] == name
@@ -261,7 +291,7 @@ def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict
                 "source_vendor": sources.get(name, ""),
                 "covered": covered,
                 "readiness": 1.0 if sources.get(name) == target else covered / len(mine) if len(mine) else float("nan"),
-                "target_paths": target_paths(findings[own], regions[regions["project"] == name] if len(regions) else regions, target),
+                "target_paths": target_paths(findings[own], regions[regions["project"] == name] if len(regions) else regions, target, {kind for project, kind in vendor_files if project == name}),
                 "other_vendor_bound": int(sum(others.values())),
                 "other_vendors": ", ".join(f"{v} {n}" for v, n in sorted(others.items(), key=lambda item: (-item[1], item[0]))),
             }
@@ -269,19 +299,20 @@ def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict
     return pd.DataFrame(rows, columns=READINESS_COLUMNS)
 
 
-def target_paths(findings: pd.DataFrame, regions: pd.DataFrame, target: str) -> str:
+def target_paths(findings: pd.DataFrame, regions: pd.DataFrame, target: str, vendor_file_kinds: set[str] = frozenset()) -> str:
     """What of one project already has a path on the target, by dimension.
 
     ``code``: the number of source files with target-vendor findings or a
     target-path region; ``libraries`` and ``platform``: the component kinds
-    with a target-vendor component. Empty when nothing has.
+    with a target-vendor component or a per-vendor file of the target
+    (``vendor_file_kinds``). Empty when nothing has.
     """
     vendor = findings["vendor"].fillna("").astype(str)
     mine = findings[vendor == target]
     files = set(mine.loc[mine["kind"].isin(SOURCE_KINDS), "path"])
     files |= set(_target_regions(regions, target)["path"])
     parts = [f"code: {len(files):,} file(s)"] if files else []
-    kinds = set(mine.loc[mine["kind"].isin(COMPONENT_KINDS), "kind"])
+    kinds = set(mine.loc[mine["kind"].isin(COMPONENT_KINDS), "kind"]) | set(vendor_file_kinds)
     for dimension in ("libraries", "platform"):
         named = [k for k in COMPONENT_KINDS if k in kinds and _COMPONENT_DIMENSION[k] == dimension]
         if named:
