@@ -34,6 +34,11 @@ __all__ = [
     "charged_mask",
     "readiness_table",
     "READINESS_COLUMNS",
+    "VENDOR_FILE_WORDS",
+    "vendor_bound_mask",
+    "target_paths",
+    "portfolio_readiness",
+    "merge_vendor_counts",
 ]
 
 #: Columns of ``ScanResult.regions`` (docs: the shared scan interface).
@@ -74,7 +79,7 @@ def _frame_or_empty(frame, columns: list[str]) -> pd.DataFrame:
 
 
 def vendor_bound_mask(findings: pd.DataFrame, target: str) -> pd.Series:
-    """Findings that bind to a vendor other than the target: not portable, of a named vendor."""
+    """Findings that bind to a vendor other than the target: not portable and not of the target (vendor-neutral ones included)."""
     vendor = findings["vendor"].fillna("").astype(str)
     return (findings["portability"] != "portable") & (vendor != target)
 
