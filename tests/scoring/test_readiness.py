@@ -265,3 +265,17 @@ def test_a_requirements_file_named_for_rocm_covers_the_cuda_packages(scores):
     table = rows(scores)
     assert table.loc["wheels", "readiness"] == 1.0 and table.loc["wheels", "target_paths"] == "libraries: package"
     assert scores.facts.set_index("project").loc["wheels", "libraries_hours"] == 0
+
+
+def test_the_credit_is_a_parameter_a_file_can_switch_off(tmp_path, scanned):
+    from lockin.records import InputError
+    from lockin.scoring.parameters import load_parameters
+
+    path = tmp_path / "params.yml"
+    path.write_text("draws: 400\ncredit_target_support: false\n")
+    off = rows(score(scanned, load_parameters(path)))
+    assert off.loc["dual", "effort_pm_p50"] == pytest.approx(rows(score(scanned, PARAMS, credit_target_support=False)).loc["dual", "effort_pm_p50"])
+    assert off.loc["dual", "readiness"] == 1.0, "readiness is reported either way"
+    path.write_text("draws: 400\ncredit_target_support: perhaps\n")
+    with pytest.raises(InputError, match="line 2.*credit_target_support: expected true or false|credit_target_support: expected true or false"):
+        load_parameters(path)
