@@ -127,6 +127,9 @@ def test_lockin_notebook_shows_ratings_heatmap_and_roadblocks(executed):
     assert "inline-ptx" in text or "wgmma" in text
     assert "uncalibrated" in text
     assert images_of(book) >= 1
+    # Target readiness: a column, a table and one sentence (rocm-serving already runs on AMD).
+    assert "Target readiness: 1 of 5 project(s) already have a path on amd" in text and "rocm-serving 100%" in text
+    assert "target_paths" in text and "other_vendors" in text
 
 
 def test_economics_notebook_shows_npv_tornado_and_what_if(executed):
@@ -146,6 +149,7 @@ def test_strategy_report_writes_the_period_figures(executed):
     text = text_of(book)
     assert not errors_of(book)
     assert "Executive summary" in text and "first period on record" in text
+    assert "Target readiness: 1 of 5 project(s)" in text and "ready" in text
     assert "Appendix: provenance" in text and "inputs.csv" in text
     figures = json.loads((out / "period_figures.json").read_text())
     assert figures["period"] == "2026-11"

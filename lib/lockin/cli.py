@@ -276,7 +276,7 @@ def catalog_import_hipify(paths, out_dir, label):
 
 #: Score columns the table format shows (json and csv carry all).
 SCORE_TABLE_COLUMNS = (
-    "record", "project", "rating", "lockin_ratio", "roadblocks", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90",
+    "record", "project", "rating", "lockin_ratio", "roadblocks", "readiness", "effort_pm_p10", "effort_pm_p50", "effort_pm_p90",
     "code_pm", "libraries_pm", "platform_pm", "performance_ratio", "npv_usd", "breakeven_month", "recommendation",
 )  # fmt: skip
 
@@ -320,6 +320,7 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
         if fmt == "table":
             shown = scores.frame[list(SCORE_TABLE_COLUMNS)].round({"effort_pm_p10": 1, "effort_pm_p50": 1, "effort_pm_p90": 1, "code_pm": 1, "libraries_pm": 1, "platform_pm": 1, "performance_ratio": 2})
             shown["lockin_ratio"] = shown["lockin_ratio"].map(lambda r: f"{r:.0%}")
+            shown["readiness"] = shown["readiness"].map(lambda r: "" if r != r else f"{r:.0%}")
             shown["npv_usd"] = shown["npv_usd"].map(lambda v: "" if v != v else f"{v / 1000:,.0f}k")
             write_frame(shown, sink, fmt, f"Lock-in scores (target: {params.target_vendor} / {params.target_accelerator}; effort in person-months; NPV in USD over {params.horizon_years:g} years)")
             write_frame(scores.frame[["project", "recommendation", "reasons"]], sink, fmt, "Recommendations")

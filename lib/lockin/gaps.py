@@ -72,7 +72,7 @@ def roadblocks_gap(assessment) -> str | None:
     """The sentence when no finding needs redesign, or None."""
     if len(assessment.scores.roadblocks):
         return None
-    return f"**No roadblocks.** Every vendor-bound finding has a path to {assessment.params.target_vendor} (translation or an equivalent library); nothing needs redesign."
+    return f"**No roadblocks.** Every vendor-bound finding has a path to {assessment.params.target_vendor} (translation, an equivalent library, or one the project already has); nothing needs redesign."
 
 
 def economics_gap(assessment) -> str | None:

@@ -14,7 +14,7 @@ from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD
 
 from lockin.scoring.economics import format_usd
 
-__all__ = ["executive_summary", "change_since_last", "history_with", "top_drivers"]
+__all__ = ["executive_summary", "change_since_last", "history_with", "readiness_sentence", "top_drivers"]
 
 
 def executive_summary(assessment, history: pd.DataFrame | None = None, period: str = "") -> list[str]:
@@ -63,21 +63,51 @@ def change_since_last(history: pd.DataFrame | None, period: str, project: str | 
 
 
 def top_drivers(assessment, n: int = 3) -> pd.DataFrame:
-    """The catalog families with the most remediation hours, with where they are."""
-    from lockin.scoring.effort import finding_hours, remediation_units
+    """The catalog families with the most remediation hours, with where they are.
 
-    # Priced as the scores price them: catalog effort_hours included.
-    findings = assessment.scores.findings
-    bound = findings[findings["portability"] != "portable"]
-    if bound.empty:
+    Only what the scores price: the source vendor's findings without a
+    target path (see :mod:`lockin.scoring.readiness`), grouped into pieces
+    of work as the effort model groups them.
+    """
+    from lockin.scoring.effort import finding_hours, work_items
+    from lockin.scoring.score import priced_findings
+
+    findings = priced_findings(assessment.scores.findings, assessment.params)
+    if findings.empty:
         return pd.DataFrame(columns=["family", "hours", "places", "project_names", "projects"])
-    units = remediation_units(bound.assign(hours=finding_hours(bound, assessment.params)))
+    units = work_items(findings.assign(hours=finding_hours(findings, assessment.params)), assessment.params)
     # A construct is its own driver (wgmma, inline PTX); other findings group by family.
     named = (units["family"].astype(str) == "") | (units["kind"] == "construct")
     units["family"] = units["family"].where(~named, units["name"])
     grouped = units.groupby("family").agg(hours=("hours", "sum"), places=("occurrences", "sum"), project_names=("project", _by_count))
     grouped["projects"] = grouped["project_names"].map(", ".join)
     return grouped.sort_values(["hours", "places"], ascending=False).head(n).reset_index()
+
+
+def readiness_sentence(assessment) -> str:
+    """One sentence on target readiness: which projects already have a path on the target, and other vendors' code.
+
+    Built from the score columns ``readiness``, ``covered``, ``vendor_bound``
+    and ``other_vendors`` (see :mod:`lockin.scoring.readiness`); names at
+    most three projects, the readiest first.
+    """
+    projects, total = assessment.scores.projects, assessment.scores.portfolio
+    target = assessment.params.target_vendor
+    if projects.empty:
+        return ""
+    ready = projects[projects["readiness"].fillna(0) > 0].sort_values(["readiness", "covered", "project"], ascending=[False, False, True], kind="stable")
+    if ready.empty:
+        text = f"Target readiness: no project already has a path on {target} for its vendor-bound code"
+    else:
+        names = [f"{r.project} {r.readiness:.0%}" for r in ready.itertuples()]
+        text = (
+            f"Target readiness: {len(ready):,} of {len(projects):,} project(s) already have a path on {target} for part of their vendor-bound code "
+            f"({_some_names(names)}); {int(total['covered']):,} of {int(total['vendor_bound']):,} vendor-bound finding(s) are covered and cost validation only"
+        )
+    other = str(total.get("other_vendors") or "")
+    if other:
+        text += f"; code for other vendors ({other} finding(s)) is their lock-in, not a cost of this move"
+    return text + "."
 
 
 def _by_count(projects: pd.Series) -> list[str]:

@@ -70,7 +70,7 @@ def test_every_table_is_written_under_its_name(written):
 
 def test_the_tables_hold_every_row(assessment, written):
     scores = assessment.scores
-    assert list(read(written["findings"]).columns) == list(FINDING_COLUMNS)
+    assert list(read(written["findings"]).columns) == [*FINDING_COLUMNS, "covered", "covered_by"]
     assert len(read(written["findings"])) == len(assessment.scan.findings) > 0
     assert list(read(written["components"]).columns) == list(COMPONENT_COLUMNS)
     assert len(read(written["components"])) == len(assessment.scan.components) > 0
@@ -126,5 +126,5 @@ def test_the_markdown_links_every_table_by_its_name_with_its_row_count(assessmen
     text = tables_markdown(written)
     assert text.count("\n") == len(written) - 1
     findings = len(assessment.scan.findings)
-    assert f"- [findings.csv](findings.csv): every piece of vendor-bound evidence (the scan's records) ({findings:,} rows)" in text
+    assert f"- [findings.csv](findings.csv): every piece of vendor-bound evidence (the scan's records), with whether the target already has a path for it ({findings:,} rows)" in text
     assert "- [portfolio.csv](portfolio.csv): the portfolio's total (1 row)" in text

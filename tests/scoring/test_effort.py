@@ -8,7 +8,7 @@ from scoring_factory import finding, findings_frame, inputs_frame
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lockin.scoring.effort import draw_inputs, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
+from lockin.scoring.effort import draw_inputs, finding_hours, percentiles, project_facts, repeat_factor, simulate_effort, work_items
 from lockin.scoring.parameters import Parameters
 
 FILES = [
@@ -27,17 +27,19 @@ def effort(rows, params=PARAMS):
     return facts, simulate_effort(facts, params)
 
 
-def test_sizes_count_people_written_lines_and_the_adapted_files():
-    facts, _ = effort([finding(path="k.cu"), finding(path="ops.cu", portability="replaceable", name="cublasSgemm", family="cublas")])
+def test_sizes_count_people_written_lines_and_the_lines_around_the_findings():
+    facts, _ = effort([finding(path="k.cu", line=50), finding(path="ops.cu", line=1, portability="replaceable", name="cublasSgemm", family="cublas")])
     row = facts.iloc[0]
     assert row["sloc"] == 400 + 300 + 200 + 20 + 30  # the lock file is generated, not written
     assert row["source_sloc"] == 900
-    assert row["adapted_sloc"] == 700 and row["manual_sloc"] == 300
-    assert row["translated_share"] == pytest.approx(400 / 700)
+    # No function regions: ten lines either side (40..60), cut at the top of ops.cu (1..11).
+    assert row["adapted_sloc"] == 21 + 11 and row["manual_sloc"] == 11
+    assert row["translated_share"] == pytest.approx(21 / 32)
 
 
 def test_cocomo_reuse_arithmetic_at_fixed_inputs():
-    fixed = Parameters({"draws": 200, "atprod": 2400, "dm": 10, "cm": 40, "im": 50, "su": 30, "unfm": 0.4, "aa": 4, "remediation_spread": 1, "validation_share": 0.25, "validation_fixed_pm": 0.5})
+    fixed = Parameters({"draws": 200, "atprod": 2400, "dm": 10, "cm": 40, "im": 50, "su": 30, "unfm": 0.4, "aa": 4, "remediation_spread": 1, "validation_share": 0.25, "validation_fixed_pm": 0.5, "adapted_window_lines": 500})
+    # A window wider than the files: each whole file is adapted.
     facts, draws = effort([finding(path="k.cu"), finding(path="ops.cu", portability="replaceable", name="cublasSgemm", family="cublas")], fixed)
     aaf = 0.4 * 10 + 0.3 * 40 + 0.3 * 50  # 31
     aam = (4 + aaf * (1 + 0.02 * 30 * 0.4)) / 100
@@ -57,7 +59,7 @@ def test_aam_switches_formula_above_fifty_percent_and_stays_continuous():
     assert above == pytest.approx(below, rel=1e-3)
 
 
-def test_components_count_once_per_family_and_constructs_per_occurrence():
+def test_components_count_once_per_family_constructs_per_file_and_apis_per_name():
     rows = [
         finding(path="environment.yml", kind="package", name="cudf", family="rapids", portability="rewrite"),
         finding(path="conda.lock", kind="package", name="libcudf", family="rapids", portability="rewrite"),
@@ -67,9 +69,11 @@ def test_components_count_once_per_family_and_constructs_per_occurrence():
         finding(path="k.cu", kind="api", name="__trap", portability="rewrite", line=5),
     ]
     frame = findings_frame(rows)
-    units = remediation_units(frame.assign(hours=finding_hours(frame, PARAMS)))
-    assert len(units) == 1 + 2 + 1
-    assert units["hours"].sum() == 40 + 24 + 24 + 4
+    units = work_items(frame.assign(hours=finding_hours(frame, PARAMS)), PARAMS)
+    assert len(units) == 1 + 1 + 1
+    twice = repeat_factor([2], PARAMS.repeat_learning_rate)[0]
+    assert twice == pytest.approx(1 + 0.8), "the second use costs 80 % of the first"
+    assert units["hours"].sum() == pytest.approx(40 + 24 * twice + 4 * twice)
 
 
 def test_catalog_effort_hours_override_the_table():

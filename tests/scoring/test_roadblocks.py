@@ -1,11 +1,12 @@
-"""Roadblocks grouped by project, kind and name, and the count every output agrees on."""
+"""Distinct roadblocks (a construct per file, a library or API per project, a
+component per family) with their use counts, and the count the score outputs agree on."""
 
 import pytest
 from click.testing import CliRunner
 
 from lockin.assessment import assess
 from lockin.cli import main
-from lockin.scoring.effort import finding_hours, remediation_units
+from lockin.scoring.effort import finding_hours, repeat_factor, work_items
 from lockin.scoring.score import ROADBLOCK_COLUMNS, ROADBLOCK_LOCATIONS, _roadblocks
 
 from scoring_factory import finding, findings_frame
@@ -47,26 +48,26 @@ def hopper(tmp_path_factory):
     return assess(root)
 
 
-def test_four_wgmma_instructions_are_one_roadblock_with_three_locations(hopper):
+def test_wgmma_instructions_are_one_roadblock_per_file_with_their_use_count(hopper):
     roadblocks = hopper.scores.roadblocks
-    wgmma = roadblocks[roadblocks["name"] == "wgmma"]
-    assert len(wgmma) == 1
-    row = wgmma.iloc[0]
-    assert row["project"] == "hopper" and row["kind"] == "construct" and row["occurrences"] == 4
-    # Locations in file order, at most three; occurrences counts all four.
-    assert row["locations"] == "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6"
-    assert (row["path"], row["line"]) == ("src/gemm.cu", 4)
+    wgmma = roadblocks[roadblocks["name"] == "wgmma"].set_index("path")
+    assert sorted(wgmma.index) == ["src/gemm.cu", "src/other.cu"]
+    row = wgmma.loc["src/gemm.cu"]
+    assert row["project"] == "hopper" and row["kind"] == "construct" and row["occurrences"] == 3
+    assert row["locations"] == "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6" and row["line"] == 4
+    assert wgmma.loc["src/other.cu", "occurrences"] == 1
 
 
-def test_a_roadblock_costs_the_sum_of_its_remediation_units(hopper):
+def test_a_roadblock_costs_its_hours_per_use_times_the_learning_curve_of_its_uses(hopper):
     findings = hopper.scores.findings
-    rewrite = findings[findings["portability"] == "rewrite"]
-    units = remediation_units(rewrite.assign(hours=finding_hours(rewrite, hopper.params)))
-    roadblocks = hopper.scores.roadblocks
-    assert roadblocks["hours"].sum() == pytest.approx(units["hours"].sum())
-    assert roadblocks["occurrences"].sum() == len(rewrite)
-    wgmma_units = units[units["name"] == "wgmma"]
-    assert roadblocks.loc[roadblocks["name"] == "wgmma", "hours"].iloc[0] == pytest.approx(wgmma_units["hours"].sum())
+    rewrite = findings[(findings["portability"] == "rewrite") & (findings["path"] == "src/gemm.cu") & (findings["name"] == "wgmma")]
+    per_use = finding_hours(rewrite, hopper.params).max()
+    row = hopper.scores.roadblocks.query("name == 'wgmma' and path == 'src/gemm.cu'").iloc[0]
+    assert row["hours"] == pytest.approx(per_use * repeat_factor([3], hopper.params.repeat_learning_rate)[0])
+    assert per_use < row["hours"] < 3 * per_use, "three uses cost more than one, less than three times one"
+    items = work_items(findings[findings["portability"] == "rewrite"].assign(hours=finding_hours(findings[findings["portability"] == "rewrite"], hopper.params)), hopper.params)
+    assert hopper.scores.roadblocks["hours"].sum() == pytest.approx(items["hours"].sum())
+    assert hopper.scores.roadblocks["occurrences"].sum() == len(findings[findings["portability"] == "rewrite"])
 
 
 def test_packages_of_one_family_are_one_roadblock(hopper):
@@ -79,11 +80,11 @@ def test_packages_of_one_family_are_one_roadblock(hopper):
 def test_the_score_counts_distinct_roadblocks_and_the_portfolio_their_sum(hopper):
     roadblocks = hopper.scores.roadblocks
     projects = hopper.scores.projects.set_index("project")
-    # wgmma, inline-ptx (same asm lines) and the RAPIDS packages.
-    assert set(roadblocks["name"]) >= {"wgmma", "inline-ptx"} and len(roadblocks) == 3
-    assert projects.loc["hopper", "roadblocks"] == 3 and projects.loc["clean", "roadblocks"] == 0
+    # wgmma and inline-ptx (same asm lines) in each of two files, and the RAPIDS packages.
+    assert set(roadblocks["name"]) >= {"wgmma", "inline-ptx"} and len(roadblocks) == 5
+    assert projects.loc["hopper", "roadblocks"] == 5 and projects.loc["clean", "roadblocks"] == 0
     assert hopper.scores.portfolio["roadblocks"] == len(roadblocks)
-    assert " 3 roadblock(s) need redesign" in projects.loc["hopper", "reasons"]
+    assert " 5 roadblock(s) need redesign" in projects.loc["hopper", "reasons"]
 
 
 def test_rows_are_ordered_by_total_hours_and_carry_every_column(hopper):
@@ -98,7 +99,7 @@ def test_locations_without_a_line_name_the_file_and_are_listed_once(hopper):
     rows += [finding(project="p", path="k.cu", line=line, kind="construct", name="tma", family="constructs", portability="rewrite") for line in (9, 3, 3, 12, 7)]
     roadblocks = _roadblocks(findings_frame(rows), hopper.params).set_index("name")
     assert roadblocks.loc["nvcr.io/nvidia/pytorch", "locations"] == "Dockerfile"
-    assert roadblocks.loc["tma", "occurrences"] == 5
+    assert roadblocks.loc["tma", "occurrences"] == 5, "one file: one roadblock with five uses"
     assert roadblocks.loc["tma", "locations"].split(", ") == ["k.cu:3", "k.cu:7", "k.cu:9"][:ROADBLOCK_LOCATIONS]
 
 
@@ -121,15 +122,7 @@ def test_the_executive_summary_counts_roadblocks_as_the_score_does(hopper):
     from lockin.narrative import executive_summary
 
     drivers = next(s for s in executive_summary(hopper) if "need redesign" in s)
-    assert "3 roadblock(s) (10 finding(s)) have no equivalent on amd" in drivers
-
-
-def test_the_scan_summary_counts_the_same_roadblocks(hopper):
-    summary = hopper.scan.summary.set_index("project")
-    projects = hopper.scores.projects.set_index("project")
-    assert summary.loc["hopper", "roadblocks"] == projects.loc["hopper", "roadblocks"] == 3
-    assert summary.loc["hopper", "rewrite"] == 10, "the findings behind them"
-    assert summary["roadblocks"].iloc[-1] == hopper.scores.portfolio["roadblocks"]
+    assert "5 roadblock(s) (10 finding(s)) have no equivalent on amd" in drivers
 
 
 def test_the_scan_command_says_how_many_roadblocks(hopper):

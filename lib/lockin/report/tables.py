@@ -28,17 +28,20 @@ __all__ = ["REPORT_TABLES", "report_tables", "tables_markdown", "write_report_ta
 
 #: Each table's file name and what it holds, in the order they are written.
 REPORT_TABLES = {
-    "findings": ("findings.csv", "every piece of vendor-bound evidence (the scan's records)"),
+    "findings": ("findings.csv", "every piece of vendor-bound evidence (the scan's records), with whether the target already has a path for it"),
     "components": ("components.csv", "every dependency read from an inventory"),
     "scores": ("scores.csv", "scores per project"),
     "portfolio": ("portfolio.csv", "the portfolio's total"),
-    "roadblocks": ("roadblocks.csv", "roadblocks by project, kind and name"),
+    "roadblocks": ("roadblocks.csv", "distinct roadblocks (a construct per file, a library or API per project, a component per family) with their uses"),
     "effort": ("effort.csv", "migration effort percentiles per project and dimension"),
     "economics": ("economics.csv", "NPV, break-even and recommendation per project"),
     "cashflows": ("cashflows.csv", "month-by-month cash flows per project"),
     "inputs": ("inputs.csv", "every input file with its size and sha256"),
     "skipped": ("skipped.csv", "every input left out, with the reason"),
 }
+
+#: Columns of the findings table: the scan's, then target readiness (see lockin.scoring.readiness).
+FINDINGS_TABLE_COLUMNS = (*FINDING_COLUMNS, "covered", "covered_by")
 
 #: Columns of the economics table.
 ECONOMICS_COLUMNS = (
@@ -66,7 +69,7 @@ def report_tables(assessment) -> dict[str, pd.DataFrame]:
     scores = assessment.scores
     origin = provenance(assessment)
     tables = {
-        "findings": _columns(assessment.scan.findings, FINDING_COLUMNS),
+        "findings": _columns(assessment.scan.findings if scores.findings is None else scores.findings, FINDINGS_TABLE_COLUMNS),
         "components": _columns(assessment.scan.components, COMPONENT_COLUMNS),
         "scores": scores.projects.reset_index(drop=True),
         "portfolio": _one_row(scores.portfolio),

@@ -1,21 +1,25 @@
 """Migration effort, with its uncertainty: COCOMO II's reuse model plus
 per-finding remediation plus validation, by Monte Carlo.
 
-The code a project must change is what its vendor-bound source findings sit
-in. All of it goes through a translator (HIPIFY for CUDA), priced at
+The code a project must change is the functions its priced source findings
+sit in (a window around each where the reader gives no functions; see
+:func:`adapted_lines`). All of it goes through a translator (HIPIFY for CUDA), priced at
 COCOMO II's automated-translation productivity ATPROD; files with any
 reference the translator cannot handle (a library swap, a redesign) are
 then adapted by hand, priced with COCOMO II's adaptation adjustment
 (AAF/AAM) and post-architecture equation. Components (packages, images,
-cluster resources, build settings) and redesigns are priced per finding.
-Validation on the new hardware comes on top. Uncertain inputs are drawn
+cluster resources, build settings) are priced once per family, redesigns
+once per roadblock with a cost that grows sub-linearly with its uses
+(:func:`repeat_factor`). Only the source vendor's uncovered findings are
+priced (see :mod:`lockin.scoring.readiness`); covered ones cost their
+validation. Validation on the new hardware comes on top. Uncertain inputs are drawn
 from triangular distributions, the same draws for every project, so the
 portfolio's percentiles are those of the summed draws.
 
-Everything here only grows with more vendor-bound evidence: a new finding
-adds lines to translate, can move a file from translated to hand-adapted
-(which costs the translation *and* the adaptation), and adds its own
-remediation hours, each of which is never negative.
+Everything here only grows with more priced evidence: a new finding adds
+lines to translate, can move lines from translated to hand-adapted (which
+costs the translation *and* the adaptation), and adds its own remediation
+hours, each of which is never negative.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lockin.records import SOURCE_KINDS
+from lockin.records import COMPONENT_KINDS, SOURCE_KINDS
 from lockin.scoring.parameters import Parameters
 
 __all__ = [
@@ -39,7 +43,12 @@ __all__ = [
     "simulate_effort",
     "finding_hours",
     "percentiles",
-    "remediation_units",
+    "attach_library",
+    "work_keys",
+    "work_items",
+    "repeat_factor",
+    "adapted_lines",
+    "cheaper_of",
 ]
 
 #: Input formats written by tools, whose lines are not code anyone developed.
@@ -87,6 +96,25 @@ def _row_hours(catalog, by_name: dict, kind: str, name: str, family: str, source
     return None
 
 
+def attach_library(findings: pd.DataFrame, catalog) -> pd.DataFrame:
+    """Findings with ``library``: the API family a prefix row of the catalog matched, or "".
+
+    A prefix row (``cute::``, ``cutlass.cute``) describes a whole library
+    or module tree; its uses are one piece of work however many of its
+    names a project calls, so they are one roadblock (see :func:`work_keys`).
+    """
+    if "library" in findings.columns:
+        return findings
+    keys = list(zip(findings["kind"], findings["name"]))
+    libraries = {key: _prefix_match(catalog, *key) if key[0] in SOURCE_KINDS else "" for key in set(keys)}
+    return findings.assign(library=pd.Series([libraries[key] for key in keys], index=findings.index, dtype=object))
+
+
+def _prefix_match(catalog, kind: str, name: str) -> str:
+    row = catalog.lookup(kind, str(name), "")
+    return row.match if row is not None and row.match_type == "prefix" else ""
+
+
 def finding_hours(findings: pd.DataFrame, params: Parameters) -> pd.Series:
     """Nominal remediation hours of each finding (0 for portable ones).
 
@@ -102,87 +130,261 @@ def finding_hours(findings: pd.DataFrame, params: Parameters) -> pd.Series:
     return hours.where(findings["portability"] != "portable", 0.0)
 
 
-def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Parameters, projects: list[str] | None = None) -> pd.DataFrame:
+def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Parameters, projects: list[str] | None = None, regions: pd.DataFrame | None = None) -> pd.DataFrame:
     """The sizes the effort model needs, one row per project.
 
+    Which findings are priced: those in the boolean column ``charged`` (the
+    source vendor's vendor-bound findings, see
+    :func:`lockin.scoring.readiness.charged_mask`) when the findings carry
+    it, else every non-portable finding not of the target vendor; of them,
+    those ``covered`` (see :func:`lockin.scoring.readiness.mark_covered`)
+    cost only their validation while ``params.credit_target_support`` holds.
+
     Columns: ``sloc`` (non-blank lines of all inputs written by people),
-    ``source_sloc``, ``adapted_sloc`` (lines of source files with
-    non-portable source findings), ``manual_sloc`` (those of them with a
-    reference a translator cannot convert), ``translated_share`` (AT: the
-    adapted lines a translator converts completely), the remediation hours
-    by dimension, and counts of findings by portability class.
+    ``source_sloc``, ``adapted_sloc`` (lines of the functions, or windows,
+    that hold priced source findings: :func:`adapted_lines`),
+    ``manual_sloc`` (those of them holding a reference a translator cannot
+    convert), ``translated_share`` (AT: the adapted lines a translator
+    converts completely), the remediation hours by dimension, counts of
+    charged findings by portability class, ``covered`` (charged findings
+    that are covered), ``covered_units`` (their distinct source files and
+    component families) and ``covered_hours`` (the units' validation).
     """
     names = projects if projects is not None else sorted(set(inputs["project"]) | set(findings["project"]))
     lines = _lines(inputs)
-    bound = findings[findings["portability"] != "portable"].assign(hours=finding_hours(findings, params))
-    work = remediation_units(bound)
-    source = bound[bound["kind"].isin(SOURCE_KINDS)]
-    manual_files = set(zip(source.loc[source["portability"] != "translatable", "project"], source.loc[source["portability"] != "translatable", "path"]))
-    adapted_files = set(zip(source["project"], source["path"]))
+    charged, covered = _charged_and_covered(findings, params)
+    findings = findings.assign(hours=finding_hours(findings, params))
+    priced = findings[charged & ~covered]
+    validated = findings[charged & covered]
+    work = work_items(priced, params)
+    source = priced[priced["kind"].isin(SOURCE_KINDS)]
     file_lines = dict(zip(zip(lines["project"], lines["path"]), lines["lines"]))
-    adapted_by_project, manual_by_project = Counter(), Counter()
-    for key in adapted_files:
-        adapted_by_project[key[0]] += int(file_lines.get(key, 0))
-        if key in manual_files:
-            manual_by_project[key[0]] += int(file_lines.get(key, 0))
+    window = int(params.adapted_window_lines)
+    adapted = adapted_lines(source, regions, file_lines, window)
+    manual = adapted_lines(source[source["portability"] != "translatable"], regions, file_lines, window)
+    units = _validation_units(validated)
     rows = []
     for name in names:
         own_inputs = lines[lines["project"] == name]
-        own = bound[bound["project"] == name]
-        units = work[work["project"] == name]
-        adapted, manual = adapted_by_project[name], manual_by_project[name]
+        own = findings[(findings["project"] == name) & charged]
+        items = work[work["project"] == name]
+        adapted_sloc, manual_sloc = adapted.get(name, 0), manual.get(name, 0)
         row = {
             "project": name,
             "sloc": int(own_inputs.loc[~own_inputs["generated"], "lines"].sum()),
             "source_sloc": int(own_inputs.loc[own_inputs["source"], "lines"].sum()),
-            "adapted_sloc": int(adapted),
-            "manual_sloc": int(manual),
-            "translated_share": (adapted - manual) / adapted if adapted else 0.0,
+            "adapted_sloc": int(adapted_sloc),
+            "manual_sloc": int(manual_sloc),
+            "translated_share": (adapted_sloc - manual_sloc) / adapted_sloc if adapted_sloc else 0.0,
             "vendor_bound": int(len(own)),
         }
         for cls in ("translatable", "replaceable", "rewrite"):
             row[cls] = int((own["portability"] == cls).sum())
         for dimension in ("code", "libraries", "platform"):
             kinds = [k for k, d in COMPONENT_DIMENSIONS.items() if d == dimension]
-            row[f"{dimension}_hours"] = float(units.loc[units["kind"].isin(kinds), "hours"].sum())
+            row[f"{dimension}_hours"] = float(items.loc[items["kind"].isin(kinds), "hours"].sum())
+        row["covered"] = int((validated["project"] == name).sum())
+        row["covered_units"] = int(units.get(name, 0))
+        row["covered_hours"] = row["covered_units"] * float(params.covered_validation_hours)
         rows.append(row)
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+def _charged_and_covered(findings: pd.DataFrame, params: Parameters) -> tuple[pd.Series, pd.Series]:
+    """Which findings a move has to deal with, and which of them already have a target path (credited)."""
+    if "charged" in findings.columns:
+        charged = findings["charged"].fillna(False).astype(bool)
+    else:
+        charged = (findings["portability"] != "portable") & (findings["vendor"].fillna("").astype(str) != params.target_vendor)
+    if "covered" in findings.columns and params.credit_target_support:
+        covered = findings["covered"].fillna(False).astype(bool)
+    else:
+        covered = pd.Series(False, index=findings.index)
+    return charged, covered
+
+
+def _validation_units(validated: pd.DataFrame) -> Counter:
+    """Per project, the distinct source files and component families among covered findings.
+
+    Each is built and tested once on the target, however many covered
+    findings it holds.
+    """
+    counts: Counter = Counter()
+    if validated.empty:
+        return counts
+    source = validated["kind"].isin(SOURCE_KINDS)
+    family = validated["family"].fillna("").astype(str).where(validated["family"].fillna("") != "", validated["name"])
+    files = set(zip(validated.loc[source, "project"], validated.loc[source, "path"]))
+    families = set(zip(validated.loc[~source, "project"], validated.loc[~source, "kind"], family[~source]))
+    for project, *_ in (*files, *families):
+        counts[project] += 1
+    return counts
+
+
+def adapted_lines(findings: pd.DataFrame, regions: pd.DataFrame | None, file_lines: dict, window: int) -> Counter:
+    """Lines to adapt per project: the code around each finding, not whole files.
+
+    Per file, each finding's innermost ``function`` region (its function
+    body) is adapted; a finding outside every function region of a file
+    that has them adds its own line; in a file without function regions
+    (a reader that does not emit them, a header of macros) the finding
+    takes ``window`` lines either side. The spans are merged per file and
+    the file's total is capped at its line count, so one ``#ifdef
+    __CUDACC__`` in a 2,545-line header adapts 2·window + 1 lines, not
+    2,545. A finding without a line stands for its whole file.
+
+    Parameters
+    ----------
+    findings : DataFrame
+        Source findings (``project``, ``path``, ``line``).
+    regions : DataFrame or None
+        The scan's regions; only ``function`` rows are used.
+    file_lines : dict
+        (project, path) → the file's line count (from the scan's inputs).
+    window : int
+    """
+    totals: Counter = Counter()
+    if findings.empty:
+        return totals
+    functions = _function_regions(regions)
+    lines = pd.to_numeric(findings["line"], errors="coerce")
+    by_file: dict[tuple[str, str], list] = {}
+    for project, path, line in zip(findings["project"], findings["path"], lines):
+        by_file.setdefault((project, path), []).append(None if pd.isna(line) else int(line))
+    for key, found in by_file.items():
+        size = int(file_lines.get(key, 0) or 0)
+        spans = [_span(line, functions.get(key, ()), window, size) for line in found]
+        total = size if any(span is None for span in spans) else _union_length(spans)
+        totals[key[0]] += min(total, size) if size else total
+    return totals
+
+
+def _function_regions(regions: pd.DataFrame | None) -> dict[tuple[str, str], list[tuple[int, int]]]:
+    if regions is None or regions.empty:
+        return {}
+    functions = regions[regions["kind"] == "function"]
+    by_file: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for project, path, start, end in zip(functions["project"], functions["path"], functions["start"], functions["end"]):
+        by_file.setdefault((project, path), []).append((int(start), int(end)))
+    return by_file
+
+
+def _span(line: int | None, functions, window: int, size: int) -> tuple[int, int] | None:
+    """The lines adapted for one finding (None: the whole file)."""
+    if line is None:
+        return None
+    holding = [(start, end) for start, end in functions if start <= line <= end]
+    if holding:
+        return min(holding, key=lambda span: span[1] - span[0])  # the innermost function
+    if functions:
+        return (line, line)
+    last = max(size, line) if size else line + window
+    return (max(1, line - window), min(last, line + window))
+
+
+def _union_length(spans: list[tuple[int, int]]) -> int:
+    total, current_start, current_end = 0, None, None
+    for start, end in sorted(spans):
+        if current_end is None or start > current_end + 1:
+            if current_end is not None:
+                total += current_end - current_start + 1
+            current_start, current_end = start, end
+        else:
+            current_end = max(current_end, end)
+    if current_end is not None:
+        total += current_end - current_start + 1
+    return total
+
+
+def work_keys(findings: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Which piece of work (and roadblock) each finding belongs to, and its display name.
+
+    - a component (package, index, image, cluster, build, env): once per
+      project, kind and catalog family (cudf in three files is one swap);
+    - a construct (inline PTX, a TMA copy): once per construct and file;
+    - an API, header or module of a library matched by a prefix row
+      (``library``, see :func:`attach_library`): once per project and
+      catalog family, whatever its kind (CuTe's headers and its 12,891
+      ``cute::`` uses are one piece of work, shown as "CUTLASS CuTe");
+    - any other API, header or module: once per project and name.
+
+    Source findings of different portability classes are apart, so a
+    library's translatable names never share a roadblock with its
+    unportable ones.
+    """
+    family = findings["family"].fillna("").astype(str)
+    library = findings["library"].fillna("").astype(str) if "library" in findings.columns else pd.Series("", index=findings.index)
+    names, keys = [], []
+    for project, path, kind, name, fam, lib, portability in zip(findings["project"], findings["path"], findings["kind"], findings["name"].astype(str), family, library, findings["portability"]):
+        if kind in COMPONENT_KINDS:
+            shown = name  # the family is in its own column
+            keys.append(f"{project}\0{kind}\0{fam or name}")
+        elif kind == "construct":
+            shown = name
+            keys.append(f"{project}\0{portability}\0{kind}\0{name}\0{path}")
+        elif lib:
+            shown = fam or lib  # CUTLASS CuTe: its headers and its names are one library
+            keys.append(f"{project}\0{portability}\0library\0{shown}")
+        else:
+            shown = name
+            keys.append(f"{project}\0{portability}\0{kind}\0{name}")
+        names.append(shown)
+    return pd.Series(keys, index=findings.index, dtype=object), pd.Series(names, index=findings.index, dtype=object)
+
+
+def repeat_factor(uses, rate: float) -> np.ndarray:
+    """Cumulative cost of ``uses`` repetitions of one change, in units of the first.
+
+    Wright's learning curve: the n-th use costs n^b of the first, with
+    b = log2(rate) (rate 0.8: each doubling of the uses makes a use 20 %
+    cheaper), so n uses cost Σ k^b for k = 1..n. Rate 1 gives n (every use
+    costs the same). Beyond a million uses the sum's integral
+    approximation ((n + ½)^(1+b) − (½)^(1+b)) / (1+b) is used.
+    """
+    uses = np.asarray(uses, dtype=np.int64)
+    if uses.size == 0:
+        return np.zeros(0)
+    b = float(np.log2(rate))
+    exact_limit = int(min(max(uses.max(), 1), 1_000_000))
+    cumulative = np.concatenate([[0.0], np.cumsum(np.arange(1, exact_limit + 1, dtype=float) ** b)])
+    exact = cumulative[np.clip(uses, 0, exact_limit)]
+    if abs(1 + b) < 1e-12:
+        approx = np.log((uses + 0.5) / 0.5)
+    else:
+        approx = (np.power(uses + 0.5, 1 + b) - 0.5 ** (1 + b)) / (1 + b)
+    return np.where(uses <= exact_limit, exact, approx)
+
+
+def work_items(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """Priced findings (with ``hours``) grouped into pieces of work, each priced once.
+
+    Keys are :func:`work_keys`. A component is swapped once: its hours are
+    the largest of its findings'. A source item (a roadblock when its
+    findings need redesign) costs its largest per-use hours times
+    :func:`repeat_factor` of its uses, so 12,891 uses of one library cost
+    far less than 12,891 times one, but more than one. Columns: those of
+    the item's costliest finding, plus ``key``, ``shown`` (its name),
+    ``occurrences`` (uses) and ``hours`` (the item's).
+    """
+    if findings.empty:
+        return findings.assign(key="", shown="", occurrences=0, hours=pd.Series(dtype=float))
+    keys, shown = work_keys(findings)
+    keyed = findings.assign(key=keys, shown=shown)
+    grouped = keyed.groupby("key", sort=False)
+    first = keyed.loc[grouped["hours"].idxmax()].set_index("key")
+    first["occurrences"] = grouped.size()
+    component = first["kind"].isin(COMPONENT_KINDS).to_numpy()
+    factor = np.where(component, 1.0, repeat_factor(first["occurrences"].to_numpy(), float(params.repeat_learning_rate)))
+    first["hours"] = first["hours"].to_numpy(float) * factor
+    return first.reset_index()
 
 
 #: Columns of :func:`project_facts` (also those of a portfolio without projects).
 FACT_COLUMNS = [
     "project", "sloc", "source_sloc", "adapted_sloc", "manual_sloc", "translated_share", "vendor_bound",
     "translatable", "replaceable", "rewrite", "code_hours", "libraries_hours", "platform_hours",
+    "covered", "covered_units", "covered_hours",
 ]  # fmt: skip
-
-
-def remediation_units(findings: pd.DataFrame) -> pd.DataFrame:
-    """Pieces of remediation work, each priced once.
-
-    A component is replaced once however many files name it, so component
-    findings (packages, indexes, images, cluster resources, build settings,
-    environment variables) count once per project, kind and family (cudf
-    named in environment.yml, a lock file and an SBOM is one swap). An API,
-    header or module is reworked once per file that uses it; each construct
-    (an inline PTX block, a TMA copy) is its own piece of work. A unit is
-    priced at the largest of its findings' hours, so more evidence never
-    lowers it.
-    """
-    if findings.empty:
-        return findings.assign(unit="", occurrences=0)
-    family = findings["family"].fillna("").astype(str).where(findings["family"].fillna("") != "", findings["name"])
-    component = ~findings["kind"].isin(SOURCE_KINDS)
-    construct = findings["kind"] == "construct"
-    unit = np.where(
-        component,
-        findings["project"] + "\0" + findings["kind"] + "\0" + family,
-        np.where(construct, findings.index.astype(str), findings["project"] + "\0" + findings["path"] + "\0" + findings["kind"] + "\0" + findings["name"]),
-    )
-    keyed = findings.assign(unit=unit)
-    grouped = keyed.groupby("unit", sort=False)
-    first = keyed.loc[grouped["hours"].idxmax()].set_index("unit")
-    first["occurrences"] = grouped.size()
-    return first.reset_index()
 
 
 def _lines(inputs: pd.DataFrame) -> pd.DataFrame:
@@ -248,7 +450,8 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
       AAM = (AA + AAF·(1 + 0.02·SU·UNFM)) / 100 if AAF ≤ 50, else (AA + AAF + SU·UNFM) / 100
     - adapt = A · (manual_sloc · AAM / 1000)^E
     - remediation = hours × spread / hours_per_pm, by dimension
-    - validation = fixed × min(work, 1 PM) + share × work, where work = translate + adapt + remediation
+    - validation = fixed × min(work, 1 PM) + share × work + covered_hours × spread / hours_per_pm,
+      where work = translate + adapt + remediation
     """
     x = draw_inputs(params)
     adapted = facts["adapted_sloc"].to_numpy(float)[:, None]
@@ -266,11 +469,26 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
     # The fixed part is for a project with a person-month of work or more;
     # below that it shrinks in proportion (an env var is not a test campaign).
     validation = x["validation_fixed_pm"][None, :] * np.minimum(work, 1.0) + x["validation_share"][None, :] * work
+    # What already runs on the target is validated there, not moved.
+    covered = facts["covered_hours"].to_numpy(float)[:, None] if "covered_hours" in facts else np.zeros_like(adapted)
+    validation = validation + covered * spread
     parts["validation"] = validation
     total = work + validation
     if calibration is not None:
         total = calibration.apply(total)
     return EffortDraws(list(facts["project"]), total, parts, calibrated=calibration is not None)
+
+
+def cheaper_of(credited: EffortDraws, uncredited: EffortDraws) -> EffortDraws:
+    """Per project and draw, the draws with the lower total (same projects, same draws).
+
+    Crediting what already runs on the target never raises an estimate:
+    where validating a tiny covered file would cost more than translating
+    it, the translation's figure stands.
+    """
+    take = uncredited.total < credited.total
+    parts = {name: np.where(take, uncredited.parts[name], part) for name, part in credited.parts.items()}
+    return EffortDraws(credited.projects, np.where(take, uncredited.total, credited.total), parts, calibrated=credited.calibrated)
 
 
 def percentiles(draws: np.ndarray) -> tuple[float, float, float]:

@@ -39,7 +39,7 @@ class Parameter:
 
     name: str
     default: object
-    kind: str  # number, integer, choice, text, triangular, grid, prices, hours, paths, optional_text
+    kind: str  # number, integer, flag, choice, text, triangular, grid, prices, hours, paths, optional_text
     unit: str
     description: str
     source: str
@@ -84,6 +84,11 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("remediation_spread", [0.5, 1.0, 2.0], "triangular", "×", "uncertainty factor on per-finding hours", _JUDGEMENT, minimum=0.05, maximum=20),
     Parameter("validation_share", [0.15, 0.25, 0.4], "triangular", "", "validation on the new hardware, as a share of the migration work", _JUDGEMENT, minimum=0, maximum=3),
     Parameter("validation_fixed_pm", [0.25, 0.5, 1.0], "triangular", "PM", "fixed validation effort (CI, benchmarks on the new hardware) of a project with 1 PM of work or more; proportionally less below", _JUDGEMENT, minimum=0, maximum=24),
+    # --- target readiness and sizing (docs/methodology.md, "Target readiness" and "Sizing")
+    Parameter("credit_target_support", True, "flag", "", "credit what already runs on the target: covered findings cost validation only (false: price them as if the target path were not there, for comparison)", "issue 11: a project that already builds for the target needs its path validated, not written again"),
+    Parameter("covered_validation_hours", 1.0, "number", "h/unit", "validating one covered unit (a source file or a component family with a target path): build it for the target and run its tests there", _JUDGEMENT + ": the existing target path is built and its tests run in the target CI, an hour per file or component; the 0.25–1 h the remediation table gives a mechanical component change", minimum=0, maximum=200),
+    Parameter("adapted_window_lines", 10, "integer", "lines", "lines either side of a finding adapted with it when its file has no function regions", "lockin default (judgement): a call's argument set-up and error check around it; HIPIFY and SYCLomatic report migration per line and per function, not per file", minimum=0, maximum=500),
+    Parameter("repeat_learning_rate", 0.8, "number", "", "cost of each doubling of the uses of one roadblock, relative to the previous (Wright's learning curve: the n-th use costs n^log2(rate) of the first)", "T. P. Wright, 'Factors Affecting the Cost of Airplanes', Journal of the Aeronautical Sciences 3(4), 1936: 80 % per doubling of repeated work; 1 = every use costs the same", minimum=0.5, maximum=1.0),
     # --- economics
     Parameter("horizon_years", 3.0, "number", "years", "period the economics cover", "a hardware generation: vendors ship a new accelerator every one to two years", minimum=0.5, maximum=15),
     Parameter("discount_rate", 0.08, "number", "/year", "discount rate of the net present value", "a typical corporate cost of capital; set your finance team's", minimum=0, maximum=0.5),
@@ -251,6 +256,12 @@ def _integer(spec: Parameter, value) -> int:
     return value
 
 
+def _flag(spec: Parameter, value) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {quote(value)}")
+    return value
+
+
 def _choice(spec: Parameter, value) -> str:
     text = str(value).lower() if isinstance(value, (str, int)) and not isinstance(value, bool) else None
     if text not in spec.choices:
@@ -334,6 +345,7 @@ def _hours(spec: Parameter, value) -> dict:
 _CHECKS = {
     "number": _number,
     "integer": _integer,
+    "flag": _flag,
     "choice": _choice,
     "text": _text,
     "optional_text": _optional_text,

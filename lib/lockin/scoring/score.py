@@ -16,15 +16,16 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD, Problem, roadblock_name
+from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD, Problem
 from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
-from lockin.scoring.effort import EffortDraws, attach_effort_hours, finding_hours, percentiles, project_facts, remediation_units, simulate_effort
+from lockin.scoring.effort import EffortDraws, attach_effort_hours, attach_library, cheaper_of, finding_hours, percentiles, project_facts, simulate_effort, work_items, work_keys
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
 from lockin.scoring.parameters import Parameters
+from lockin.scoring.readiness import charged_mask, mark_covered, merge_vendor_counts, portfolio_readiness, readiness_table, scan_definitions, scan_regions, source_vendors
 
-__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "rating_for", "lockin_ratio"]
+__all__ = ["PROJECT_RECORD", "PORTFOLIO_RECORD", "SCORE_COLUMNS", "ROADBLOCK_COLUMNS", "ROADBLOCK_LOCATIONS", "Scores", "score", "priced_findings", "rating_for", "lockin_ratio"]
 
 
 #: Columns of a score record, contract first.
@@ -34,6 +35,8 @@ SCORE_COLUMNS = (
     "lockin_ratio",
     "rating",
     "roadblocks",
+    "readiness",
+    "target_paths",
     "effort_pm_p10",
     "effort_pm_p50",
     "effort_pm_p90",
@@ -53,6 +56,10 @@ SCORE_COLUMNS = (
     "translatable",
     "replaceable",
     "rewrite",
+    "covered",
+    "source_vendor",
+    "other_vendor_bound",
+    "other_vendors",
     "gpu_hours_per_month",
     "npv_usd",
     "npv_usd_p10",
@@ -84,12 +91,16 @@ class Scores:
         :data:`SCORE_COLUMNS`, one row per project (``record`` ``project``)
         and last the totals (``record`` ``portfolio``, ``project`` None).
     findings : DataFrame
-        The scan's findings with the ``effort_hours`` of their catalog rows.
+        The scan's findings with the ``effort_hours`` of their catalog rows,
+        ``library`` (see :func:`~lockin.scoring.effort.attach_library`),
+        ``covered``/``covered_by`` (see
+        :func:`~lockin.scoring.readiness.mark_covered`) and ``charged``
+        (the project's source vendor's vendor-bound findings).
     roadblocks : DataFrame
-        :data:`ROADBLOCK_COLUMNS`: the distinct roadblocks (``rewrite``
-        findings grouped by project, kind and name; a component by its
-        family), most hours first. A project's ``roadblocks`` score is its
-        number of rows here.
+        :data:`ROADBLOCK_COLUMNS`: the distinct roadblocks (priced
+        ``rewrite`` findings grouped as in
+        :func:`~lockin.scoring.effort.work_keys`), most hours first. A
+        project's ``roadblocks`` score is its number of rows here.
     facts : DataFrame
         Sizes and hours behind the effort (see :func:`~lockin.scoring.effort.project_facts`).
     draws : EffortDraws
@@ -151,7 +162,7 @@ def effort_to_a(effort_pm: float, sloc: int, params: Parameters) -> float:
     return max(0.0, effort_pm - allowed_hours / params.hours_per_pm)
 
 
-def score(scan, params: Parameters | None = None, hardware: HardwareContext | None = None, catalog=None) -> Scores:
+def score(scan, params: Parameters | None = None, hardware: HardwareContext | None = None, catalog=None, credit_target_support: bool | None = None) -> Scores:
     """Score the projects of a scan.
 
     Parameters
@@ -165,8 +176,13 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     catalog : Catalog, optional
         The catalog the scan used (for rows' ``effort_hours``); the bundled
         one when not given.
+    credit_target_support : bool, optional
+        Overrides the parameter of that name: False prices covered findings
+        as if the target path were not there ("effort without that support").
     """
     params = params or Parameters()
+    if credit_target_support is not None and credit_target_support != params.credit_target_support:
+        params = params.replace(credit_target_support=bool(credit_target_support))
     if scan.target != params.target_vendor:
         raise ValueError(f"the scan judged findings against {scan.target!r}, the parameters target {params.target_vendor!r}; scan again with --target {params.target_vendor}")
     hardware = hardware or load_hardware_context(params)
@@ -175,21 +191,24 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         from lockin.catalog import load_catalog
 
         catalog = load_catalog()
-    findings = attach_effort_hours(scan.findings, catalog)
     names = [p.name for p in scan.projects] or sorted(set(scan.inputs["project"]))
-    facts = project_facts(findings, scan.inputs, params, names)
-    draws = simulate_effort(facts, params, calibration)
     meta = {p.name: p.meta for p in scan.projects}
-    roadblocks = _roadblocks(findings, params)
+    regions = scan_regions(scan)
+    findings, sources = _judged_findings(scan, regions, params, catalog, _accelerator_vendors(meta, hardware), names)
+    facts = project_facts(findings, scan.inputs, params, names, regions)
+    readiness = readiness_table(findings, regions, sources, params.target_vendor, names, scan.inputs).set_index("project")
+    draws = _effort_draws(findings, facts, scan.inputs, regions, params, calibration, names)
+    roadblocks = _roadblocks(priced_findings(findings, params), params)
     distinct = roadblocks["project"].value_counts()
     cases, rows, flows = [], [], []
     for index, name in enumerate(names):
         row, case, result = _project_row(name, index, facts, draws, params, hardware, meta.get(name, {}), int(distinct.get(name, 0)))
+        row.update(readiness.loc[name, ["readiness", "target_paths", "source_vendor", "other_vendor_bound", "other_vendors"]].to_dict())
         rows.append(row)
         if result.status == "ok":
             cases.append(case)
             flows.append(result.cashflows)
-    frame = pd.DataFrame(rows, columns=[c for c in SCORE_COLUMNS if c not in ("calibration",)])
+    frame = pd.DataFrame(rows, columns=[c for c in SCORE_COLUMNS if c not in ("calibration", "incomplete")])
     total = pd.DataFrame([_portfolio_row(frame, facts, draws, params, hardware)]).astype({"project": object})
     frame = pd.concat([frame.astype({"project": object}), total], ignore_index=True) if len(frame) else total
     frame["calibration"] = calibration.describe() if calibration else UNCALIBRATED
@@ -209,6 +228,56 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
         calibration=calibration,
         findings=findings,
     )
+
+
+def _judged_findings(scan, regions: pd.DataFrame, params: Parameters, catalog, accelerators: dict[str, str], names: list[str]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The scan's findings with what scoring needs, and each project's source vendor.
+
+    Adds ``effort_hours`` and ``library`` (from the catalog), ``covered``
+    and ``covered_by`` (target support already there) and ``charged`` (of
+    the project's source vendor).
+    """
+    findings = attach_library(attach_effort_hours(scan.findings, catalog), catalog)
+    findings = mark_covered(findings, regions, scan_definitions(scan), scan.inputs, params.target_vendor)
+    sources = source_vendors(findings, params.target_vendor, accelerators, names)
+    charged = charged_mask(findings, sources, params.target_vendor) if len(findings) else pd.Series(dtype=bool)
+    return findings.assign(charged=charged), sources
+
+
+def _effort_draws(findings, facts, inputs, regions, params: Parameters, calibration, names) -> EffortDraws:
+    """Effort draws; with target support credited, never above those without the credit (see :func:`cheaper_of`)."""
+    draws = simulate_effort(facts, params, calibration)
+    if params.credit_target_support and facts["covered"].any():
+        uncredited = project_facts(findings, inputs, params.replace(credit_target_support=False), names, regions)
+        draws = cheaper_of(draws, simulate_effort(uncredited, params, calibration))
+    return draws
+
+
+def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str]:
+    """project → vendor of the accelerator its portfolio.yml entry names (only those that name one the specs know)."""
+    vendors = {}
+    for name, fields in meta.items():
+        given = (fields or {}).get("accelerator")
+        if not given:
+            continue
+        try:
+            vendors[name] = hardware.vendor(hardware.resolve(str(given)))
+        except (KeyError, ValueError):
+            continue  # an accelerator the specs do not know: the evidence decides
+    return vendors
+
+
+def priced_findings(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
+    """The findings a move is charged for: the source vendor's, not covered while target support is credited.
+
+    ``findings`` are a :class:`Scores`' (with ``charged`` and ``covered``).
+    """
+    if findings.empty:
+        return findings[findings["portability"] != "portable"]
+    keep = findings["charged"].astype(bool)
+    if params.credit_target_support:
+        keep &= ~findings["covered"].astype(bool)
+    return findings[keep]
 
 
 def _project_row(name, index, facts, draws, params, hardware, meta, roadblocks: int) -> tuple[dict, ProjectCase, CaseResult]:
@@ -236,7 +305,7 @@ def _project_row(name, index, facts, draws, params, hardware, meta, roadblocks: 
         "performance_basis": f"{target} over {baseline}: {basis}",
         "supply_hhi": hardware.supply_hhi,
         "supply_concentration": hardware.supply_concentration,
-        **{k: fact[k] for k in ("sloc", "adapted_sloc", "translated_share", "vendor_bound", "translatable", "replaceable", "rewrite")},
+        **{k: fact[k] for k in ("sloc", "adapted_sloc", "translated_share", "vendor_bound", "translatable", "replaceable", "rewrite", "covered")},
         "gpu_hours_per_month": gpu_hours,
     }
     same_vendor = hardware.vendor(baseline) == params.target_vendor
@@ -271,6 +340,8 @@ def _portfolio_row(frame: pd.DataFrame, facts: pd.DataFrame, draws: EffortDraws,
         "lockin_ratio": ratio,
         "rating": rating_for(ratio, params.rating_grid),
         "roadblocks": int(frame["roadblocks"].sum()),
+        "readiness": portfolio_readiness(frame),
+        "target_paths": f"{int((frame['target_paths'].fillna('') != '').sum()):,} project(s)",
         "effort_pm_p10": p10,
         "effort_pm_p50": p50,
         "effort_pm_p90": p90,
@@ -280,7 +351,10 @@ def _portfolio_row(frame: pd.DataFrame, facts: pd.DataFrame, draws: EffortDraws,
         "performance_basis": "geometric mean over projects, weighted by GPU-hours",
         "supply_hhi": hardware.supply_hhi,
         "supply_concentration": hardware.supply_concentration,
-        **{k: facts[k].sum() for k in ("sloc", "adapted_sloc", "vendor_bound", "translatable", "replaceable", "rewrite")},
+        **{k: facts[k].sum() for k in ("sloc", "adapted_sloc", "vendor_bound", "translatable", "replaceable", "rewrite", "covered")},
+        "source_vendor": ", ".join(sorted({v for v in frame["source_vendor"].fillna("") if v})),
+        "other_vendor_bound": int(frame["other_vendor_bound"].sum()),
+        "other_vendors": merge_vendor_counts(frame["other_vendors"]),
         "translated_share": _share(facts),
         "gpu_hours_per_month": float(frame["gpu_hours_per_month"].sum()),
         "npv_usd": frame["npv_usd"].sum(min_count=1),
@@ -311,38 +385,30 @@ def _share(facts: pd.DataFrame) -> float:
 def _roadblocks(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     """The distinct roadblocks, most hours first.
 
-    ``rewrite`` findings are grouped by project, kind and name, a component
-    (package, image, ...) by its family as in :func:`remediation_units`, so
-    four ``wgmma`` instructions are one row with ``occurrences`` 4, as the
-    18 RAPIDS package findings are one ``cudf`` row. ``hours`` sums the
-    remediation units of the row (each priced once); ``path`` and ``line``
-    are its first location and ``locations`` lists up to
-    :data:`ROADBLOCK_LOCATIONS` of them as ``path:line``.
+    Priced ``rewrite`` findings grouped as in
+    :func:`~lockin.scoring.effort.work_keys`: a construct once per file
+    (four ``wgmma`` instructions in one file are one row with
+    ``occurrences`` 4), a library matched by a prefix row once per project
+    (CuTe DSL's 12,891 uses are one row), another API once per project and
+    name, a component by its family (18 RAPIDS package findings are one
+    ``cudf`` row). ``hours`` is the item's, which grows with its uses but
+    less than in proportion (:func:`~lockin.scoring.effort.repeat_factor`);
+    ``path`` and ``line`` are its first location and ``locations`` lists up
+    to :data:`ROADBLOCK_LOCATIONS` of them as ``path:line``.
     """
     rows = findings[findings["portability"] == "rewrite"]
     if rows.empty:
         return pd.DataFrame(columns=list(ROADBLOCK_COLUMNS))
-    rows = rows.assign(hours=finding_hours(rows, params), roadblock=_roadblock_keys(rows))
-    units = remediation_units(rows).sort_values("hours", ascending=False, kind="stable")
-    by_roadblock = units.groupby("roadblock", sort=False)
-    # The costliest unit speaks for the row: its name, alternative and why.
-    grouped = by_roadblock.head(1).set_index("roadblock")
-    grouped["hours"] = by_roadblock["hours"].sum()
-    grouped["occurrences"] = by_roadblock["occurrences"].sum()
-    places = _places(rows)
-    grouped["path"] = places["path"]
-    grouped["line"] = places["line"]
-    grouped["locations"] = places["locations"]
-    grouped = grouped.assign(why=[_why(r) for r in grouped.itertuples()])
-    grouped = grouped.sort_values(["hours", "occurrences", "project", "kind", "name"], ascending=[False, False, True, True, True], kind="stable")
-    return grouped[list(ROADBLOCK_COLUMNS)].reset_index(drop=True)
-
-
-def _roadblock_keys(rows: pd.DataFrame) -> pd.Series:
-    """Which roadblock each finding belongs to: project, kind and name (family for components)."""
-    family = rows["family"].fillna("").astype(str)
-    what = [roadblock_name(kind, str(name), fam) for kind, name, fam in zip(rows["kind"], rows["name"], family)]
-    return rows["project"].astype(str) + "\0" + rows["kind"].astype(str) + "\0" + pd.Series(what, index=rows.index)
+    rows = rows.assign(hours=finding_hours(rows, params))
+    items = work_items(rows, params).set_index("key")
+    items["name"] = items["shown"]
+    places = _places(rows.assign(roadblock=work_keys(rows)[0]))
+    items["path"] = places["path"]
+    items["line"] = places["line"]
+    items["locations"] = places["locations"]
+    items = items.assign(why=[_why(r) for r in items.itertuples()])
+    items = items.sort_values(["hours", "occurrences", "project", "kind", "name"], ascending=[False, False, True, True, True], kind="stable")
+    return items[list(ROADBLOCK_COLUMNS)].reset_index(drop=True)
 
 
 def _places(rows: pd.DataFrame) -> pd.DataFrame:

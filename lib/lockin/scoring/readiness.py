@@ -1,0 +1,342 @@
+"""Target readiness: what a project already supports on the target vendor.
+
+A project that already builds for the target (HIP code beside its CUDA
+code, a ROCm image beside the CUDA one, a mapping header that maps CUDA
+names to HIP names) does not need that code moved again: it needs the
+existing path validated. This module decides, per finding, whether the
+target vendor is already served (:func:`mark_covered`), which vendor a
+project is moving *from* (:func:`source_vendors`), and the per-project
+readiness figures the scores show (:func:`readiness_table`).
+
+See docs/methodology.md, "Target readiness", for the rules and a worked
+example.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import PurePosixPath
+
+import pandas as pd
+
+from lockin.records import COMPONENT_KINDS, SOURCE_KINDS
+
+__all__ = [
+    "REGION_COLUMNS",
+    "DEFINITION_COLUMNS",
+    "COVERAGE_REASONS",
+    "NEUTRAL_VENDORS",
+    "scan_regions",
+    "scan_definitions",
+    "mark_covered",
+    "source_vendors",
+    "charged_mask",
+    "readiness_table",
+    "READINESS_COLUMNS",
+    "VENDOR_FILE_WORDS",
+    "vendor_bound_mask",
+    "target_paths",
+    "portfolio_readiness",
+    "merge_vendor_counts",
+]
+
+#: Columns of ``ScanResult.regions`` (docs: the shared scan interface).
+REGION_COLUMNS = ["project", "path", "kind", "start", "end", "vendor"]
+
+#: Columns of ``ScanResult.definitions``.
+DEFINITION_COLUMNS = ["project", "path", "line", "kind", "name", "target"]
+
+#: Why a finding is covered, strongest first: a finding that several rules
+#: cover is reported under the first.
+COVERAGE_REASONS = ("target-path", "alias", "hip-sibling", "target-file", "target-component")
+
+#: Vendor labels that are nobody's lock-in: their non-portable findings are
+#: part of any move (a 32-wide warp assumption), so they go with the source.
+NEUTRAL_VENDORS = frozenset({"", "neutral"})
+
+#: Per-project readiness columns (see :func:`readiness_table`).
+READINESS_COLUMNS = ["project", "source_vendor", "covered", "readiness", "target_paths", "other_vendor_bound", "other_vendors"]
+
+#: Dimensions of component kinds, for ``target_paths`` (as in the effort model).
+_COMPONENT_DIMENSION = {"package": "libraries", "index": "libraries", "image": "platform", "cluster": "platform", "build": "platform", "env": "platform"}
+
+
+def scan_regions(scan) -> pd.DataFrame:
+    """The scan's regions, or an empty frame with the columns when the scan has none (older scans)."""
+    return _frame_or_empty(getattr(scan, "regions", None), REGION_COLUMNS)
+
+
+def scan_definitions(scan) -> pd.DataFrame:
+    """The scan's definitions, or an empty frame with the columns when the scan has none."""
+    return _frame_or_empty(getattr(scan, "definitions", None), DEFINITION_COLUMNS)
+
+
+def _frame_or_empty(frame, columns: list[str]) -> pd.DataFrame:
+    if frame is None:
+        return pd.DataFrame(columns=columns)
+    return frame
+
+
+def vendor_bound_mask(findings: pd.DataFrame, target: str) -> pd.Series:
+    """Findings that bind to a vendor other than the target: not portable and not of the target (vendor-neutral ones included)."""
+    vendor = findings["vendor"].fillna("").astype(str)
+    return (findings["portability"] != "portable") & (vendor != target)
+
+
+def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.DataFrame, inputs: pd.DataFrame, target: str) -> pd.DataFrame:
+    """The findings with ``covered`` (bool) and ``covered_by`` (the rule, or "").
+
+    A vendor-bound finding (not portable, not of the target vendor) is
+    covered when the target already has a path for it:
+
+    - ``target-path``: its line lies in a ``target-path`` region for the
+      target vendor in its file (the ``#else`` of a ``#ifdef USE_ROCM``);
+    - ``alias``: its name is the name of an ``alias`` definition of the
+      project (a mapping header ``#define cudaMalloc hipMalloc``);
+    - ``hip-sibling``: towards AMD, a ``.hip`` file with the same stem lies
+      beside its file (``k.cu`` and ``k.hip``);
+    - ``target-file``: its file already has a target path: findings of the
+      target vendor (HIP headers, ``hip*`` calls) or a target-path region;
+    - ``target-component``: a component (package, index, image, cluster,
+      build, env) when the project has a component of the same kind for the
+      target vendor (a ROCm image beside the CUDA one; packages and package
+      indexes count as one kind), or a requirements file or Dockerfile
+      named for the target (``requirements_rocm.txt``, ``Dockerfile_amd``;
+      see :data:`VENDOR_FILE_WORDS`).
+
+    Findings that are portable or of the target vendor are never covered:
+    there is nothing to cover.
+    """
+    if findings.empty:
+        return findings.assign(covered=pd.Series(dtype=bool), covered_by=pd.Series(dtype=object))
+    bound = vendor_bound_mask(findings, target)
+    reasons = pd.Series("", index=findings.index, dtype=object)
+    rules = {
+        "target-path": _in_target_region(findings, regions, target),
+        "alias": _aliased(findings, definitions),
+        "hip-sibling": _has_hip_sibling(findings, inputs) if target == "amd" else pd.Series(False, index=findings.index),
+        "target-file": _in_target_file(findings, regions, target),
+        "target-component": _has_target_component(findings, target, inputs),
+    }
+    for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
+        reasons = reasons.where(~(rules[reason] & bound), reason)
+    return findings.assign(covered=(reasons != "").astype(bool), covered_by=reasons)
+
+
+def _is_source(findings: pd.DataFrame) -> pd.Series:
+    return findings["kind"].isin(SOURCE_KINDS)
+
+
+def _target_regions(regions: pd.DataFrame, target: str) -> pd.DataFrame:
+    if regions is None or regions.empty:
+        return pd.DataFrame(columns=REGION_COLUMNS)
+    return regions[(regions["kind"] == "target-path") & (regions["vendor"].fillna("").astype(str) == target)]
+
+
+def _in_target_region(findings: pd.DataFrame, regions: pd.DataFrame, target: str) -> pd.Series:
+    spans = _target_regions(regions, target)
+    covered = pd.Series(False, index=findings.index)
+    if spans.empty:
+        return covered
+    by_file: dict[tuple[str, str], list[tuple[int, int]]] = {}
+    for project, path, start, end in zip(spans["project"], spans["path"], spans["start"], spans["end"]):
+        by_file.setdefault((project, path), []).append((int(start), int(end)))
+    # Only findings in files with such a region are looked at (a few files of many).
+    candidates = findings[[key in by_file for key in zip(findings["project"], findings["path"])]]
+    lines = pd.to_numeric(candidates["line"], errors="coerce")
+    for index, project, path, line in zip(candidates.index, candidates["project"], candidates["path"], lines):
+        if pd.notna(line):
+            covered[index] = any(start <= line <= end for start, end in by_file[(project, path)])
+    return covered & _is_source(findings)
+
+
+def _aliased(findings: pd.DataFrame, definitions: pd.DataFrame) -> pd.Series:
+    if definitions is None or definitions.empty:
+        return pd.Series(False, index=findings.index)
+    aliases = definitions[definitions["kind"] == "alias"]
+    names = set(zip(aliases["project"], aliases["name"]))
+    pairs = zip(findings["project"], findings["name"])
+    return pd.Series([pair in names for pair in pairs], index=findings.index) & _is_source(findings)
+
+
+def _has_hip_sibling(findings: pd.DataFrame, inputs: pd.DataFrame) -> pd.Series:
+    hip_stems = {(project, str(PurePosixPath(path).with_suffix(""))) for project, path in zip(inputs["project"], inputs["path"]) if str(path).endswith(".hip")}
+    stems = [(project, str(PurePosixPath(str(path)).with_suffix(""))) for project, path in zip(findings["project"], findings["path"])]
+    own_hip = findings["path"].astype(str).str.endswith(".hip")
+    return pd.Series([stem in hip_stems for stem in stems], index=findings.index) & _is_source(findings) & ~own_hip
+
+
+def _in_target_file(findings: pd.DataFrame, regions: pd.DataFrame, target: str) -> pd.Series:
+    source = _is_source(findings)
+    vendor = findings["vendor"].fillna("").astype(str)
+    files = set(zip(findings.loc[source & (vendor == target), "project"], findings.loc[source & (vendor == target), "path"]))
+    spans = _target_regions(regions, target)
+    files |= set(zip(spans["project"], spans["path"]))
+    return pd.Series([key in files for key in zip(findings["project"], findings["path"])], index=findings.index) & source
+
+
+#: Component kinds that stand in for each other as a target path: a ROCm
+#: package index serves the packages (pip installs them from it), as a
+#: requirements_rocm.txt package does.
+_COVERING_GROUP = {"package": "package", "index": "package", "image": "image", "cluster": "cluster", "build": "build", "env": "env"}
+
+
+#: Words in a file name that make a requirements file or Dockerfile one
+#: vendor's own (``requirements_rocm.txt``, ``Dockerfile_amd``).
+VENDOR_FILE_WORDS = {
+    "amd": ("rocm", "hip", "amd"),
+    "nvidia": ("cuda", "nvidia"),
+    "intel": ("intel", "xpu", "gaudi", "hpu", "habana", "sycl"),
+    "google": ("tpu",),
+}
+
+#: Input formats whose per-vendor files are a target path, and the component kind they serve.
+_VENDOR_FILE_FORMATS = {"requirements": "package", "dockerfile": "image"}
+
+
+def _target_input_groups(inputs: pd.DataFrame | None, target: str) -> set[tuple[str, str]]:
+    """(project, kind) pairs served by a per-vendor input file of the target (``requirements_rocm.txt``: packages)."""
+    words = set(VENDOR_FILE_WORDS.get(target, ()))
+    served = set()
+    if inputs is None or inputs.empty or not words:
+        return served
+    for project, path, formats in zip(inputs["project"], inputs["path"], inputs["formats"].fillna("").astype(str)):
+        name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
+        if name_words & words:
+            served |= {(project, _VENDOR_FILE_FORMATS[f]) for f in formats.split(",") if f in _VENDOR_FILE_FORMATS}
+    return served
+
+
+def _has_target_component(findings: pd.DataFrame, target: str, inputs: pd.DataFrame | None = None) -> pd.Series:
+    component = findings["kind"].isin(COMPONENT_KINDS)
+    vendor = findings["vendor"].fillna("").astype(str)
+    group = findings["kind"].map(_COVERING_GROUP).fillna("")
+    mine = component & (vendor == target)
+    served = set(zip(findings.loc[mine, "project"], group[mine])) | _target_input_groups(inputs, target)
+    return pd.Series([key in served for key in zip(findings["project"], group)], index=findings.index) & component
+
+
+def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, str] | None = None, projects: list[str] | None = None) -> dict[str, str]:
+    """The vendor each project moves from.
+
+    The vendor of the project's ``accelerator`` in portfolio.yml when it is
+    known, the target's own included (a project that already runs on the
+    target moves from nowhere: nothing of it is charged, and other vendors'
+    code in it is their lock-in); otherwise the vendor (neither the target
+    nor neutral) with the most distinct vendor-bound (kind, name) pairs in
+    the project, ties broken by more findings, then by name. A project
+    without such evidence has source ``""``.
+
+    Parameters
+    ----------
+    findings : DataFrame
+    target : str
+    accelerators : dict, optional
+        project → vendor of its manifest accelerator (only projects that name one).
+    projects : list of str, optional
+        Projects to decide for (default: those with findings).
+    """
+    accelerators = accelerators or {}
+    names = projects if projects is not None else sorted(set(findings["project"]))
+    vendor = findings["vendor"].fillna("").astype(str)
+    bound = findings[vendor_bound_mask(findings, target) & ~vendor.isin(NEUTRAL_VENDORS)]
+    chosen = {}
+    for name in names:
+        given = accelerators.get(name, "")
+        if given:
+            chosen[name] = given
+            continue
+        own = bound[bound["project"] == name]
+        distinct = own.drop_duplicates(["vendor", "kind", "name"])["vendor"].value_counts()
+        total = own["vendor"].value_counts()
+        ranked = sorted(distinct.index, key=lambda v: (-distinct[v], -total[v], v))
+        chosen[name] = ranked[0] if ranked else ""
+    return chosen
+
+
+def charged_mask(findings: pd.DataFrame, sources: dict[str, str], target: str) -> pd.Series:
+    """Vendor-bound findings a move from each project's source vendor has to deal with.
+
+    Those of the source vendor and vendor-neutral ones; a third vendor's
+    findings (Intel code when moving NVIDIA → AMD) are that vendor's
+    lock-in, and the target's own findings are never a cost.
+    """
+    vendor = findings["vendor"].fillna("").astype(str)
+    source = findings["project"].map(sources).fillna("")
+    moving = source != target  # a project already on the target has nothing to move
+    return vendor_bound_mask(findings, target) & moving & ((vendor == source) | vendor.isin(NEUTRAL_VENDORS))
+
+
+def readiness_table(findings: pd.DataFrame, regions: pd.DataFrame, sources: dict[str, str], target: str, projects: list[str], inputs: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Per project: source vendor, covered findings, readiness, target paths, other vendors.
+
+    ``findings`` carry ``covered`` (see :func:`mark_covered`).
+    ``readiness`` is covered over charged findings (see
+    :func:`charged_mask`), NaN without any, and 1 for a project whose
+    source is the target (it already runs there); ``target_paths`` names what
+    already has a target path ("code: 12 files; platform: image, cluster");
+    ``other_vendor_bound`` counts a third vendor's vendor-bound findings and
+    ``other_vendors`` lists them ("intel 120").
+    """
+    charged = charged_mask(findings, sources, target) if len(findings) else pd.Series(dtype=bool)
+    vendor = findings["vendor"].fillna("").astype(str)
+    bound = vendor_bound_mask(findings, target) if len(findings) else pd.Series(dtype=bool)
+    other = bound & ~charged if len(findings) else pd.Series(dtype=bool)
+    vendor_files = _target_input_groups(inputs, target)
+    rows = []
+    for name in projects:
+        own = findings["project"] == name
+        mine = findings[own & charged]
+        covered = int(mine["covered"].sum()) if len(mine) else 0
+        others = Counter(vendor[own & other])
+        rows.append(
+            {
+                "project": name,
+                "source_vendor": sources.get(name, ""),
+                "covered": covered,
+                "readiness": 1.0 if sources.get(name) == target else covered / len(mine) if len(mine) else float("nan"),
+                "target_paths": target_paths(findings[own], regions[regions["project"] == name] if len(regions) else regions, target, {kind for project, kind in vendor_files if project == name}),
+                "other_vendor_bound": int(sum(others.values())),
+                "other_vendors": ", ".join(f"{v} {n}" for v, n in sorted(others.items(), key=lambda item: (-item[1], item[0]))),
+            }
+        )
+    return pd.DataFrame(rows, columns=READINESS_COLUMNS)
+
+
+def target_paths(findings: pd.DataFrame, regions: pd.DataFrame, target: str, vendor_file_kinds: set[str] = frozenset()) -> str:
+    """What of one project already has a path on the target, by dimension.
+
+    ``code``: the number of source files with target-vendor findings or a
+    target-path region; ``libraries`` and ``platform``: the component kinds
+    with a target-vendor component or a per-vendor file of the target
+    (``vendor_file_kinds``). Empty when nothing has.
+    """
+    vendor = findings["vendor"].fillna("").astype(str)
+    mine = findings[vendor == target]
+    files = set(mine.loc[mine["kind"].isin(SOURCE_KINDS), "path"])
+    files |= set(_target_regions(regions, target)["path"])
+    parts = [f"code: {len(files):,} file(s)"] if files else []
+    kinds = set(mine.loc[mine["kind"].isin(COMPONENT_KINDS), "kind"]) | set(vendor_file_kinds)
+    for dimension in ("libraries", "platform"):
+        named = [k for k in COMPONENT_KINDS if k in kinds and _COMPONENT_DIMENSION[k] == dimension]
+        if named:
+            parts.append(f"{dimension}: {', '.join(named)}")
+    return "; ".join(parts)
+
+
+def portfolio_readiness(frame: pd.DataFrame) -> float:
+    """Covered over charged findings summed over the projects (NaN when none)."""
+    bound = pd.to_numeric(frame["vendor_bound"], errors="coerce").fillna(0).sum()
+    covered = pd.to_numeric(frame["covered"], errors="coerce").fillna(0).sum()
+    return float(covered / bound) if bound else float("nan")
+
+
+def merge_vendor_counts(values: pd.Series) -> str:
+    """``"intel 3, moore-threads 1"`` texts (counts without thousands separators) summed into one (the portfolio's)."""
+    counts: Counter = Counter()
+    for text in values.fillna("").astype(str):
+        for part in filter(None, (p.strip() for p in text.split(","))):
+            name, _, number = part.rpartition(" ")
+            counts[name] += int(number) if number.isdigit() else 0
+    return ", ".join(f"{v} {n}" for v, n in sorted(counts.items(), key=lambda item: (-item[1], item[0])))

@@ -1,0 +1,281 @@
+"""Target readiness: what already runs on the target costs its validation only;
+a third vendor's code is not a cost; adapted lines and roadblocks follow the work.
+
+Real scans of the fixture portfolio tests/fixtures/readiness (written for
+these tests); regions and definitions frames by hand where the readers do
+not emit them yet.
+"""
+
+import dataclasses
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from click.testing import CliRunner
+
+from lockin.cli import main
+from lockin.scan import ScanOptions, scan
+from lockin.scoring.effort import adapted_lines, repeat_factor
+from lockin.scoring.parameters import Parameters
+from lockin.scoring.readiness import DEFINITION_COLUMNS, REGION_COLUMNS, mark_covered, source_vendors
+from lockin.scoring.score import score
+
+from scoring_factory import finding, findings_frame, inputs_frame
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "readiness"
+PARAMS = Parameters({"draws": 400})
+HEADER_LINES = 2545
+CUTE_USES = 12891
+
+
+@pytest.fixture(scope="module")
+def portfolio(tmp_path_factory):
+    """The fixture portfolio plus two generated projects: a 2,545-line header with one
+    ``#ifdef __CUDACC__``, and a kernel with 12,891 uses of CuTe."""
+    root = tmp_path_factory.mktemp("readiness") / "portfolio"
+    shutil.copytree(FIXTURES, root)
+    (root / "header" / "include").mkdir(parents=True)
+    helpers = [f"inline int helper_{i}(int x) {{ return x + {i}; }}" for i in range(HEADER_LINES - 4)]
+    (root / "header" / "include" / "common.h").write_text("\n".join(["#pragma once", "#ifdef __CUDACC__", "#include <cuda_fp16.h>", "#endif", *helpers]) + "\n")
+    (root / "cute-kernels").mkdir()
+    names = ["make_layout", "make_tensor", "local_tile", "partition_S", "copy", "gemm"]
+    uses = [f"  auto t{i} = cute::{names[i % len(names)]}({i});" for i in range(CUTE_USES - 1)]
+    (root / "cute-kernels" / "attention.cu").write_text("\n".join(["#include <cute/tensor.hpp>", "void attention() {", *uses, "}"]) + "\n")
+    with (root / "portfolio.yml").open("a") as manifest:
+        manifest.write("  - {name: header, path: header, accelerator: H100 SXM}\n  - {name: cute-kernels, path: cute-kernels, accelerator: H100 SXM}\n")
+    return root
+
+
+@pytest.fixture(scope="module")
+def scanned(portfolio):
+    return scan([portfolio], ScanOptions(target="amd"))
+
+
+@pytest.fixture(scope="module")
+def scores(scanned):
+    return score(scanned, PARAMS)
+
+
+def rows(scores):
+    return scores.projects.set_index("project")
+
+
+def test_cuda_uses_in_a_file_with_hip_findings_are_covered_and_cost_less(scores, scanned):
+    table = rows(scores)
+    assert table.loc["dual", "readiness"] == 1.0 and table.loc["dual", "covered"] == table.loc["dual", "vendor_bound"] > 0
+    assert table.loc["cuda-only", "readiness"] == 0.0
+    assert table.loc["dual", "effort_pm_p50"] < table.loc["cuda-only", "effort_pm_p50"]
+    assert table.loc["dual", "target_paths"] == "code: 1 file(s)"
+    uncredited = rows(score(scanned, PARAMS, credit_target_support=False))
+    assert table.loc["dual", "effort_pm_p50"] < uncredited.loc["dual", "effort_pm_p50"]
+    # Without the credit its CUDA lines are adapted like its CUDA-only twin's; with it, none.
+    assert uncredited.loc["dual", "adapted_sloc"] >= uncredited.loc["cuda-only", "adapted_sloc"] > 0 == table.loc["dual", "adapted_sloc"]
+    found = scores.findings.query("project == 'dual' and vendor == 'nvidia'")
+    assert set(found["covered_by"]) == {"target-file"}
+
+
+def test_crediting_target_support_never_raises_the_effort(scores, scanned):
+    uncredited = rows(score(scanned, PARAMS, credit_target_support=False))
+    credited = rows(scores)
+    assert (credited["effort_pm_p50"] <= uncredited["effort_pm_p50"] + 1e-12).all()
+    assert (credited["effort_pm_p90"] <= uncredited["effort_pm_p90"] + 1e-12).all()
+
+
+def test_a_cu_file_with_a_hip_sibling_is_covered_and_its_neighbour_is_not(scores):
+    found = scores.findings.query("project == 'sibling' and vendor == 'nvidia'").set_index(["path", "name"])
+    assert found.loc[("kernels/scale.cu", "cudaDeviceSynchronize"), "covered_by"] == "hip-sibling"
+    assert not found.loc[("kernels/other.cu", "cudaDeviceSynchronize"), "covered"]
+    table = rows(scores)
+    assert 0 < table.loc["sibling", "readiness"] < 1
+
+
+def test_a_rocm_image_beside_a_cuda_image_covers_the_image(scores):
+    image = scores.findings.query("project == 'images' and kind == 'image' and vendor == 'nvidia'").iloc[0]
+    assert image["covered"] and image["covered_by"] == "target-component"
+    table = rows(scores)
+    assert table.loc["images", "readiness"] == 1.0
+    assert table.loc["images", "target_paths"] == "platform: image"
+    assert table.loc["images", "platform_pm"] == 0
+
+
+def test_an_alias_mapped_name_is_covered(scanned):
+    # A mapping header `#define cudaMalloc hipMalloc` elsewhere in the project (by hand until the C++ reader emits it).
+    definitions = pd.DataFrame([{"project": "cuda-only", "path": "src/compat.h", "line": 3, "kind": "alias", "name": "cudaMalloc", "target": "hipMalloc"}], columns=DEFINITION_COLUMNS)
+    marked = mark_covered(scanned.findings, pd.DataFrame(columns=REGION_COLUMNS), definitions, scanned.inputs, "amd")
+    own = marked.query("project == 'cuda-only'").set_index("name")
+    assert own.loc["cudaMalloc", "covered_by"] == "alias"
+    assert not own.loc["cudaFree", "covered"]
+
+
+def test_a_line_in_a_target_path_region_is_covered_and_one_outside_is_not(scanned):
+    regions = pd.DataFrame([{"project": "cuda-only", "path": "src/ops.cu", "kind": "target-path", "start": 1, "end": 30, "vendor": "amd"}], columns=REGION_COLUMNS)
+    marked = mark_covered(scanned.findings, regions, pd.DataFrame(columns=DEFINITION_COLUMNS), scanned.inputs, "amd")
+    own = marked.query("project == 'cuda-only' and vendor == 'nvidia'")
+    assert set(own.loc[own["line"] <= 30, "covered_by"]) == {"target-path"}
+    # The region gives the file a target path: the rest of it is covered as a target file.
+    assert set(own.loc[own["line"] > 30, "covered_by"]) == {"target-file"}
+    nvidia_region = regions.assign(vendor="nvidia")
+    assert not mark_covered(scanned.findings, nvidia_region, pd.DataFrame(columns=DEFINITION_COLUMNS), scanned.inputs, "amd").query("project == 'cuda-only'")["covered"].any()
+
+
+def test_intel_findings_of_an_nvidia_project_are_not_priced_towards_amd(scores, scanned):
+    table = rows(scores)
+    assert table.loc["gaudi-server", "source_vendor"] == "nvidia"
+    assert table.loc["gaudi-server", "other_vendor_bound"] == 5 and table.loc["gaudi-server", "other_vendors"] == "intel 5"
+    assert table.loc["gaudi-server", "vendor_bound"] == 4, "the four pynvml findings"
+    intel = scores.findings.query("project == 'gaudi-server' and vendor == 'intel'")
+    assert not intel["charged"].any()
+    # Priced as if the Gaudi code were not there.
+    without_intel = scanned.findings[scanned.findings["vendor"] != "intel"]
+    alone = score(dataclasses.replace(scanned, findings=without_intel.reset_index(drop=True)), PARAMS)
+    assert rows(alone).loc["gaudi-server", "effort_pm_p50"] == pytest.approx(table.loc["gaudi-server", "effort_pm_p50"])
+    assert scores.portfolio["other_vendors"] == "intel 5"
+
+
+def test_without_a_manifest_accelerator_the_vendor_with_the_most_distinct_evidence_is_the_source():
+    frame = findings_frame(
+        [finding(name="cudaMalloc"), finding(name="cudaMalloc", line=2), finding(name="cudaFree", line=3)]
+        + [finding(name=f"habana.op{i}", vendor="intel", kind="module", line=10 + i, portability="replaceable") for i in range(3)]
+    )
+    assert source_vendors(frame, "amd") == {"p": "intel"}, "three distinct Intel names against two NVIDIA ones"
+    assert source_vendors(frame, "amd", {"p": "nvidia"}) == {"p": "nvidia"}
+    assert source_vendors(frame, "amd", {"p": "amd"}) == {"p": "amd"}, "it already runs on the target"
+    from lockin.scoring.readiness import charged_mask
+
+    assert not charged_mask(frame, {"p": "amd"}, "amd").any(), "a project already on the target has nothing to move"
+
+
+def test_hip_findings_are_never_charged_as_a_third_vendor_towards_nvidia():
+    frame = findings_frame([finding(name="hipMalloc", vendor="amd", portability="translatable"), finding(name="__builtin_amdgcn_ds_swizzle", vendor="amd", kind="api", portability="rewrite", line=4)])
+    from lockin.scoring.readiness import charged_mask
+
+    sources = source_vendors(frame, "nvidia", {"p": "amd"})
+    assert sources == {"p": "amd"}
+    assert charged_mask(frame, sources, "nvidia").all(), "the source vendor's own code is the cost, not another vendor's"
+    assert not charged_mask(frame, sources, "amd").any(), "the target's findings are never a cost"
+
+
+def test_one_cudacc_guard_does_not_put_a_2545_line_header_into_the_estimate(scores):
+    fact = scores.facts.set_index("project").loc["header"]
+    assert fact["sloc"] >= HEADER_LINES - 1
+    assert 0 < fact["adapted_sloc"] <= 2 * PARAMS.adapted_window_lines + 2
+
+
+def test_adapted_lines_are_the_functions_that_hold_the_findings():
+    found = findings_frame([finding(path="k.cu", line=120), finding(path="k.cu", line=130), finding(path="k.cu", line=900), finding(path="k.cu", line=2000)])
+    regions = pd.DataFrame(
+        [
+            {"project": "p", "path": "k.cu", "kind": "function", "start": 100, "end": 160, "vendor": ""},
+            {"project": "p", "path": "k.cu", "kind": "function", "start": 125, "end": 135, "vendor": ""},  # a lambda inside it
+            {"project": "p", "path": "k.cu", "kind": "function", "start": 880, "end": 940, "vendor": ""},
+            {"project": "p", "path": "k.cu", "kind": "function", "start": 1500, "end": 1600, "vendor": ""},
+        ],
+        columns=REGION_COLUMNS,
+    )
+    # 100..160 holds both first findings (the lambda lies inside it), 880..940 the third, line 2000 is in no function.
+    assert adapted_lines(found, regions, {("p", "k.cu"): 2545}, 10)["p"] == 61 + 61 + 1
+    assert adapted_lines(found, None, {("p", "k.cu"): 2545}, 10)["p"] == 31 + 21 + 21, "windows merge where they overlap (110..140)"
+
+
+def test_twelve_thousand_uses_of_one_library_are_one_roadblock(scores):
+    roadblocks = scores.roadblocks.query("project == 'cute-kernels'")
+    assert len(roadblocks) == 1 and rows(scores).loc["cute-kernels", "roadblocks"] == 1
+    row = roadblocks.iloc[0]
+    assert row["name"] == "CUTLASS CuTe" and row["occurrences"] == CUTE_USES
+    per_use = 4.0  # the remediation table's hours for a rewrite API
+    assert per_use * 100 < row["hours"] < per_use * CUTE_USES / 5
+
+
+def test_effort_grows_with_uses_but_less_than_in_proportion():
+    uses = np.array([1, 2, 4, 8, 100, 12891])
+    cost = repeat_factor(uses, 0.8)
+    assert cost[0] == 1 and np.all(np.diff(cost) > 0)
+    assert np.all(cost[1:] < uses[1:])
+    assert cost[2] / cost[1] < 2 and cost[3] / cost[2] < 2
+    assert list(repeat_factor([1, 5, 9], 1.0)) == [1, 5, 9], "rate 1: every use costs the same"
+    # Beyond the exact sum the approximation continues the curve.
+    big = repeat_factor([1_000_000, 1_000_001, 3_000_000], 0.8)
+    assert big[0] < big[1] < big[2]
+
+
+def test_the_score_command_shows_readiness_in_json(portfolio):
+    result = CliRunner().invoke(main, ["score", str(portfolio), "--format", "json", "--no-progress"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    records = {r["project"]: r for r in json.loads(result.stdout)}
+    assert records["dual"]["readiness"] == 1.0 and records["dual"]["target_paths"] == "code: 1 file(s)"
+    assert records["cuda-only"]["readiness"] == 0.0
+    assert records["gaudi-server"]["other_vendors"] == "intel 5"
+    total = records[None]
+    assert 0 < total["readiness"] < 1 and total["other_vendor_bound"] == 5
+
+
+def test_covered_findings_are_counted_for_validation_once_per_file_or_family():
+    rows_ = [finding(path="a.cu", line=i) for i in (1, 2, 3)] + [finding(path="b.cu", line=1), finding(path="Dockerfile", kind="image", name="nvcr.io/nvidia/pytorch", family="ngc", line=1)]
+    frame = findings_frame(rows_).assign(covered=True)
+    from lockin.scoring.effort import project_facts
+
+    facts = project_facts(frame, inputs_frame([("p", "a.cu", "cxx", 50), ("p", "b.cu", "cxx", 50), ("p", "Dockerfile", "dockerfile", 3)]), PARAMS, ["p"])
+    fact = facts.iloc[0]
+    assert fact["covered"] == 5 and fact["covered_units"] == 3 and fact["covered_hours"] == 3 * PARAMS.covered_validation_hours
+    assert fact["adapted_sloc"] == 0 and fact["platform_hours"] == 0
+
+
+def test_the_readiness_worked_example_holds(tmp_path):
+    from lockin.scoring.calibration import nominal_effort
+
+    project = tmp_path / "portfolio" / "mixed" / "src"
+    project.mkdir(parents=True)
+    shutil.copy(FIXTURES / "dual" / "src" / "ops.cu", project / "ops.cu")
+    shutil.copy(FIXTURES / "cuda-only" / "src" / "ops.cu", project / "legacy.cu")
+    scanned = scan([tmp_path / "portfolio"], ScanOptions(target="amd"))
+    text = " ".join((Path(__file__).resolve().parents[2] / "docs" / "methodology.md").read_text().split())
+    credited, uncredited = score(scanned, Parameters()), score(scanned, Parameters(), credit_target_support=False)
+    row = credited.projects.iloc[0]
+    assert f"Towards AMD the scan finds {row['vendor_bound']} NVIDIA findings" in text
+    assert f"the {row['covered']} in `src/ops.cu` are covered" in text
+    assert f"readiness = {row['covered']} / {row['vendor_bound']} = {row['readiness']:.2f}" in text
+    facts, bare = credited.facts.iloc[0], uncredited.facts.iloc[0]
+    assert f"with the credit adapted_sloc {facts['adapted_sloc']} (legacy.cu's windows) · covered units {facts['covered_units']}" in text
+    assert f"without the credit adapted_sloc {bare['adapted_sloc']} (both files)" in text
+    with_credit, without = nominal_effort(credited.facts, credited.params)[0], nominal_effort(uncredited.facts, uncredited.params)[0]
+    assert f"effort (nominal) = {with_credit:.4f} PM" in text and f"effort (nominal) = {without:.4f} PM" in text
+    assert f"The credited effort is {with_credit / without:.0%} of the uncredited one" in text.replace("48 %", "48%")
+
+
+def test_a_rocm_package_index_covers_cuda_packages_and_an_image_does_not():
+    frame = findings_frame(
+        [
+            finding(path="requirements.txt", kind="package", name="nvidia-cublas-cu12", family="cuda-wheels", line=2),
+            finding(path="requirements_rocm.txt", kind="index", name="https://download.pytorch.org/whl/rocm6.1", vendor="amd", portability="portable", line=1),
+            finding(path="Dockerfile", kind="image", name="nvcr.io/nvidia/pytorch", family="ngc", line=1),
+        ]
+    )
+    marked = mark_covered(frame, pd.DataFrame(columns=REGION_COLUMNS), pd.DataFrame(columns=DEFINITION_COLUMNS), inputs_frame([]), "amd").set_index("kind")
+    assert marked.loc["package", "covered_by"] == "target-component"
+    assert not marked.loc["image", "covered"], "a package index is no path for an image"
+
+
+def test_a_requirements_file_named_for_rocm_covers_the_cuda_packages(scores):
+    # requirements_rocm.txt pins only vendor-neutral packages: the file itself is the path.
+    packages = scores.findings.query("project == 'wheels' and kind == 'package' and vendor == 'nvidia'")
+    assert len(packages) == 2 and set(packages["covered_by"]) == {"target-component"}
+    table = rows(scores)
+    assert table.loc["wheels", "readiness"] == 1.0 and table.loc["wheels", "target_paths"] == "libraries: package"
+    assert scores.facts.set_index("project").loc["wheels", "libraries_hours"] == 0
+
+
+def test_the_credit_is_a_parameter_a_file_can_switch_off(tmp_path, scanned):
+    from lockin.records import InputError
+    from lockin.scoring.parameters import load_parameters
+
+    path = tmp_path / "params.yml"
+    path.write_text("draws: 400\ncredit_target_support: false\n")
+    off = rows(score(scanned, load_parameters(path)))
+    assert off.loc["dual", "effort_pm_p50"] == pytest.approx(rows(score(scanned, PARAMS, credit_target_support=False)).loc["dual", "effort_pm_p50"])
+    assert off.loc["dual", "readiness"] == 1.0, "readiness is reported either way"
+    path.write_text("draws: 400\ncredit_target_support: perhaps\n")
+    with pytest.raises(InputError, match="line 2.*credit_target_support: expected true or false|credit_target_support: expected true or false"):
+        load_parameters(path)
