@@ -15,6 +15,13 @@ It reports ``module`` evidence (see ``docs/evidence-names.md``):
   strings (``onnxruntime:CUDAExecutionProvider``, ``torch.distributed:nccl``,
   ``torch:device=cuda``).
 
+It also reports ``api`` evidence (ecosystem ``tool``) for vendor tools run
+through ``subprocess``, ``os.system`` or looked up with ``shutil.which``
+(``nvidia-smi``, ``rocm-smi``); and, beside the evidence, the regions and
+definitions of :mod:`lockin.source.python_paths`: code that already has a
+path on another vendor (``if torch.version.hip:``, per-vendor modules),
+function bodies, and the package an ``__init__.py`` defines.
+
 Comments, docstrings and strings anywhere else are never evidence.
 """
 
@@ -31,6 +38,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from lockin.records import InputError, ReadResult
+from lockin.source.python_paths import (
+    TOOL_TRIGGER_WORDS,
+    add_structure,
+    module_path_vendor,
+    package_defined_by,
+    tool_commands,
+)
 from lockin.source.trie import trie_branches
 
 __all__ = ["VENDOR_ROOTS", "scan_python"]
@@ -88,7 +102,10 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     Returns
     -------
     ReadResult
-        ``module`` evidence with ecosystem ``python``, in line order.
+        ``module`` evidence with ecosystem ``python`` and ``api`` evidence
+        with ecosystem ``tool``, in line order; ``target-path`` regions,
+        ``function`` regions (only when there is evidence) and the
+        ``package`` an ``__init__.py`` defines.
 
     Raises
     ------
@@ -96,20 +113,38 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         When the text is not valid Python 3 (a Python 2 file, say).
     """
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
+    result = ReadResult()
+    package = package_defined_by(path, all_roots)
+    if package:
+        result.define("package", package, None)
     if not _mentions_trigger(text, _trigger(all_roots)):
         # Nothing the scanner reports can be in a file that names none of the
-        # roots, devices, backends or providers: parsing it would only cost time
-        # (a syntax error in such a file is therefore not reported either).
-        return ReadResult()
-    result = ReadResult()
-    scanner = _Scanner(all_roots, _source_lines(text))
+        # roots, devices, backends, providers or tools: parsing it would only
+        # cost time (a syntax error in such a file is therefore not reported either).
+        return result
+    lines = _source_lines(text)
+    scanner = _Scanner(all_roots, lines)
+    structure = ReadResult()
     if len(text) > WHOLE_PARSE_CHARS:
-        _scan_in_pieces(scanner, text, path, result)
+        _scan_in_pieces(scanner, text, path, result, structure)
     else:
-        scanner.scan(_parse(text, path), text)
-    for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
-        result.add("module", name, line, scanner.line_text(line), "python")
+        tree = _parse(text, path)
+        scanner.scan(tree, text)
+        add_structure(tree, structure, scanner.last_line())
+    for line, col, kind, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
+        result.add(kind, name, line, scanner.line_text(line), "tool" if kind == "api" else "python")
+    _add_regions(result, structure.regions, path, scanner.last_line())
     return result
+
+
+def _add_regions(result: ReadResult, regions: list, path: str, last_line: int) -> None:
+    """Target paths always (a per-vendor module's is the whole file);
+    function regions only beside evidence, where they size a change."""
+    vendor = module_path_vendor(path)
+    if vendor:
+        result.region("target-path", 1, max(last_line, 1), vendor)
+    keep_functions = bool(result.evidence)
+    result.regions.extend(r for r in regions if keep_functions or r.kind != "function")
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,7 +159,7 @@ def _trigger(roots: frozenset[str]) -> tuple[Callable[[str], Iterable[int]], re.
     whole word is always such a token, since the characters around it are
     not word characters, so no place is missed.
     """
-    words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS
+    words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS | TOOL_TRIGGER_WORDS
     exact = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
     if all(words):
         from lockin.source.cxx import TokenHeads
@@ -170,7 +205,7 @@ def _parse(text: str, path: str) -> ast.Module:
         raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
 
 
-def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult) -> None:
+def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult, structure: ReadResult) -> None:
     """Scan a long source piece by piece, with the findings of one whole walk.
 
     The pieces are runs of top-level statements, each parsed on its own
@@ -187,7 +222,9 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult)
     except (tokenize.TokenError, SyntaxError):
         # Only broken source fails to tokenize. The parser then names the
         # error as for a shorter file (and stops before building a tree).
-        scanner.scan(_parse(text, path), text)
+        tree = _parse(text, path)
+        scanner.scan(tree, text)
+        add_structure(tree, structure, scanner.last_line())
         return
     line_starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
     pieces = _pieces(starts, line_starts, path, result)
@@ -205,8 +242,10 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult)
     scanner._imports([node for _, _, node in imports])
     keep = _use_lines(text, scanner.vendor_aliases()) if _lines_are_exact(text) else None
     for first, last in pieces:
-        _, uses = _collect(parse(first, last), keep)
+        tree = parse(first, last)
+        _, uses = _collect(tree, keep)
         scanner._uses(uses)
+        add_structure(tree, structure, scanner.last_line())
 
 
 def _pieces(starts: list[int], line_starts: list[int], path: str, result: ReadResult) -> list[tuple[int, int]]:
@@ -308,13 +347,17 @@ class _Scanner:
         self.roots = roots
         self.lines = lines
         self.aliases: dict[str, str] = {}
-        self.found: list[tuple[int, int, str]] = []
+        self.found: list[tuple[int, int, str, str]] = []
+
+    def last_line(self) -> int:
+        """The number of the file's last line (a final line break starts no line)."""
+        return max(len(self.lines) - (not self.lines[-1]), 1)
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
-    def emit(self, node: ast.AST, name: str) -> None:
-        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), name))
+    def emit(self, node: ast.AST, name: str, kind: str = "module") -> None:
+        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), kind, name))
 
     def scan(self, tree: ast.Module, text: str | None = None) -> None:
         """Report what ``tree`` holds; ``text``, its source, lets the walk
@@ -417,6 +460,8 @@ class _Scanner:
             module = _string(node.args[0])
             if module and not module.startswith("."):
                 self.emit(node.args[0], module)
+        for tool in tool_commands(node):
+            self.emit(node, tool, "api")  # subprocess.run(["nvidia-smi", ...]): ecosystem "tool"
         if callee in _PROVIDER_CALLS:
             for arg in node.args[1:] if callee == "InferenceSession" else node.args[:1]:
                 self._providers(arg)
@@ -594,7 +639,7 @@ def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
     """
     from lockin.source.cxx import TokenHeads
 
-    words = aliases | _CALL_WORDS
+    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS
     return TokenHeads([(w, "") for w in words], words)
 
 

@@ -1,0 +1,355 @@
+"""What a Python file says beyond its vendor evidence: the code that
+already has a path on another vendor, its function bodies, the packages
+it defines, and the vendor tools it runs.
+
+The Python scanner (:mod:`lockin.source.python`) calls these on the tree
+it has parsed; nothing here parses or runs anything.
+
+- **Target paths** (:class:`~lockin.records.Region` ``target-path``): an
+  ``if`` statement (all its branches) whose condition checks for a vendor
+  (``torch.version.hip``, ``is_rocm()``, ``IS_HIP``, ``SYSTEM == "rocm"``);
+  when the checked branch ends in ``return``/``raise`` and has no ``else``,
+  the rest of its block is the other branch and belongs to the region too;
+  a ``try`` statement that imports a vendor's module (its ``except`` is
+  the other path); and a whole per-vendor module (``ops_rocm.py``,
+  ``rocm/``, ``flash_attn_triton_amd/``).
+- **Function regions**: each ``def``, from its first decorator to its end.
+- **Packages** (:class:`~lockin.records.Definition` ``package``): an
+  ``__init__.py`` defines its folder as a package, so that the project's
+  own package imported by its tests is not taken for a vendor's.
+- **Vendor tools** run through ``subprocess``, ``os.system`` or found with
+  ``shutil.which``: the first word of each command, when it is a known
+  tool (``nvidia-smi``, ``rocm-smi`` …).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+
+from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
+from lockin.records import ReadResult
+
+__all__ = [
+    "TOOL_TRIGGER_WORDS",
+    "VENDOR_TOOLS",
+    "add_structure",
+    "module_path_vendor",
+    "package_defined_by",
+    "tool_commands",
+]
+
+#: Words that name a vendor in a condition, a module or a folder, by the
+#: vendor whose path they open. NVIDIA is not here: ``torch.cuda`` checks
+#: are true on ROCm builds of PyTorch too, so they open no path.
+VENDOR_WORDS = {
+    "hip": "amd", "rocm": "amd", "amd": "amd", "amdgpu": "amd", "hipcc": "amd",
+    "hpu": "intel", "habana": "intel", "gaudi": "intel", "xpu": "intel", "ipex": "intel", "sycl": "intel",
+    "tpu": "google",
+}  # fmt: skip
+
+#: Identifier words that make a name a yes/no check (``is_rocm``, ``USE_HIP``,
+#: ``HIP_BUILD``, ``rocm_available``); a bare ``hip`` attribute is a check
+#: only on ``version`` (``torch.version.hip``).
+_CHECK_WORDS = frozenset({
+    "is", "use", "using", "has", "have", "on", "with", "enable", "enabled", "build", "available", "supported",
+    "platform", "backend", "device", "system", "target", "found", "detected", "only", "run", "running",
+})  # fmt: skip
+
+#: Command-line tools of one vendor (spelled as their executables are).
+VENDOR_TOOLS = frozenset({
+    "nvidia-smi", "nvcc", "nsys", "ncu", "cuda-gdb", "dcgmi", "nvidia-container-cli",
+    "rocm-smi", "amd-smi", "hipcc", "rocprof", "rocminfo", "hl-smi", "xpu-smi",
+})  # fmt: skip
+
+#: The first token (letters, digits, ``_``) of each tool's name: a file that
+#: runs a tool holds one of these as a whole word.
+TOOL_TRIGGER_WORDS = frozenset(re.match(r"\w+", tool).group() for tool in VENDOR_TOOLS)
+
+#: Calls that run a command (first argument: a shell string or an argument
+#: list) or look one up (``shutil.which``), by the callee's last name.
+_COMMAND_CALLS = frozenset({
+    "run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput", "system", "popen",
+    "which", "create_subprocess_exec", "create_subprocess_shell", "execvp", "execv", "execlp", "spawnlp",
+})  # fmt: skip
+#: Words in front of a command that run the next word (``sudo nvidia-smi``).
+_COMMAND_PREFIXES = frozenset({"sudo", "env", "exec", "time", "nohup", "command", "timeout", "watch"})
+_ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
+
+_WORD_SPLIT = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
+_NAME_SEPARATORS = re.compile(r"[_\-.\s]+")
+
+
+def words_of(identifier: str) -> list[str]:
+    """Lower-case words of an identifier (``IS_ROCM`` → is, rocm;
+    ``isHipBuild`` → is, hip, build)."""
+    return [w.lower() for part in _NAME_SEPARATORS.split(identifier) for w in _WORD_SPLIT.findall(part)]
+
+
+# -- per-vendor modules and packages ------------------------------------------
+
+
+def module_path_vendor(path: str) -> str:
+    """The vendor a module's path says it implements, or ``""``.
+
+    A folder or file name with a vendor word (``ops_rocm.py``, ``rocm/``,
+    ``hip/``, ``flash_attn_triton_amd/``, ``backends/gaudi/``) marks the
+    module as that vendor's implementation. The first vendor word met,
+    from the file name back to the root, wins (``hpu/ops_rocm.py`` is AMD's).
+    """
+    parts = path.replace("\\", "/").split("/")
+    stem = parts[-1].rsplit(".", 1)[0]
+    for part in (stem, *reversed(parts[:-1])):
+        for word in _NAME_SEPARATORS.split(part.lower()):
+            vendor = VENDOR_WORDS.get(word)
+            if vendor:
+                return vendor
+    return ""
+
+
+#: Folders a project keeps its import roots under (``src/pkg/__init__.py``).
+_SOURCE_FOLDERS = frozenset({"src", "python", "lib", "server"})
+
+
+def package_defined_by(path: str, vendor_roots: Iterable[str] = ()) -> str | None:
+    """The package an ``__init__.py`` at ``path`` defines (its folder's name).
+
+    A nested folder named like a vendor's root module
+    (``bitsandbytes/triton/__init__.py``) defines no package: it is imported
+    as ``bitsandbytes.triton``, and ``import triton`` elsewhere is still
+    Triton. Only a folder at the top of the project (or under ``src/``
+    and similar) may carry such a name.
+    """
+    parts = [p for p in path.replace("\\", "/").split("/") if p and p != "."]
+    if len(parts) < 2 or parts[-1] != "__init__.py" or not parts[-2].isidentifier():
+        return None
+    folder = parts[-2]
+    above = parts[:-2]
+    if folder in vendor_roots and above and not (len(above) == 1 and above[0] in _SOURCE_FOLDERS):
+        return None
+    return folder
+
+
+# -- conditions that check for a vendor -----------------------------------------
+
+
+def condition_vendor(test: ast.AST) -> str:
+    """The vendor a condition checks for, or ``""``.
+
+    Recognised: ``….version.hip`` (``torch.version.hip``), a name or call
+    whose words hold a vendor word and a check word (``is_rocm()``,
+    ``current_platform.is_rocm()``, ``IS_HIP``, ``HIP_BUILD``, ``USE_ROCM``),
+    and a comparison with a vendor word string (``SYSTEM == "rocm"``,
+    ``device.type == "xpu"``, ``"rocm" in version``).
+    """
+    for node in ast.walk(test):
+        kind = type(node)
+        if kind is ast.Attribute:
+            vendor = _attribute_vendor(node)
+        elif kind is ast.Name:
+            vendor = _name_vendor(node.id)
+        elif kind is ast.Compare:
+            vendor = _compare_vendor(node)
+        elif kind is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "hasattr" and len(node.args) == 2:
+            vendor = next(filter(None, map(VENDOR_WORDS.get, _strings(node.args[1]))), "")  # hasattr(torch, "xpu")
+        else:
+            continue
+        if vendor:
+            return vendor
+    return ""
+
+
+def _attribute_vendor(node: ast.Attribute) -> str:
+    inner = node.value
+    if node.attr in _AVAILABILITY and isinstance(inner, ast.Attribute) and inner.attr in VENDOR_WORDS:
+        return VENDOR_WORDS[inner.attr]  # torch.xpu.is_available(), torch.hpu.device_count()
+    if node.attr in VENDOR_WORDS and isinstance(node.value, (ast.Attribute, ast.Name)):
+        owner = node.value.attr if isinstance(node.value, ast.Attribute) else node.value.id
+        if owner == "version":
+            return VENDOR_WORDS[node.attr]
+    return _name_vendor(node.attr)
+
+
+#: Attributes of a vendor's device module that check for its devices.
+_AVAILABILITY = frozenset({"is_available", "device_count"})
+
+
+def _name_vendor(identifier: str) -> str:
+    words = words_of(identifier)
+    if len(words) < 2 or not _CHECK_WORDS.intersection(words):
+        return ""
+    for word in words:
+        vendor = VENDOR_WORDS.get(word)
+        if vendor:
+            return vendor
+    return ""
+
+
+def _compare_vendor(node: ast.Compare) -> str:
+    for operand in (node.left, *node.comparators):
+        for value in _strings(operand):
+            vendor = VENDOR_WORDS.get(value.strip().lower())
+            if vendor:
+                return vendor
+    return ""
+
+
+def _strings(node: ast.AST) -> Iterator[str]:
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        yield node.value
+    elif isinstance(node, (ast.Tuple, ast.List, ast.Set)):
+        for element in node.elts:
+            if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                yield element.value
+
+
+def _imports_vendor_module(statements: list[ast.stmt]) -> str:
+    """The vendor whose module a ``try`` body imports (``import amdsmi``,
+    ``from vllm import _rocm_C``, ``import habana_frameworks.torch``)."""
+    for statement in statements:
+        if isinstance(statement, ast.Import):
+            names = [alias.name for alias in statement.names]
+        elif isinstance(statement, ast.ImportFrom):
+            names = [statement.module or "", *(alias.name for alias in statement.names)]
+        else:
+            continue
+        for name in names:
+            for part in name.split("."):
+                for word in _NAME_SEPARATORS.split(part.lower()):
+                    vendor = VENDOR_WORDS.get(word) or ("amd" if word.startswith("amdsmi") else "")
+                    if vendor:
+                        return vendor
+    return ""
+
+
+# -- the walk over statements -----------------------------------------------------
+
+_FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
+_TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def add_structure(tree: ast.Module, result: ReadResult, file_end: int) -> None:
+    """Add the target-path and ``function`` regions of ``tree`` to ``result``.
+
+    Statements only are walked (expressions hold no statement), once.
+    ``file_end`` is the file's last line: a top-level ``if`` that ends the
+    module on one vendor (``if not torch.version.hip: raise …``) leaves the
+    rest of the file, not only of the parsed piece, to the other path.
+    """
+    _walk_block(tree.body, result, file_end)
+
+
+def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int) -> None:
+    """Regions of one block; ``rest_end`` is the last line its statements
+    may pass control to (the block's end, or the file's end at the top)."""
+    for index, statement in enumerate(block):
+        kind = type(statement)
+        if kind in _FUNCTIONS:
+            first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
+            result.region("function", first, statement.end_lineno)
+        elif kind is ast.If:
+            _if_region(statement, block, index, rest_end, result)
+        elif kind in _TRY_KINDS:
+            vendor = _imports_vendor_module(statement.body)
+            if vendor:
+                result.region("target-path", statement.lineno, statement.end_lineno, vendor)
+        for field in _BLOCK_FIELDS:
+            inner = getattr(statement, field, None)
+            if inner:
+                if field == "handlers" or field == "cases":
+                    for clause in inner:
+                        _walk_block(clause.body, result, clause.body[-1].end_lineno)
+                else:
+                    _walk_block(inner, result, inner[-1].end_lineno)
+
+
+_TRY_KINDS = frozenset(k for k in (ast.Try, getattr(ast, "TryStar", None)) if k is not None)
+
+
+def _if_region(statement: ast.If, block: list[ast.stmt], index: int, rest_end: int, result: ReadResult) -> None:
+    """Target-path regions for an ``if`` (with its ``elif``/``else``
+    branches), one per vendor its conditions check for.
+
+    The ``elif`` branches are marked as seen (``_in_chain``), so the walk
+    into the ``else`` block does not report them again as smaller regions.
+    """
+    if getattr(statement, "_in_chain", False):
+        return
+    vendors: list[str] = []
+    branch: ast.stmt | None = statement
+    while isinstance(branch, ast.If):
+        branch._in_chain = True
+        vendor = condition_vendor(branch.test)
+        if vendor and vendor not in vendors:
+            vendors.append(vendor)
+        orelse = branch.orelse
+        branch = orelse[0] if len(orelse) == 1 else None
+    end = statement.end_lineno
+    if not statement.orelse and isinstance(statement.body[-1], _TERMINATORS):
+        # ``if is_rocm(): return rocm_path()`` — the rest of the block is the other path.
+        end = max(end, rest_end)
+    for vendor in vendors:
+        result.region("target-path", statement.lineno, end, vendor)
+
+
+# -- vendor tools --------------------------------------------------------------------
+
+
+def tool_commands(call: ast.Call) -> list[str]:
+    """The known vendor tools a call runs or looks up (``subprocess.run(
+    ["nvidia-smi", …])``, ``os.system("nvcc --version")``,
+    ``shutil.which("rocm-smi")``), by the first word of each command."""
+    callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+    if callee not in _COMMAND_CALLS or not call.args:
+        return []
+    first = call.args[0]
+    if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
+        words = [_leading_text(first.elts[0])]
+        shell = False
+    else:
+        words = [_leading_text(first)]
+        shell = True
+    if callee in ("run", "call", "check_call", "check_output", "Popen") and not words[0]:
+        return []
+    if shell and callee != "which" and words[0]:
+        return [t for t in _shell_command_heads(words[0]) if t in VENDOR_TOOLS]
+    return [tool for tool in (_executable(w) for w in words if w) if tool in VENDOR_TOOLS]
+
+
+def _leading_text(node: ast.AST) -> str:
+    """A string literal, or the literal start of an f-string (``f"nvidia-smi -i {i}"``)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr) and node.values:
+        head = node.values[0]
+        if isinstance(head, ast.Constant) and isinstance(head.value, str):
+            return head.value
+    return ""
+
+
+def _executable(word: str) -> str:
+    """A command word without its folder (``/usr/bin/nvidia-smi`` → ``nvidia-smi``)."""
+    return word.strip().rsplit("/", 1)[-1]
+
+
+def _shell_command_heads(command: str) -> list[str]:
+    """The first word of each simple command of a shell string, past
+    ``VAR=value`` assignments and ``sudo``-like prefixes."""
+    try:
+        words = split_shell_words(SourceText.single(command, 1))
+    except ShellSyntaxError:
+        words = None
+    if words is None:
+        first = command.split()
+        return [_executable(first[0])] if first else []
+    heads: list[str] = []
+    for simple in split_commands(words):
+        for word in simple:
+            text = word.text
+            if _ASSIGNMENT_WORD.match(text) or text in _COMMAND_PREFIXES or text.startswith("-") or text.isdigit():
+                continue
+            heads.append(_executable(text))
+            break
+    return heads

@@ -1,0 +1,162 @@
+"""Tests of what the Python scanner says beside its evidence: target paths,
+function regions, the project's own packages and vendor tools
+(lockin.source.python with lockin.source.python_paths)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import lockin.source.python as python_scanner
+from lockin.records import Definition, Region
+from lockin.source.python import scan_python
+from lockin.source.python_paths import module_path_vendor, package_defined_by
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "source"
+
+
+def target_paths(text: str, path: str = "pkg/ops.py") -> list[tuple[int, int, str]]:
+    return [(r.start, r.end, r.vendor) for r in scan_python(text, path).regions if r.kind == "target-path"]
+
+
+def test_vendor_paths_fixture_regions():
+    result = scan_python((FIXTURES / "vendor_paths.py").read_text(), "pkg/vendor_paths.py")
+    assert [tuple(r) for r in result.regions if r.kind == "target-path"] == [
+        ("target-path", 10, 13, "amd"),  # if torch.version.hip: … else: …
+        ("target-path", 18, 23, "amd"),  # the elif checks torch.version.hip: the whole statement, once
+        ("target-path", 28, 31, "amd"),  # if current_platform.is_rocm(): return … — the rest of the body too
+        ("target-path", 35, 38, "amd"),  # SYSTEM == "rocm"
+        ("target-path", 35, 38, "intel"),  # elif SYSTEM in ("ipex", "xpu")
+        ("target-path", 42, 45, "amd"),  # try: import amdsmi / except: import pynvml
+        ("target-path", 49, 51, "intel"),  # torch.hpu.is_available(), early return
+    ]
+    # torch.cuda.is_available() opens no path: it is true on ROCm builds of PyTorch too.
+    assert not [r for r in result.regions if r.kind == "target-path" and r.start <= 55 <= r.end]
+
+
+def test_function_regions_span_decorators_and_bodies():
+    text = "import torch\n\n@torch.jit.script\ndef f(x):\n    return x\n\n\nclass A:\n    async def g(self):\n        pass\n"
+    assert [tuple(r) for r in scan_python(text, "m.py").regions] == [("function", 3, 5, ""), ("function", 9, 10, "")]
+
+
+def test_function_regions_only_beside_evidence():
+    text = "import numpy\nimport torch_like\n\ndef f(x):\n    return torch(x)\n"
+    result = scan_python(text, "m.py")
+    assert result.evidence == [] and result.regions == []
+
+
+@pytest.mark.parametrize(
+    "condition, vendor",
+    [
+        ("torch.version.hip is not None", "amd"),
+        ("not torch.version.hip", "amd"),
+        ("is_hip()", "amd"),
+        ("utils.is_rocm_pytorch()", "amd"),
+        ("IS_HIP_EXTENSION", "amd"),
+        ("HIP_BUILD and x", "amd"),
+        ("USE_ROCM", "amd"),
+        ("'rocm' in torch.__version__", "amd"),
+        ("device.type == 'xpu'", "intel"),
+        ("hasattr(torch, 'hpu')", "intel"),
+        ("is_gaudi_available()", "intel"),
+        ("torch.xpu.is_available()", "intel"),
+        ("torch.cuda.is_available()", None),
+        ("tensor.is_cuda", None),
+        ("hip", None),  # a bare name is no check
+        ("self.ship_ready", None),
+        ("arch == 'amd64'", None),
+    ],
+)
+def test_conditions(condition, vendor):
+    text = f"import torch\nif {condition}:\n    torch.cuda.synchronize()\n"
+    assert target_paths(text) == ([(2, 3, vendor)] if vendor else [])
+
+
+def test_top_level_raise_leaves_the_rest_of_the_file_to_the_other_path():
+    text = "import torch\nif not torch.version.hip:\n    raise ImportError('ROCm only')\nx = 1\ny = torch.cuda.Event()\n"
+    assert target_paths(text) == [(2, 5, "amd")]
+
+
+def test_top_level_raise_region_is_the_same_when_read_in_pieces(monkeypatch):
+    head = "import torch\nif not torch.version.hip:\n    raise ImportError('ROCm only')\n"
+    body = "".join(f"x{i} = torch.cuda.Event()\n" for i in range(200))
+    whole = scan_python(head + body, "m.py")
+    monkeypatch.setattr(python_scanner, "WHOLE_PARSE_CHARS", 100)
+    monkeypatch.setattr(python_scanner, "PIECE_CHARS", 200)
+    pieces = scan_python(head + body, "m.py")
+    assert pieces.regions == whole.regions == [Region("target-path", 2, 203, "amd")]
+    assert pieces.evidence == whole.evidence
+
+
+@pytest.mark.parametrize(
+    "path, vendor",
+    [
+        ("vllm/attention/ops_rocm.py", "amd"),
+        ("pkg/rocm/kernels.py", "amd"),
+        ("pkg/hip/__init__.py", "amd"),
+        ("flash_attn/flash_attn_triton_amd/fwd.py", "amd"),
+        ("backends/gaudi/server/models/llama.py", "intel"),
+        ("bitsandbytes/backends/xpu/ops.py", "intel"),
+        ("pkg/hpu/ops_rocm.py", "amd"),  # the file's own name first
+        ("pkg/ops_cuda.py", ""),
+        ("pkg/amd64/ship.py", ""),
+    ],
+)
+def test_per_vendor_module(path, vendor):
+    assert module_path_vendor(path) == vendor
+
+
+def test_per_vendor_module_is_one_whole_file_region():
+    text = "import torch\n\nx = torch.cuda.Event()\n"
+    assert target_paths(text, "pkg/ops_rocm.py") == [(1, 3, "amd")]
+    assert target_paths(text, "pkg/ops_cuda.py") == []
+
+
+@pytest.mark.parametrize(
+    "path, package",
+    [
+        ("flash_attn/__init__.py", "flash_attn"),
+        ("src/causal_conv1d/__init__.py", "causal_conv1d"),
+        ("server/text_generation_server/__init__.py", "text_generation_server"),
+        ("flash_attn/cute/__init__.py", "cute"),
+        ("triton/__init__.py", "triton"),  # the project is Triton
+        ("bitsandbytes/triton/__init__.py", None),  # imported as bitsandbytes.triton
+        ("bitsandbytes/backends/cuda/__init__.py", None),
+        ("__init__.py", None),
+        ("pkg/module.py", None),
+        ("my-folder/__init__.py", None),  # not importable
+    ],
+)
+def test_package_defined_by_init(path, package):
+    assert package_defined_by(path, python_scanner.VENDOR_ROOTS) == package
+
+
+def test_init_defines_its_package_even_without_vendor_words():
+    result = scan_python("from .core import run\n", "causal_conv1d/__init__.py")
+    assert result.definitions == [Definition("package", "causal_conv1d", None)]
+    assert result.evidence == []
+
+
+def test_vendor_tools_fixture():
+    result = scan_python((FIXTURES / "vendor_tools.py").read_text(), "tools/vendor_tools.py")
+    tools = [(e.line, e.name) for e in result.evidence if e.kind == "api"]
+    assert {e.ecosystem for e in result.evidence if e.kind == "api"} == {"tool"}
+    assert tools == [
+        (7, "nvidia-smi"),
+        (8, "nvcc"),
+        (9, "nsys"),  # past the VAR=value assignment
+        (9, "rocm-smi"),  # the second command of the shell string
+        (10, "hipcc"),  # shutil.which
+        (11, "rocminfo"),  # from subprocess import run; a full path
+        (12, "hl-smi"),  # the literal start of an f-string
+        (13, "dcgmi"),  # past sudo
+        (14, "ncu"),
+    ]
+
+
+def test_a_file_that_only_runs_a_tool_is_read():
+    text = "import subprocess\n\nsubprocess.run(['nvidia-smi'])\n"
+    assert [(e.kind, e.name, e.line, e.ecosystem) for e in scan_python(text, "x.py").evidence] == [
+        ("api", "nvidia-smi", 3, "tool")
+    ]
