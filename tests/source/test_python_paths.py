@@ -160,3 +160,28 @@ def test_a_file_that_only_runs_a_tool_is_read():
     assert [(e.kind, e.name, e.line, e.ecosystem) for e in scan_python(text, "x.py").evidence] == [
         ("api", "nvidia-smi", 3, "tool")
     ]
+
+
+SETUP_WITH_EXTENSION = """\
+from torch.utils.cpp_extension import BuildExtension, CUDAExtension
+import torch.utils.cpp_extension as ext
+
+setup(
+    ext_modules=[CUDAExtension("k_cuda", ["k.cu"]), ext.CppExtension("k_cpu", ["k.cpp"])],
+    cmdclass={"build_ext": BuildExtension},
+)
+"""
+
+
+def test_setup_py_extension_uses_are_left_to_the_build_reader():
+    # setup.py's own reader reports each use as setuptools:CUDAExtension; the
+    # same call as a module finding was a double count (causal-conv1d setup.py:240).
+    names = [(e.line, e.name) for e in scan_python(SETUP_WITH_EXTENSION, "setup.py").evidence]
+    assert names == [
+        (1, "torch.utils.cpp_extension.BuildExtension"),
+        (1, "torch.utils.cpp_extension.CUDAExtension"),
+        (2, "torch.utils.cpp_extension"),
+    ]
+    elsewhere = [(e.line, e.name) for e in scan_python(SETUP_WITH_EXTENSION, "build_ext.py").evidence]
+    assert (5, "torch.utils.cpp_extension.CUDAExtension") in elsewhere
+    assert (5, "torch.utils.cpp_extension.CppExtension") in elsewhere

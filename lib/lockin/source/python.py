@@ -37,6 +37,7 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
     TOOL_TRIGGER_WORDS,
@@ -124,6 +125,8 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         return result
     lines = _source_lines(text)
     scanner = _Scanner(all_roots, lines)
+    if path.rsplit("/", 1)[-1] == "setup.py":
+        scanner.left_to_build_reader = _BUILD_READER_NAMES
     structure = ReadResult()
     if len(text) > WHOLE_PARSE_CHARS:
         _scan_in_pieces(scanner, text, path, result, structure)
@@ -135,6 +138,11 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         result.add(kind, name, line, scanner.line_text(line), "tool" if kind == "api" else "python")
     _add_regions(result, structure.regions, path, scanner.last_line())
     return result
+
+
+#: Uses the setup.py reader reports as build evidence at the same place
+#: (``setuptools:CUDAExtension``): reported once, by it. Imports stay.
+_BUILD_READER_NAMES = frozenset(f"torch.utils.cpp_extension.{name}" for name in EXTENSION_CLASSES)
 
 
 def _add_regions(result: ReadResult, regions: list, path: str, last_line: int) -> None:
@@ -348,6 +356,7 @@ class _Scanner:
         self.lines = lines
         self.aliases: dict[str, str] = {}
         self.found: list[tuple[int, int, str, str]] = []
+        self.left_to_build_reader: frozenset[str] = frozenset()
 
     def last_line(self) -> int:
         """The number of the file's last line (a final line break starts no line)."""
@@ -432,7 +441,7 @@ class _Scanner:
         if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
             return
         resolved = self.resolve(node)
-        if resolved and resolved.split(".")[0] in self.roots:
+        if resolved and resolved.split(".")[0] in self.roots and resolved not in self.left_to_build_reader:
             self.emit(node, resolved)
 
     def resolve(self, node: ast.AST) -> str | None:
