@@ -185,3 +185,20 @@ def test_setup_py_extension_uses_are_left_to_the_build_reader():
     elsewhere = [(e.line, e.name) for e in scan_python(SETUP_WITH_EXTENSION, "build_ext.py").evidence]
     assert (5, "torch.utils.cpp_extension.CUDAExtension") in elsewhere
     assert (5, "torch.utils.cpp_extension.CppExtension") in elsewhere
+
+
+def test_conditional_expressions_and_constant_flags():
+    text = (
+        "import torch\n"
+        "lib = 'hip' if torch.version.hip else 'cuda'\n"  # both paths in one statement
+        "HIP_ENVIRONMENT = torch.version.hip is not None\n"  # a flag set, no path
+        "override = (\n    os.environ.get('BNB_ROCM_VERSION')\n    if HIP_ENVIRONMENT\n    else torch.cuda.x\n)\n"
+        "if HIP_HOME is not None:\n    torch.cuda.y()\n"  # a constant naming a vendor is a flag
+        "name = 'ship' if shipping else torch.cuda.z\n"  # a vendor word inside another word
+    )
+    assert target_paths(text) == [(2, 2, "amd"), (4, 8, "amd"), (9, 10, "amd")]
+
+
+def test_conditional_expression_lines_with_carriage_returns():
+    text = "import torch\r\rlib = 'hip' if torch.version.hip else torch.cuda.x\r"
+    assert target_paths(text) == [(3, 3, "amd")]

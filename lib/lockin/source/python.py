@@ -41,6 +41,7 @@ from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
     TOOL_TRIGGER_WORDS,
+    CandidateLines,
     add_structure,
     module_path_vendor,
     package_defined_by,
@@ -133,7 +134,7 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     else:
         tree = _parse(text, path)
         scanner.scan(tree, text)
-        add_structure(tree, structure, scanner.last_line())
+        add_structure(tree, structure, scanner.last_line(), CandidateLines(text))
     for line, col, kind, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
         result.add(kind, name, line, scanner.line_text(line), "tool" if kind == "api" else "python")
     _add_regions(result, structure.regions, path, scanner.last_line())
@@ -232,7 +233,7 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult,
         # error as for a shorter file (and stops before building a tree).
         tree = _parse(text, path)
         scanner.scan(tree, text)
-        add_structure(tree, structure, scanner.last_line())
+        add_structure(tree, structure, scanner.last_line(), CandidateLines(source))
         return
     line_starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
     pieces = _pieces(starts, line_starts, path, result)
@@ -249,11 +250,12 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult,
     imports.sort(key=lambda item: (item[0], item[1]))
     scanner._imports([node for _, _, node in imports])
     keep = _use_lines(text, scanner.vendor_aliases()) if _lines_are_exact(text) else None
+    candidate_lines = CandidateLines(source)
     for first, last in pieces:
         tree = parse(first, last)
         _, uses = _collect(tree, keep)
         scanner._uses(uses)
-        add_structure(tree, structure, scanner.last_line())
+        add_structure(tree, structure, scanner.last_line(), candidate_lines)
 
 
 def _pieces(starts: list[int], line_starts: list[int], path: str, result: ReadResult) -> list[tuple[int, int]]:

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import ast
 import re
+from bisect import bisect_left
 from collections.abc import Iterable, Iterator
 
 from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
@@ -37,6 +38,7 @@ __all__ = [
     "add_structure",
     "module_path_vendor",
     "package_defined_by",
+    "CandidateLines",
     "tool_commands",
 ]
 
@@ -177,7 +179,10 @@ _AVAILABILITY = frozenset({"is_available", "device_count"})
 
 def _name_vendor(identifier: str) -> str:
     words = words_of(identifier)
-    if len(words) < 2 or not _CHECK_WORDS.intersection(words):
+    # A constant (HIP_ENVIRONMENT, ROCM_VERSION) is a build or platform
+    # flag; a lower-case name needs a check word (is_rocm, rocm_available).
+    is_constant = identifier.isupper()
+    if len(words) < 2 or not (is_constant or _CHECK_WORDS.intersection(words)):
         return ""
     for word in words:
         vendor = VENDOR_WORDS.get(word)
@@ -230,18 +235,65 @@ _TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
 _BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
-def add_structure(tree: ast.Module, result: ReadResult, file_end: int) -> None:
+def add_structure(tree: ast.Module, result: ReadResult, file_end: int, lines: CandidateLines) -> None:
     """Add the target-path and ``function`` regions of ``tree`` to ``result``.
 
-    Statements only are walked (expressions hold no statement), once.
-    ``file_end`` is the file's last line: a top-level ``if`` that ends the
-    module on one vendor (``if not torch.version.hip: raise …``) leaves the
-    rest of the file, not only of the parsed piece, to the other path.
+    Statements only are walked (expressions hold no statement), once. A
+    condition is only looked at when its lines hold a vendor word, and a
+    simple statement is only searched for a conditional expression
+    (``x = a if torch.version.hip else b``) when its lines hold both a
+    vendor word and ``else`` (see :class:`CandidateLines`). ``file_end`` is the file's last
+    line: a top-level ``if`` that ends the module on one vendor (``if not
+    torch.version.hip: raise …``) leaves the rest of the file, not only of
+    the parsed piece, to the other path.
     """
-    _walk_block(tree.body, result, file_end)
+    _walk_block(tree.body, result, file_end, lines)
 
 
-def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int) -> None:
+class CandidateLines:
+    """The lines that may hold a vendor check, found with plain substring
+    searches of the lower-cased text (a case-insensitive regex over all
+    vendor words cost as much as the parse).
+
+    Attributes
+    ----------
+    vendor : list of int
+        Sorted lines holding a vendor word anywhere (``HIP_BUILD``,
+        ``has_rocm``, ``"xpu"``): every check :func:`condition_vendor`
+        recognises spells one.
+    branching : list of int
+        Sorted lines holding ``else``, which a conditional expression needs.
+    """
+
+    def __init__(self, text: str):
+        if "\r" in text:
+            # The parser ends lines at \r\n, \r and \n alike.
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        lowered = text.lower()
+        self.vendor = _lines_holding(lowered, VENDOR_WORDS)
+        self.branching = _lines_holding(lowered, ("else",))
+
+
+def _lines_holding(text: str, words: Iterable[str]) -> list[int]:
+    """Sorted numbers of the lines holding one of ``words`` as a substring."""
+    offsets: list[int] = []
+    for word in words:
+        at = text.find(word)
+        while at >= 0:
+            offsets.append(at)
+            at = text.find(word, at + 1)
+    offsets.sort()
+    lines: list[int] = []
+    line, counted = 1, 0
+    for at in offsets:
+        line += text.count("\n", counted, at)
+        counted = at
+        if not lines or lines[-1] != line:
+            lines.append(line)
+    return lines
+
+
+def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int, lines: CandidateLines) -> None:
     """Regions of one block; ``rest_end`` is the last line its statements
     may pass control to (the block's end, or the file's end at the top)."""
     for index, statement in enumerate(block):
@@ -250,25 +302,49 @@ def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int) -> Non
             first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
             result.region("function", first, statement.end_lineno)
         elif kind is ast.If:
-            _if_region(statement, block, index, rest_end, result)
+            _if_region(statement, rest_end, lines, result)
         elif kind in _TRY_KINDS:
             vendor = _imports_vendor_module(statement.body)
             if vendor:
                 result.region("target-path", statement.lineno, statement.end_lineno, vendor)
+        elif kind in _SIMPLE_KINDS and _touches(statement, lines.branching) and _touches(statement, lines.vendor):
+            _conditional_expression_regions(statement, result)
         for field in _BLOCK_FIELDS:
             inner = getattr(statement, field, None)
             if inner:
                 if field == "handlers" or field == "cases":
                     for clause in inner:
-                        _walk_block(clause.body, result, clause.body[-1].end_lineno)
+                        _walk_block(clause.body, result, clause.body[-1].end_lineno, lines)
                 else:
-                    _walk_block(inner, result, inner[-1].end_lineno)
+                    _walk_block(inner, result, inner[-1].end_lineno, lines)
+
+
+#: Statements without a body whose expressions may choose by vendor.
+_SIMPLE_KINDS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Return})
+
+
+def _touches(node: ast.AST, lines: list[int]) -> bool:
+    """Whether one of the sorted ``lines`` lies within the node's lines."""
+    i = bisect_left(lines, node.lineno)
+    return i < len(lines) and lines[i] <= node.end_lineno
+
+
+def _conditional_expression_regions(statement: ast.stmt, result: ReadResult) -> None:
+    """``lib = "hip" if torch.version.hip else "cuda"``: the statement has both paths."""
+    vendors: list[str] = []
+    for node in ast.walk(statement):
+        if type(node) is ast.IfExp:
+            vendor = condition_vendor(node.test)
+            if vendor and vendor not in vendors:
+                vendors.append(vendor)
+    for vendor in vendors:
+        result.region("target-path", statement.lineno, statement.end_lineno, vendor)
 
 
 _TRY_KINDS = frozenset(k for k in (ast.Try, getattr(ast, "TryStar", None)) if k is not None)
 
 
-def _if_region(statement: ast.If, block: list[ast.stmt], index: int, rest_end: int, result: ReadResult) -> None:
+def _if_region(statement: ast.If, rest_end: int, lines: CandidateLines, result: ReadResult) -> None:
     """Target-path regions for an ``if`` (with its ``elif``/``else``
     branches), one per vendor its conditions check for.
 
@@ -281,7 +357,7 @@ def _if_region(statement: ast.If, block: list[ast.stmt], index: int, rest_end: i
     branch: ast.stmt | None = statement
     while isinstance(branch, ast.If):
         branch._in_chain = True
-        vendor = condition_vendor(branch.test)
+        vendor = condition_vendor(branch.test) if _touches(branch.test, lines.vendor) else ""
         if vendor and vendor not in vendors:
             vendors.append(vendor)
         orelse = branch.orelse
