@@ -202,3 +202,16 @@ def test_conditional_expressions_and_constant_flags():
 def test_conditional_expression_lines_with_carriage_returns():
     text = "import torch\r\rlib = 'hip' if torch.version.hip else torch.cuda.x\r"
     assert target_paths(text) == [(3, 3, "amd")]
+
+
+def test_vendor_tools_cover_the_catalogs_tool_rows():
+    import csv
+
+    from lockin.source.python_paths import VENDOR_TOOLS
+
+    tools = Path(__file__).resolve().parents[2] / "data" / "catalog" / "tools.csv"
+    if not tools.exists():
+        pytest.skip("no tools.csv in this catalog")
+    lines = [line for line in tools.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    names = {row["match"] for row in csv.DictReader(lines) if row["kind"] == "api" and row["ecosystem"] == "tool"}
+    assert names and names <= VENDOR_TOOLS, sorted(names - VENDOR_TOOLS)

@@ -59,10 +59,21 @@ _CHECK_WORDS = frozenset({
     "platform", "backend", "device", "system", "target", "found", "detected", "only", "run", "running",
 })  # fmt: skip
 
-#: Command-line tools of one vendor (spelled as their executables are).
+#: Command-line tools of one vendor (spelled as their executables are): the
+#: names of the catalog's ``api``/``tool`` rows (data/catalog/tools.csv),
+#: which decide vendor and verdict; a test keeps the two in step.
 VENDOR_TOOLS = frozenset({
-    "nvidia-smi", "nvcc", "nsys", "ncu", "cuda-gdb", "dcgmi", "nvidia-container-cli",
-    "rocm-smi", "amd-smi", "hipcc", "rocprof", "rocminfo", "hl-smi", "xpu-smi",
+    # NVIDIA
+    "nvidia-smi", "nvcc", "ptxas", "fatbinary", "nvlink", "cuobjdump", "nvdisasm", "nsys", "ncu",
+    "nv-nsight-cu-cli", "nvprof", "cuda-gdb", "compute-sanitizer", "cuda-memcheck", "nvidia-container-cli",
+    "nvidia-ctk", "nvidia-container-runtime", "nvidia-docker", "dcgmi", "nv-hostengine",
+    "nvidia-cuda-mps-control", "nvidia-persistenced",
+    # AMD
+    "amd-smi", "rocm-smi", "hipcc", "amdclang++", "hipconfig", "rocminfo", "rocprof", "rocprofv2", "rocprofv3",
+    "rocprof-compute", "omniperf", "rocprof-sys-run", "omnitrace", "rocgdb", "amd-ctk", "amd-container-runtime",
+    "rdci", "hipify-perl", "hipify-clang",
+    # Intel
+    "xpu-smi", "hl-smi",
 })  # fmt: skip
 
 #: The first token (letters, digits, ``_``) of each tool's name: a file that
