@@ -61,6 +61,7 @@ def test_function_regions_only_beside_evidence():
         ("hasattr(torch, 'hpu')", "intel"),
         ("is_gaudi_available()", "intel"),
         ("torch.xpu.is_available()", "intel"),
+        ("getattr(torch.version, 'hip', None) is not None", "amd"),
         ("torch.cuda.is_available()", None),
         ("tensor.is_cuda", None),
         ("hip", None),  # a bare name is no check
@@ -151,7 +152,11 @@ def test_vendor_tools_fixture():
         (11, "rocminfo"),  # from subprocess import run; a full path
         (12, "hl-smi"),  # the literal start of an f-string
         (13, "dcgmi"),  # past sudo
-        (14, "ncu"),
+        (16, "ncu"),  # on the line that names it
+        (21, "nvcc"),  # cuda_dir + "/bin/nvcc"
+        (22, "ptxas"),  # a variable named after the tool
+        (23, "amd-smi"),  # os.path.join(rocm_home, "bin", "amd-smi")
+        (24, "rocprof"),  # f"{home}/bin/rocprof ..."
     ]
 
 
@@ -215,3 +220,13 @@ def test_vendor_tools_cover_the_catalogs_tool_rows():
     lines = [line for line in tools.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
     names = {row["match"] for row in csv.DictReader(lines) if row["kind"] == "api" and row["ecosystem"] == "tool"}
     assert names and names <= VENDOR_TOOLS, sorted(names - VENDOR_TOOLS)
+
+
+def test_getattr_with_a_constant_name_is_the_attribute_chain():
+    # hopper/flash_attn_interface.py:12 checks ROCm through getattr; it read as torch.version.
+    text = "import torch\nif getattr(torch.version, 'hip', None) is not None:\n    x = getattr(torch, name)\n"
+    assert [(e.line, e.name) for e in scan_python(text, "m.py").evidence] == [
+        (1, "torch"),
+        (2, "torch.version.hip"),
+        (3, "torch"),  # a computed attribute name: the object only
+    ]

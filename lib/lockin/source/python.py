@@ -40,6 +40,7 @@ from collections.abc import Callable, Iterable, Iterator
 from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
+    COMMAND_CALLS,
     TOOL_TRIGGER_WORDS,
     CandidateLines,
     add_structure,
@@ -359,6 +360,8 @@ class _Scanner:
         self.aliases: dict[str, str] = {}
         self.found: list[tuple[int, int, str, str]] = []
         self.left_to_build_reader: frozenset[str] = frozenset()
+        #: Chains a longer one already reported (the object of a getattr).
+        self.inner_chains: set[int] = set()
 
     def last_line(self) -> int:
         """The number of the file's last line (a final line break starts no line)."""
@@ -440,7 +443,7 @@ class _Scanner:
     # -- attribute chains ----------------------------------------------------
 
     def _chain(self, node: ast.Attribute | ast.Name) -> None:
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        if (isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)) or id(node) in self.inner_chains:
             return
         resolved = self.resolve(node)
         if resolved and resolved.split(".")[0] in self.roots and resolved not in self.left_to_build_reader:
@@ -471,8 +474,10 @@ class _Scanner:
             module = _string(node.args[0])
             if module and not module.startswith("."):
                 self.emit(node.args[0], module)
-        for tool in tool_commands(node):
-            self.emit(node, tool, "api")  # subprocess.run(["nvidia-smi", ...]): ecosystem "tool"
+        for tool, where in tool_commands(node):
+            self.emit(where, tool, "api")  # subprocess.run(["nvidia-smi", ...]): ecosystem "tool"
+        if callee == "getattr" and len(node.args) >= 2 and isinstance(node.func, ast.Name):
+            self._getattr_chain(node)
         if callee in _PROVIDER_CALLS:
             for arg in node.args[1:] if callee == "InferenceSession" else node.args[:1]:
                 self._providers(arg)
@@ -483,6 +488,15 @@ class _Scanner:
                 self._backend_string(keyword.value)
             elif keyword.arg == "providers":
                 self._providers(keyword.value)
+
+    def _getattr_chain(self, node: ast.Call) -> None:
+        """``getattr(torch.version, "hip", None)`` is ``torch.version.hip``
+        (the longest chain only: the object's own chain is not reported)."""
+        attribute = _string(node.args[1])
+        resolved = self.resolve(node.args[0]) if attribute and attribute.isidentifier() else None
+        if resolved and resolved.split(".")[0] in self.roots:
+            self.emit(node, f"{resolved}.{attribute}")
+            self.inner_chains.add(id(node.args[0]))
 
     def _device_string(self, node: ast.AST) -> None:
         value = _string(node)
@@ -650,7 +664,7 @@ def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
     """
     from lockin.source.cxx import TokenHeads
 
-    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS
+    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS | COMMAND_CALLS
     return TokenHeads([(w, "") for w in words], words)
 
 

@@ -82,7 +82,7 @@ TOOL_TRIGGER_WORDS = frozenset(re.match(r"\w+", tool).group() for tool in VENDOR
 
 #: Calls that run a command (first argument: a shell string or an argument
 #: list) or look one up (``shutil.which``), by the callee's last name.
-_COMMAND_CALLS = frozenset({
+COMMAND_CALLS = frozenset({
     "run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput", "system", "popen",
     "which", "create_subprocess_exec", "create_subprocess_shell", "execvp", "execv", "execlp", "spawnlp",
 })  # fmt: skip
@@ -164,8 +164,9 @@ def condition_vendor(test: ast.AST) -> str:
             vendor = _name_vendor(node.id)
         elif kind is ast.Compare:
             vendor = _compare_vendor(node)
-        elif kind is ast.Call and isinstance(node.func, ast.Name) and node.func.id == "hasattr" and len(node.args) == 2:
-            vendor = next(filter(None, map(VENDOR_WORDS.get, _strings(node.args[1]))), "")  # hasattr(torch, "xpu")
+        elif kind is ast.Call and isinstance(node.func, ast.Name) and node.func.id in _ATTRIBUTE_TESTS and len(node.args) >= 2:
+            # hasattr(torch, "xpu"), getattr(torch.version, "hip", None)
+            vendor = next(filter(None, map(VENDOR_WORDS.get, _strings(node.args[1]))), "")
         else:
             continue
         if vendor:
@@ -184,6 +185,7 @@ def _attribute_vendor(node: ast.Attribute) -> str:
     return _name_vendor(node.attr)
 
 
+_ATTRIBUTE_TESTS = frozenset({"hasattr", "getattr"})
 #: Attributes of a vendor's device module that check for its devices.
 _AVAILABILITY = frozenset({"is_available", "device_count"})
 
@@ -384,36 +386,64 @@ def _if_region(statement: ast.If, rest_end: int, lines: CandidateLines, result: 
 # -- vendor tools --------------------------------------------------------------------
 
 
-def tool_commands(call: ast.Call) -> list[str]:
+def tool_commands(call: ast.Call) -> list[tuple[str, ast.AST]]:
     """The known vendor tools a call runs or looks up (``subprocess.run(
     ["nvidia-smi", …])``, ``os.system("nvcc --version")``,
-    ``shutil.which("rocm-smi")``), by the first word of each command."""
+    ``shutil.which("rocm-smi")``), by the first word of each command, each
+    with the node that names it (its line is the evidence's line)."""
     callee = call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
-    if callee not in _COMMAND_CALLS or not call.args:
+    if callee not in COMMAND_CALLS or not call.args:
         return []
     first = call.args[0]
-    if isinstance(first, (ast.List, ast.Tuple)) and first.elts:
-        words = [_leading_text(first.elts[0])]
-        shell = False
+    if isinstance(first, (ast.List, ast.Tuple)):
+        if not first.elts or isinstance(first.elts[0], ast.Starred):
+            return []
+        first, shell = first.elts[0], False
     else:
-        words = [_leading_text(first)]
-        shell = True
-    if callee in ("run", "call", "check_call", "check_output", "Popen") and not words[0]:
-        return []
-    if shell and callee != "which" and words[0]:
-        return [t for t in _shell_command_heads(words[0]) if t in VENDOR_TOOLS]
-    return [tool for tool in (_executable(w) for w in words if w) if tool in VENDOR_TOOLS]
+        shell = callee != "which"
+    if isinstance(first, (ast.Name, ast.Attribute)):
+        # [CUTE_DSL_PTXAS_PATH, "-arch=sm_90"], [self.nvcc, "-V"]: a variable named after the tool
+        tool = _tool_named_by(first.attr if isinstance(first, ast.Attribute) else first.id)
+        return [(tool, first)] if tool else []
+    text = _command_text(first)
+    heads = _shell_command_heads(text) if shell else [_executable(text)]
+    return [(tool, first) for tool in heads if tool in VENDOR_TOOLS]
 
 
-def _leading_text(node: ast.AST) -> str:
-    """A string literal, or the literal start of an f-string (``f"nvidia-smi -i {i}"``)."""
+#: Stands for a part of a command the source computes (``f"{cuda_home}/bin/nvcc"``).
+_UNKNOWN = "{}"
+
+
+def _command_text(node: ast.AST) -> str:
+    """The text of a command string, with :data:`_UNKNOWN` for computed
+    parts: a literal, an f-string, ``a + "/bin/nvcc"``, ``os.path.join(home, "bin", "nvcc")``."""
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         return node.value
-    if isinstance(node, ast.JoinedStr) and node.values:
-        head = node.values[0]
-        if isinstance(head, ast.Constant) and isinstance(head.value, str):
-            return head.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_command_text(part) if isinstance(part, ast.Constant) else _UNKNOWN for part in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _command_text(node.left) + _command_text(node.right)
+    if isinstance(node, ast.Call) and node.args and _callee(node) in ("join", "Path", "PurePath"):
+        return "/".join(_command_text(arg) for arg in node.args)
+    return _UNKNOWN
+
+
+def _callee(call: ast.Call) -> str | None:
+    return call.func.attr if isinstance(call.func, ast.Attribute) else getattr(call.func, "id", None)
+
+
+def _tool_named_by(identifier: str) -> str:
+    """The tool a variable's name spells (``CUTE_DSL_PTXAS_PATH`` → ``ptxas``,
+    ``nvidia_smi`` → ``nvidia-smi``), or ``""``."""
+    words = words_of(identifier)
+    joined = "-" + "-".join(words) + "-"
+    for tool in _TOOLS_BY_LENGTH:
+        if f"-{tool}-" in joined:
+            return tool
     return ""
+
+
+_TOOLS_BY_LENGTH = sorted(VENDOR_TOOLS, key=len, reverse=True)
 
 
 def _executable(word: str) -> str:
