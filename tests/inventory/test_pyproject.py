@@ -266,3 +266,9 @@ def test_pyproject_defines_the_projects_own_import_roots():
 def test_pyproject_without_names_defines_nothing():
     text = '[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = 42\n'
     assert read_pyproject(text, "pyproject.toml").definitions == []
+
+
+def test_the_projects_own_extras_are_no_dependency():
+    # bitsandbytes' pyproject.toml:61 lists "bitsandbytes[test]" among its dev extras
+    text = '[project]\nname = "Bits_And.Bytes"\ndependencies = ["torch"]\n\n[project.optional-dependencies]\ndev = [\n    "bits-and-bytes[test]",\n    "pytest",\n]\n'
+    assert [e.name for e in read_pyproject(text, "pyproject.toml").evidence if e.kind == "package"] == ["torch", "pytest"]

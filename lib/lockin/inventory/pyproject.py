@@ -311,7 +311,17 @@ def read_pyproject(text: str, path: str) -> ReadResult:
     _read_uv(reader, _table(data, "tool", "uv"))
     _read_pdm(reader, _table(data, "tool", "pdm"))
     _read_own_packages(reader, data)
+    _drop_self_references(reader.result, data)
     return reader.result
+
+
+def _drop_self_references(result: ReadResult, data: dict[str, Any]) -> None:
+    """``dev = ["bitsandbytes[test]"]`` in bitsandbytes names the project
+    itself (its own extras), not a dependency: no package evidence."""
+    names = [_table(data, "project").get("name"), _table(data, "tool", "poetry").get("name")]
+    own = {canonicalize_name(name) for name in names if isinstance(name, str) and name.strip()}
+    if own:
+        result.evidence = [e for e in result.evidence if not (e.kind == "package" and canonicalize_name(e.name) in own)]
 
 
 def _read_own_packages(reader: _Reader, data: dict[str, Any]) -> None:
