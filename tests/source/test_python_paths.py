@@ -67,6 +67,9 @@ def test_function_regions_only_beside_evidence():
         ("hip", None),  # a bare name is no check
         ("self.ship_ready", None),
         ("arch == 'amd64'", None),
+        ("IS_AMD64", None),
+        ("use_ck and not USE_AITER", "amd"),  # Composable Kernel, AITER: AMD's kernel libraries
+        ("is_hpu_gaudi2()", "intel"),
     ],
 )
 def test_conditions(condition, vendor):
@@ -99,6 +102,8 @@ def test_top_level_raise_region_is_the_same_when_read_in_pieces(monkeypatch):
         ("flash_attn/flash_attn_triton_amd/fwd.py", "amd"),
         ("backends/gaudi/server/models/llama.py", "intel"),
         ("bitsandbytes/backends/xpu/ops.py", "intel"),
+        ("tests/test_flash_attn_ck.py", "amd"),
+        ("tests/test_flash_attn_triton_amd.py", "amd"),
         ("pkg/hpu/ops_rocm.py", "amd"),  # the file's own name first
         ("pkg/ops_cuda.py", ""),
         ("pkg/amd64/ship.py", ""),

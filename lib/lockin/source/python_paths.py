@@ -47,6 +47,7 @@ __all__ = [
 #: are true on ROCm builds of PyTorch too, so they open no path.
 VENDOR_WORDS = {
     "hip": "amd", "rocm": "amd", "amd": "amd", "amdgpu": "amd", "hipcc": "amd",
+    "ck": "amd", "aiter": "amd", "rocblas": "amd", "hipblas": "amd", "hipblaslt": "amd", "miopen": "amd", "rccl": "amd",
     "hpu": "intel", "habana": "intel", "gaudi": "intel", "xpu": "intel", "ipex": "intel", "sycl": "intel",
     "tpu": "google",
 }  # fmt: skip
@@ -197,9 +198,9 @@ def _name_vendor(identifier: str) -> str:
     is_constant = identifier.isupper()
     if len(words) < 2 or not (is_constant or _CHECK_WORDS.intersection(words)):
         return ""
-    for word in words:
+    for index, word in enumerate(words):
         vendor = VENDOR_WORDS.get(word)
-        if vendor:
+        if vendor and not (word == "amd" and words[index + 1 : index + 2] == ["64"]):  # IS_AMD64: a CPU
             return vendor
     return ""
 
