@@ -235,3 +235,9 @@ def test_getattr_with_a_constant_name_is_the_attribute_chain():
         (2, "torch.version.hip"),
         (3, "torch"),  # a computed attribute name: the object only
     ]
+
+
+def test_try_with_the_amd_import_in_its_handler():
+    text = "try:\n    import pynvml as smi\nexcept ImportError:\n    import amdsmi as smi\nimport torch\n"
+    assert target_paths(text) == [(1, 4, "amd")]
+    assert target_paths("try:\n    import pynvml\nexcept ImportError:\n    pynvml = None\nimport torch\n") == []

@@ -318,7 +318,9 @@ def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int, lines:
         elif kind is ast.If:
             _if_region(statement, rest_end, lines, result)
         elif kind in _TRY_KINDS:
-            vendor = _imports_vendor_module(statement.body)
+            # try: import pynvml / except ImportError: import amdsmi — either clause may hold the other vendor
+            clauses = [statement.body, *(handler.body for handler in statement.handlers), statement.orelse]
+            vendor = next(filter(None, map(_imports_vendor_module, clauses)), "")
             if vendor:
                 result.region("target-path", statement.lineno, statement.end_lineno, vendor)
         elif kind in _SIMPLE_KINDS and _touches(statement, lines.branching) and _touches(statement, lines.vendor):
