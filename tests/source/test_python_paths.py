@@ -241,3 +241,21 @@ def test_try_with_the_amd_import_in_its_handler():
     text = "try:\n    import pynvml as smi\nexcept ImportError:\n    import amdsmi as smi\nimport torch\n"
     assert target_paths(text) == [(1, 4, "amd")]
     assert target_paths("try:\n    import pynvml\nexcept ImportError:\n    pynvml = None\nimport torch\n") == []
+
+
+@pytest.mark.parametrize(
+    "statement, expected",
+    [
+        # TGI layers/gptq/__init__.py:39: the AWQ kernel refuses ROCm; the CUDA code after it has no AMD path
+        ("if SYSTEM == 'rocm':\n    raise NotImplementedError('not on ROCm')\nx = torch.cuda.a()\n", []),
+        ("if torch.version.hip:\n    raise RuntimeError\nelse:\n    x = torch.cuda.a()\n", []),
+        ("if not is_rocm():\n    x = torch.cuda.a()\nelse:\n    raise NotImplementedError\n", []),
+        # off the vendor, raising: what follows is the vendor's own code
+        ("if torch.version.hip is None:\n    raise ImportError('ROCm only')\nx = torch.cuda.a()\n", [(1, 3, "amd")]),
+        ("if SYSTEM != 'rocm':\n    raise ImportError\nx = torch.cuda.a()\n", [(1, 3, "amd")]),
+        # a refusal in one branch, a path in another: the Intel path stays
+        ("if SYSTEM == 'rocm':\n    raise ValueError\nelif SYSTEM == 'ipex':\n    x = 1\nelse:\n    x = torch.cuda.a()\n", [(1, 6, "intel")]),
+    ],
+)
+def test_a_branch_that_only_raises_opens_no_path(statement, expected):
+    assert target_paths("import torch\n" + statement) == [(start + 1, end + 1, vendor) for start, end, vendor in expected]

@@ -364,18 +364,25 @@ def _if_region(statement: ast.If, rest_end: int, lines: CandidateLines, result: 
     """Target-path regions for an ``if`` (with its ``elif``/``else``
     branches), one per vendor its conditions check for.
 
+    A vendor's branch that only raises (``if SYSTEM == "rocm": raise
+    NotImplementedError``) says the code has no path there: it opens none.
     The ``elif`` branches are marked as seen (``_in_chain``), so the walk
     into the ``else`` block does not report them again as smaller regions.
     """
     if getattr(statement, "_in_chain", False):
         return
     vendors: list[str] = []
+    refused: set[str] = set()
     branch: ast.stmt | None = statement
     while isinstance(branch, ast.If):
         branch._in_chain = True
         vendor = condition_vendor(branch.test) if _touches(branch.test, lines.vendor) else ""
-        if vendor and vendor not in vendors:
-            vendors.append(vendor)
+        if vendor:
+            vendor_branch = branch.body if _checks_for(branch.test) else branch.orelse
+            if _only_raises(vendor_branch):
+                refused.add(vendor)
+            elif vendor not in vendors:
+                vendors.append(vendor)
         orelse = branch.orelse
         branch = orelse[0] if len(orelse) == 1 else None
     end = statement.end_lineno
@@ -383,7 +390,33 @@ def _if_region(statement: ast.If, rest_end: int, lines: CandidateLines, result: 
         # ``if is_rocm(): return rocm_path()`` — the rest of the block is the other path.
         end = max(end, rest_end)
     for vendor in vendors:
-        result.region("target-path", statement.lineno, end, vendor)
+        if vendor not in refused:
+            result.region("target-path", statement.lineno, end, vendor)
+
+
+def _checks_for(test: ast.expr) -> bool:
+    """Whether a vendor check is true on the vendor (``torch.version.hip``,
+    ``SYSTEM == "rocm"``, ``x is not None``) rather than off it (``not
+    is_rocm()``, ``SYSTEM != "rocm"``, ``torch.version.hip is None``).
+    Mixed ``and``/``or`` conditions count by their first vendor part."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        return not _checks_for(test.operand)
+    if isinstance(test, ast.BoolOp):
+        part = next((value for value in test.values if condition_vendor(value)), test.values[0])
+        return _checks_for(part)
+    if isinstance(test, ast.Compare) and len(test.ops) == 1:
+        return not isinstance(test.ops[0], (ast.NotEq, ast.NotIn)) and not (
+            isinstance(test.ops[0], ast.Is) and _is_none(test.comparators[0])
+        )
+    return True
+
+
+def _is_none(node: ast.expr) -> bool:
+    return isinstance(node, ast.Constant) and node.value is None
+
+
+def _only_raises(block: list[ast.stmt]) -> bool:
+    return len(block) == 1 and isinstance(block[0], ast.Raise)
 
 
 # -- vendor tools --------------------------------------------------------------------
