@@ -162,6 +162,7 @@ def test_vendor_tools_fixture():
         (22, "ptxas"),  # a variable named after the tool
         (23, "amd-smi"),  # os.path.join(rocm_home, "bin", "amd-smi")
         (24, "rocprof"),  # f"{home}/bin/rocprof ..."
+        (31, "nvcc"),  # os.system(NVCC_COMMAND)
     ]
 
 

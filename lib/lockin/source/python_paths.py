@@ -87,6 +87,8 @@ COMMAND_CALLS = frozenset({
     "run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput", "system", "popen",
     "which", "create_subprocess_exec", "create_subprocess_shell", "execvp", "execv", "execlp", "spawnlp",
 })  # fmt: skip
+#: Command-running callees whose names other objects' methods share.
+_GENERIC_CALLS = frozenset({"run", "call"})
 #: Words in front of a command that run the next word (``sudo nvidia-smi``).
 _COMMAND_PREFIXES = frozenset({"sudo", "env", "exec", "time", "nohup", "command", "timeout", "watch"})
 _ASSIGNMENT_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*=")
@@ -431,13 +433,16 @@ def tool_commands(call: ast.Call) -> list[tuple[str, ast.AST]]:
     if callee not in COMMAND_CALLS or not call.args:
         return []
     first = call.args[0]
-    if isinstance(first, (ast.List, ast.Tuple)):
+    in_list = isinstance(first, (ast.List, ast.Tuple))
+    if in_list:
         if not first.elts or isinstance(first.elts[0], ast.Starred):
             return []
         first, shell = first.elts[0], False
     else:
         shell = callee != "which"
     if isinstance(first, (ast.Name, ast.Attribute)):
+        if not in_list and callee in _GENERIC_CALLS:
+            return []  # runner.run(nvcc_flags): a variable alone says no command
         # [CUTE_DSL_PTXAS_PATH, "-arch=sm_90"], [self.nvcc, "-V"]: a variable named after the tool
         tool = _tool_named_by(first.attr if isinstance(first, ast.Attribute) else first.id)
         return [(tool, first)] if tool else []
