@@ -163,6 +163,11 @@ def test_vendor_tools_fixture():
         (23, "amd-smi"),  # os.path.join(rocm_home, "bin", "amd-smi")
         (24, "rocprof"),  # f"{home}/bin/rocprof ..."
         (31, "nvcc"),  # os.system(NVCC_COMMAND)
+        (32, "rocminfo"),  # cmd = ["rocminfo"]
+        (33, "nvidia-smi"),  # cmd = prefix + ["nvidia-smi"]
+        (34, "nvcc"),  # nvsmi_cmd += [...]
+        (35, "rocm-smi"),  # command: str = "..."
+        (36, "nvidia-smi"),  # {"command": [...]}
     ]
 
 

@@ -44,6 +44,7 @@ from lockin.source.python_paths import (
     TOOL_TRIGGER_WORDS,
     CandidateLines,
     add_structure,
+    assigned_commands,
     module_path_vendor,
     package_defined_by,
     tool_commands,
@@ -406,8 +407,11 @@ class _Scanner:
             kind = type(node)
             if kind is ast.Call:
                 self._call(node)
-            elif kind is ast.Assign:
-                self._assigned_providers(node)
+            elif kind in _COMMAND_HOLDERS:
+                if kind is ast.Assign:
+                    self._assigned_providers(node)
+                for tool, where in assigned_commands(node):
+                    self.emit(where, tool, "api")  # cmd = ["rocminfo"], {"command": ["nvidia-smi"]}
             else:
                 self._chain(node)
 
@@ -578,7 +582,7 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
     queue = deque((tree,))
     pop, push, extend = queue.popleft, queue.append, queue.extend
     child_fields = _CHILD_FIELDS
-    attribute, name, call, assign = ast.Attribute, ast.Name, ast.Call, ast.Assign
+    attribute, name, call, holders = ast.Attribute, ast.Name, ast.Call, _COMMAND_HOLDERS
     import_, import_from = ast.Import, ast.ImportFrom
     statements = _STATEMENT_KINDS if keep is not None else ()
     while queue:
@@ -596,7 +600,7 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
             if id(node) not in inner:
                 uses.append(node)
             continue
-        if kind is call or kind is assign:
+        if kind is call or kind in holders:
             uses.append(node)
         elif kind is import_ or kind is import_from:
             imports.append(node)
@@ -612,6 +616,10 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
                 push(value)
     return imports, uses
 
+
+#: Nodes that may hold a command list or provider list by a name
+#: (``cmd = [...]``, ``cmd += [...]``, ``{"command": [...]}``, ``providers = [...]``).
+_COMMAND_HOLDERS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Dict})
 
 #: Statement node types (the walk may skip a statement as a whole).
 _STATEMENT_KINDS = frozenset(

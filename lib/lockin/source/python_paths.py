@@ -36,6 +36,7 @@ __all__ = [
     "TOOL_TRIGGER_WORDS",
     "VENDOR_TOOLS",
     "add_structure",
+    "assigned_commands",
     "module_path_vendor",
     "package_defined_by",
     "CandidateLines",
@@ -485,6 +486,53 @@ def _tool_named_by(identifier: str) -> str:
 
 
 _TOOLS_BY_LENGTH = sorted(VENDOR_TOOLS, key=len, reverse=True)
+
+
+#: Words of a variable or key that holds a command (``cmd``, ``nvsmi_command``, ``argv``).
+_COMMAND_WORDS = frozenset({"cmd", "cmds", "command", "commands", "cmdline", "argv", "args"})
+
+
+def assigned_commands(node: ast.AST) -> list[tuple[str, ast.AST]]:
+    """The known vendor tools a command held by name starts with:
+    ``cmd = ["rocminfo"]``, ``cmd += ["nvidia-smi", …]``, ``cmd = prefix +
+    ["nvidia-smi"]``, ``command = "nvcc -V"``, a Kubernetes pod spec's
+    ``{"command": ["nvidia-smi", "-L"]}``."""
+    values: list[ast.AST] = []
+    kind = type(node)
+    if kind is ast.Dict:
+        values = [v for k, v in zip(node.keys, node.values) if isinstance(k, ast.Constant) and k.value in _COMMAND_WORDS]
+    elif kind is ast.Assign:
+        if any(_names_a_command(target) for target in node.targets):
+            values = [node.value]
+    elif (kind is ast.AugAssign and isinstance(node.op, ast.Add)) or (kind is ast.AnnAssign and node.value is not None):
+        if _names_a_command(node.target):
+            values = [node.value]
+    found: list[tuple[str, ast.AST]] = []
+    for value in values:
+        for head, shell in _command_heads(value):
+            text = _command_text(head)
+            tools = _shell_command_heads(text) if shell else [_executable(text)]
+            found.extend((tool, head) for tool in tools if tool in VENDOR_TOOLS)
+    return found
+
+
+def _names_a_command(target: ast.AST) -> bool:
+    identifier = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
+    return bool(identifier) and not _COMMAND_WORDS.isdisjoint(words_of(identifier))
+
+
+def _command_heads(value: ast.AST) -> list[tuple[ast.AST, bool]]:
+    """The nodes that may start a command in a value, and whether each is a
+    shell string: a list's first element, each list of a ``+`` chain, a string."""
+    if isinstance(value, (ast.List, ast.Tuple)):
+        first = value.elts[0] if value.elts else None
+        return [(first, False)] if first is not None and not isinstance(first, ast.Starred) else []
+    if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+        if isinstance(value.left, (ast.List, ast.Tuple, ast.BinOp)) or isinstance(value.right, (ast.List, ast.Tuple)):
+            return _command_heads(value.left) + _command_heads(value.right)
+    if isinstance(value, (ast.Constant, ast.JoinedStr)):
+        return [(value, True)]
+    return []
 
 
 def _executable(word: str) -> str:
