@@ -48,10 +48,15 @@ __all__ = [
 #: are true on ROCm builds of PyTorch too, so they open no path.
 VENDOR_WORDS = {
     "hip": "amd", "rocm": "amd", "amd": "amd", "amdgpu": "amd", "hipcc": "amd",
-    "ck": "amd", "aiter": "amd", "rocblas": "amd", "hipblas": "amd", "hipblaslt": "amd", "miopen": "amd", "rccl": "amd",
+    "aiter": "amd", "rocblas": "amd", "hipblas": "amd", "hipblaslt": "amd", "miopen": "amd", "rccl": "amd",
     "hpu": "intel", "habana": "intel", "gaudi": "intel", "xpu": "intel", "ipex": "intel", "sycl": "intel",
     "tpu": "google",
 }  # fmt: skip
+
+#: Words that name a vendor in a module's path: :data:`VENDOR_WORDS` and
+#: ``ck`` (Composable Kernel: ``flash_attn_ck/``, ``test_flash_attn_ck.py``),
+#: too short to look for in conditions (``check``, ``block`` hold it).
+PATH_VENDOR_WORDS = {**VENDOR_WORDS, "ck": "amd"}
 
 #: Identifier words that make a name a yes/no check (``is_rocm``, ``USE_HIP``,
 #: ``HIP_BUILD``, ``rocm_available``); a bare ``hip`` attribute is a check
@@ -119,7 +124,7 @@ def module_path_vendor(path: str) -> str:
     stem = parts[-1].rsplit(".", 1)[0]
     for part in (stem, *reversed(parts[:-1])):
         for word in _NAME_SEPARATORS.split(part.lower()):
-            vendor = VENDOR_WORDS.get(word)
+            vendor = PATH_VENDOR_WORDS.get(word)
             if vendor:
                 return vendor
     return ""
@@ -249,7 +254,6 @@ def _imports_vendor_module(statements: list[ast.stmt]) -> str:
 
 _FUNCTIONS = (ast.FunctionDef, ast.AsyncFunctionDef)
 _TERMINATORS = (ast.Return, ast.Raise, ast.Continue, ast.Break)
-_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 def add_structure(tree: ast.Module, result: ReadResult, file_end: int, lines: CandidateLines) -> None:
@@ -313,8 +317,13 @@ def _lines_holding(text: str, words: Iterable[str]) -> list[int]:
 def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int, lines: CandidateLines) -> None:
     """Regions of one block; ``rest_end`` is the last line its statements
     may pass control to (the block's end, or the file's end at the top)."""
-    for index, statement in enumerate(block):
+    for statement in block:
         kind = type(statement)
+        blocks = _BLOCKS.get(kind)
+        if blocks is None:  # a simple statement
+            if kind in _SIMPLE_KINDS and _touches(statement, lines.branching) and _touches(statement, lines.vendor):
+                _conditional_expression_regions(statement, result)
+            continue
         if kind in _FUNCTIONS:
             first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
             result.region("function", first, statement.end_lineno)
@@ -326,16 +335,23 @@ def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int, lines:
             vendor = next(filter(None, map(_imports_vendor_module, clauses)), "")
             if vendor:
                 result.region("target-path", statement.lineno, statement.end_lineno, vendor)
-        elif kind in _SIMPLE_KINDS and _touches(statement, lines.branching) and _touches(statement, lines.vendor):
-            _conditional_expression_regions(statement, result)
-        for field in _BLOCK_FIELDS:
-            inner = getattr(statement, field, None)
-            if inner:
-                if field == "handlers" or field == "cases":
-                    for clause in inner:
-                        _walk_block(clause.body, result, clause.body[-1].end_lineno, lines)
-                else:
-                    _walk_block(inner, result, inner[-1].end_lineno, lines)
+        for field in blocks:
+            inner = getattr(statement, field)
+            if not inner:
+                continue
+            if field == "handlers" or field == "cases":
+                for clause in inner:
+                    _walk_block(clause.body, result, clause.body[-1].end_lineno, lines)
+            else:
+                _walk_block(inner, result, inner[-1].end_lineno, lines)
+
+
+#: The blocks of each compound statement (a simple statement has none).
+_BLOCKS: dict[type, tuple[str, ...]] = {
+    kind: tuple(f for f in ("body", "orelse", "finalbody", "handlers", "cases") if f in kind._fields)
+    for kind in vars(ast).values()
+    if isinstance(kind, type) and issubclass(kind, ast.stmt) and {"body", "cases"} & set(kind._fields)
+}
 
 
 #: Statements without a body whose expressions may choose by vendor.
@@ -518,7 +534,10 @@ def assigned_commands(node: ast.AST) -> list[tuple[str, ast.AST]]:
 
 def _names_a_command(target: ast.AST) -> bool:
     identifier = target.attr if isinstance(target, ast.Attribute) else getattr(target, "id", "")
-    return bool(identifier) and not _COMMAND_WORDS.isdisjoint(words_of(identifier))
+    lowered = identifier.lower()
+    if "cmd" not in lowered and "command" not in lowered and "arg" not in lowered:
+        return False  # most names: no word split needed
+    return not _COMMAND_WORDS.isdisjoint(words_of(identifier))
 
 
 def _command_heads(value: ast.AST) -> list[tuple[ast.AST, bool]]:
