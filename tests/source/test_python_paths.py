@@ -266,3 +266,51 @@ def test_try_with_the_amd_import_in_its_handler():
 )
 def test_a_branch_that_only_raises_opens_no_path(statement, expected):
     assert target_paths("import torch\n" + statement) == [(start + 1, end + 1, vendor) for start, end, vendor in expected]
+
+
+HELPERS = """\
+import torch
+from torch.utils.cpp_extension import CUDA_HOME
+
+
+def add_cuda_gencodes(flags):
+    flags += ["-gencode", "arch=compute_80,code=sm_80"]
+    return nvcc_version(flags)
+
+
+def nvcc_version(flags):
+    return CUDA_HOME
+
+
+def shared(flags):
+    return flags
+
+
+def unused():
+    return torch.cuda.x
+
+
+if not IS_ROCM:
+    flags = add_cuda_gencodes([])
+    flags = shared(flags)
+else:
+    flags = ["--offload-arch=gfx942"]
+flags = shared(flags)
+# add_cuda_gencodes( in a comment is only mentioned
+"""
+
+
+def test_helpers_called_only_on_a_target_path_are_on_it():
+    # flash-attention setup.py: add_cuda_gencodes is called only where IS_ROCM is false
+    text = HELPERS.replace("# add_cuda_gencodes( in a comment is only mentioned\n", "")
+    assert target_paths(text) == [
+        (22, 26, "amd"),  # the if/else
+        (5, 7, "amd"),  # add_cuda_gencodes: called in the if only
+        (10, 11, "amd"),  # nvcc_version: called only by add_cuda_gencodes, once that is on the path
+    ]
+
+
+def test_helpers_called_elsewhere_or_never_are_not():
+    # The comment on the last line counts as a call outside: add_cuda_gencodes, and so
+    # nvcc_version, stay out; shared is called outside the if too; unused is never called.
+    assert target_paths(HELPERS) == [(22, 26, "amd")]

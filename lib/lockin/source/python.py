@@ -43,6 +43,7 @@ from lockin.source.python_paths import (
     COMMAND_CALLS,
     TOOL_TRIGGER_WORDS,
     CandidateLines,
+    add_helper_paths,
     add_structure,
     assigned_commands,
     module_path_vendor,
@@ -131,12 +132,14 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     if path.rsplit("/", 1)[-1] == "setup.py":
         scanner.left_to_build_reader = _BUILD_READER_NAMES
     structure = ReadResult()
+    candidates = CandidateLines(text)
     if len(text) > WHOLE_PARSE_CHARS:
-        _scan_in_pieces(scanner, text, path, result, structure)
+        _scan_in_pieces(scanner, text, path, result, structure, candidates)
     else:
         tree = _parse(text, path)
         scanner.scan(tree, text)
-        add_structure(tree, structure, scanner.last_line(), CandidateLines(text))
+        add_structure(tree, structure, scanner.last_line(), candidates)
+    add_helper_paths(structure, candidates)
     for line, col, kind, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
         result.add(kind, name, line, scanner.line_text(line), "tool" if kind == "api" else "python")
     _add_regions(result, structure.regions, path, scanner.last_line())
@@ -216,7 +219,9 @@ def _parse(text: str, path: str) -> ast.Module:
         raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
 
 
-def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult, structure: ReadResult) -> None:
+def _scan_in_pieces(
+    scanner: _Scanner, text: str, path: str, result: ReadResult, structure: ReadResult, candidates: CandidateLines
+) -> None:
     """Scan a long source piece by piece, with the findings of one whole walk.
 
     The pieces are runs of top-level statements, each parsed on its own
@@ -235,7 +240,7 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult,
         # error as for a shorter file (and stops before building a tree).
         tree = _parse(text, path)
         scanner.scan(tree, text)
-        add_structure(tree, structure, scanner.last_line(), CandidateLines(source))
+        add_structure(tree, structure, scanner.last_line(), candidates)
         return
     line_starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
     pieces = _pieces(starts, line_starts, path, result)
@@ -252,12 +257,11 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult,
     imports.sort(key=lambda item: (item[0], item[1]))
     scanner._imports([node for _, _, node in imports])
     keep = _use_lines(text, scanner.vendor_aliases()) if _lines_are_exact(text) else None
-    candidate_lines = CandidateLines(source)
     for first, last in pieces:
         tree = parse(first, last)
         _, uses = _collect(tree, keep)
         scanner._uses(uses)
-        add_structure(tree, structure, scanner.last_line(), candidate_lines)
+        add_structure(tree, structure, scanner.last_line(), candidates)
 
 
 def _pieces(starts: list[int], line_starts: list[int], path: str, result: ReadResult) -> list[tuple[int, int]]:

@@ -25,8 +25,9 @@ it has parsed; nothing here parses or runs anything.
 from __future__ import annotations
 
 import ast
+import functools
 import re
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator
 
 from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
@@ -35,6 +36,7 @@ from lockin.records import ReadResult
 __all__ = [
     "TOOL_TRIGGER_WORDS",
     "VENDOR_TOOLS",
+    "add_helper_paths",
     "add_structure",
     "assigned_commands",
     "module_path_vendor",
@@ -267,8 +269,66 @@ def add_structure(tree: ast.Module, result: ReadResult, file_end: int, lines: Ca
     line: a top-level ``if`` that ends the module on one vendor (``if not
     torch.version.hip: raise …``) leaves the rest of the file, not only of
     the parsed piece, to the other path.
+
+    The module's top-level functions are noted in ``lines.functions`` for
+    :func:`add_helper_paths`.
     """
+    lines.functions.extend(
+        (statement.name, _first_line(statement), statement.end_lineno) for statement in tree.body if type(statement) in _FUNCTIONS
+    )
     _walk_block(tree.body, result, file_end, lines)
+
+
+def _first_line(function: ast.FunctionDef | ast.AsyncFunctionDef) -> int:
+    """A function's first line, its decorators' included."""
+    return min([function.lineno, *(d.lineno for d in function.decorator_list)])
+
+
+def add_helper_paths(result: ReadResult, lines: CandidateLines) -> None:
+    """A top-level function called only from one vendor's target paths (or
+    from functions that are) is a target path for that vendor too.
+
+    flash-attention's ``setup.py`` builds its nvcc flags in
+    ``add_cuda_gencodes``, called only in the branch where ``IS_ROCM`` is
+    false: the helper belongs to that ``if``. Call sites are found as the
+    text ``name(`` (not after ``.`` or a name character); a mention in a
+    comment or string counts as a call outside, which only keeps a helper
+    out. Run once per file, after all its regions are known.
+    """
+    paths: dict[str, list[tuple[int, int]]] = {}
+    for region in result.regions:
+        if region.kind == "target-path":
+            paths.setdefault(region.vendor, []).append((region.start, region.end))
+    if not paths or not lines.functions:
+        return
+    calls = {name: _call_lines(lines.text, name, lines.line_starts) for name, _, _ in lines.functions}
+    for vendor, spans in paths.items():
+        covered: set[str] = set()
+        changed = True
+        while changed:
+            changed = False
+            for name, start, end in lines.functions:
+                sites = [line for line in calls[name] if not start <= line <= end]
+                if name in covered or not sites:
+                    continue
+                if all(any(first <= line <= last for first, last in spans) for line in sites):
+                    covered.add(name)
+                    spans.append((start, end))
+                    result.region("target-path", start, end, vendor)
+                    changed = True
+
+
+def _call_lines(text: str, name: str, line_starts: list[int]) -> list[int]:
+    """Lines where ``name(`` stands as a call of a plain name."""
+    found: list[int] = []
+    needle = name + "("
+    at = text.find(needle)
+    while at >= 0:
+        before = text[at - 1] if at else " "
+        if not (before.isalnum() or before in "_."):
+            found.append(bisect_right(line_starts, at))
+        at = text.find(needle, at + 1)
+    return found
 
 
 class CandidateLines:
@@ -290,9 +350,17 @@ class CandidateLines:
         if "\r" in text:
             # The parser ends lines at \r\n, \r and \n alike.
             text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.text = text
+        #: (name, first line, last line) of each top-level function, noted by :func:`add_structure`.
+        self.functions: list[tuple[str, int, int]] = []
         lowered = text.lower()
         self.vendor = _lines_holding(lowered, VENDOR_WORDS)
         self.branching = _lines_holding(lowered, ("else",))
+
+    @functools.cached_property
+    def line_starts(self) -> list[int]:
+        """Offset of each line's start (for :func:`bisect.bisect_right`: line numbers)."""
+        return [0, *(m.end() for m in re.finditer("\n", self.text))]
 
 
 def _lines_holding(text: str, words: Iterable[str]) -> list[int]:
@@ -325,8 +393,7 @@ def _walk_block(block: list[ast.stmt], result: ReadResult, rest_end: int, lines:
                 _conditional_expression_regions(statement, result)
             continue
         if kind in _FUNCTIONS:
-            first = min([statement.lineno, *(d.lineno for d in statement.decorator_list)])
-            result.region("function", first, statement.end_lineno)
+            result.region("function", _first_line(statement), statement.end_lineno)
         elif kind is ast.If:
             _if_region(statement, rest_end, lines, result)
         elif kind in _TRY_KINDS:
