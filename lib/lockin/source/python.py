@@ -663,6 +663,12 @@ _CALL_WORDS = frozenset(
 )  # fmt: skip
 
 
+#: Where a command may be run with a variable naming the tool
+#: (``subprocess.run([PTXAS_PATH, …])``): ``run`` and ``call`` alone are
+#: too common a name to look for, ``subprocess`` stands beside them.
+_COMMAND_WORDS = (COMMAND_CALLS - {"run", "call"}) | {"subprocess"}
+
+
 #: Each search holds a 2 MiB table (:class:`~lockin.source.cxx.TokenHeads`);
 #: the files of one project share a few alias sets, so a few are kept.
 @functools.lru_cache(maxsize=8)
@@ -676,7 +682,7 @@ def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
     """
     from lockin.source.cxx import TokenHeads
 
-    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS | COMMAND_CALLS
+    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS | _COMMAND_WORDS
     return TokenHeads([(w, "") for w in words], words)
 
 
