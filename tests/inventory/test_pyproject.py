@@ -246,3 +246,29 @@ def test_pipfile_source_credentials_and_bad_category():
     assert rows(result, "index") == [("https://pypi.internal.example.com/simple", 2, "")]
     assert rows(result) == [("torch", 6, "==2.3.1")]
     assert [(p.line, p.message) for p in result.problems] == [(9, "[gpu] cupy: expected a version string or a table, found an integer")]
+
+
+def test_pyproject_defines_the_projects_own_import_roots():
+    text = (
+        '[project]\nname = "Flash-Attn"\ndependencies = ["torch"]\n\n'
+        '[tool.setuptools]\npackages = ["flash_attn", "flash_attn.ops", "hopper"]\npy-modules = ["flash_attn_interface"]\n\n'
+        '[tool.poetry]\nname = "text-generation-server"\npackages = [{include = "text_generation_server"}, {from = "src"}]\n'
+    )
+    definitions = read_pyproject(text, "pyproject.toml").definitions
+    assert [(d.kind, d.name, d.line) for d in definitions] == [
+        ("package", "flash_attn", 2),  # the distribution name as an import name, once
+        ("package", "hopper", 6),
+        ("package", "flash_attn_interface", 7),
+        ("package", "text_generation_server", 10),
+    ]
+
+
+def test_pyproject_without_names_defines_nothing():
+    text = '[build-system]\nrequires = ["setuptools"]\n\n[project]\nname = 42\n'
+    assert read_pyproject(text, "pyproject.toml").definitions == []
+
+
+def test_the_projects_own_extras_are_no_dependency():
+    # bitsandbytes' pyproject.toml:61 lists "bitsandbytes[test]" among its dev extras
+    text = '[project]\nname = "Bits_And.Bytes"\ndependencies = ["torch"]\n\n[project.optional-dependencies]\ndev = [\n    "bits-and-bytes[test]",\n    "pytest",\n]\n'
+    assert [e.name for e in read_pyproject(text, "pyproject.toml").evidence if e.kind == "package"] == ["torch", "pytest"]

@@ -157,3 +157,38 @@ def test_generated_nvcc_flag_lists_give_arches_on_their_lines(flags, padding):
     got = [(e.name, e.line) for e in result.evidence]
     assert sorted(got, key=lambda g: g[1]) == sorted(expected, key=lambda g: g[1])
     assert sorted(got) == sorted(expected)
+
+
+OWN_PACKAGES_SETUP = '''\
+from setuptools import setup, find_packages
+from torch.utils.cpp_extension import CUDAExtension, BuildExtension
+
+PACKAGE_NAME = "flash_attn_3"
+MODULES = ["flash_attn_interface", "flash_attn_config"]
+ext_modules = [CUDAExtension(name=f"{PACKAGE_NAME}._C", sources=["a.cu"])]
+ext_modules.append(CUDAExtension("attn_2_cuda", ["b.cu"]))
+setup(
+    name="Flash-Attn-Hopper",
+    packages=find_packages(exclude=["tests"]) + ["extra_pkg.sub"],
+    py_modules=MODULES,
+    ext_modules=ext_modules,
+    cmdclass={"build_ext": BuildExtension},
+)
+'''
+
+
+def test_setup_py_defines_the_projects_own_import_roots():
+    definitions = read_setup_py(OWN_PACKAGES_SETUP, "hopper/setup.py").definitions
+    assert sorted((d.kind, d.name, d.line) for d in definitions) == [
+        ("package", "attn_2_cuda", 7),  # an extension module named by its first argument
+        ("package", "extra_pkg", 8),  # the literal part of find_packages() + [...]
+        ("package", "flash_attn_3", 6),  # f"{PACKAGE_NAME}._C": the constant resolved
+        ("package", "flash_attn_config", 8),
+        ("package", "flash_attn_hopper", 8),  # the distribution name as an import name
+        ("package", "flash_attn_interface", 8),  # py_modules through a module-level list
+    ]
+
+
+def test_setup_py_unknown_names_define_nothing():
+    text = "from setuptools import setup\nimport os\nsetup(name=os.environ['NAME'], packages=find_packages())\n"
+    assert read_setup_py(text, "setup.py").definitions == []

@@ -319,6 +319,10 @@ _PIECES = [
     "# t.cuda in a comment",
     "with t.no_grad():\n    k = t.ones(1).cuda()",
     "s = f'{t.cuda.device_count()} devices'",
+    "if t.version.hip:\n    t.cuda.x()\nelse:\n    pass",
+    "if not is_rocm():\n    raise ValueError('ROCm only')",
+    "lib = 'hip' if IS_ROCM else t.cuda",
+    "subprocess.run(['nvidia-smi', '-L'])",
 ]
 
 
@@ -370,7 +374,7 @@ def scan_both_ways(text: str, path: str = "x.py"):
             result = scan_python(text, path)
         except InputError as exc:
             return ("error", exc.problem.line, exc.problem.message)
-        return (result.evidence, result.problems)
+        return (result.evidence, result.problems, result.regions, result.definitions)
 
     whole = scan()
     with parsed_in_pieces():
@@ -395,6 +399,8 @@ REAL_SOURCES = sorted(
         *(Path(__file__).resolve().parents[2] / "data" / "portfolio").rglob("*.py"),
         *(Path(ast.__file__).parent / name for name in ("ast.py", "argparse.py", "typing.py", "inspect.py", "dataclasses.py", "tokenize.py")),
         FIXTURES / "train_cuda.py",
+        FIXTURES / "vendor_paths.py",
+        FIXTURES / "vendor_tools.py",
     ]
 )
 

@@ -310,7 +310,47 @@ def read_pyproject(text: str, path: str) -> ReadResult:
     _read_poetry(reader, _table(data, "tool", "poetry"))
     _read_uv(reader, _table(data, "tool", "uv"))
     _read_pdm(reader, _table(data, "tool", "pdm"))
+    _read_own_packages(reader, data)
+    _drop_self_references(reader.result, data)
     return reader.result
+
+
+def _drop_self_references(result: ReadResult, data: dict[str, Any]) -> None:
+    """``dev = ["bitsandbytes[test]"]`` in bitsandbytes names the project
+    itself (its own extras), not a dependency: no package evidence."""
+    names = [_table(data, "project").get("name"), _table(data, "tool", "poetry").get("name")]
+    own = {canonicalize_name(name) for name in names if isinstance(name, str) and name.strip()}
+    if own:
+        result.evidence = [e for e in result.evidence if not (e.kind == "package" and canonicalize_name(e.name) in own)]
+
+
+def _read_own_packages(reader: _Reader, data: dict[str, Any]) -> None:
+    """The import roots the project defines (``define("package", …)``): its
+    name (``flash-attn`` → ``flash_attn``), setuptools ``packages`` and
+    ``py-modules``, Poetry's ``name`` and ``packages = [{include = …}]``."""
+    found: dict[str, int] = {}
+
+    def define(module: Any, table: tuple[str, ...], key: str, name: bool = False) -> None:
+        if not isinstance(module, str):
+            return
+        root = re.sub(r"[-_.]+", "_", module.strip()).lower() if name else module.strip().split(".")[0]
+        if root.isidentifier() and root not in found:
+            found[root] = reader.key_line(table, key)
+
+    define(_table(data, "project").get("name"), ("project",), "name", name=True)
+    setuptools = _table(data, "tool", "setuptools")
+    for key in ("packages", "py-modules"):
+        value = setuptools.get(key)
+        for module in value if isinstance(value, list) else ():
+            define(module, ("tool", "setuptools"), key)
+    poetry = _table(data, "tool", "poetry")
+    define(poetry.get("name"), ("tool", "poetry"), "name", name=True)
+    packages = poetry.get("packages")
+    for entry in packages if isinstance(packages, list) else ():
+        if isinstance(entry, dict):
+            define(entry.get("include"), ("tool", "poetry"), "packages")
+    for root, line in found.items():
+        reader.result.define("package", root, line)
 
 
 def _read_pep621(reader: _Reader, data: dict[str, Any]) -> None:

@@ -204,6 +204,62 @@ class _SetupReader:
         for keyword in node.keywords:
             if keyword.arg in _REQUIREMENT_KEYWORDS:
                 self._requirements(keyword.value)
+        self._defined_packages(node)
+
+    def _defined_packages(self, node: ast.Call) -> None:
+        """The import roots the project builds itself: ``setup(name=…,
+        packages=[…], py_modules=[…])`` and each extension module's ``name``
+        (``CUDAExtension(name="flash_attn_2_cuda")``, ``f"{PACKAGE_NAME}._C"``).
+
+        They are the project's own (``define("package", …)``): its tests
+        importing them are no vendor evidence.
+        """
+        callee = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
+        keywords = {k.arg: k.value for k in node.keywords if k.arg}
+        if callee == "setup":
+            name = self._string_value(keywords.get("name"))
+            if name:
+                self._define_package(_import_name(name), node.lineno)
+            for key in ("packages", "py_modules"):
+                for element in self._string_elements(keywords.get(key)):
+                    self._define_package(element, node.lineno)
+        elif callee.endswith("Extension") and callee != "BuildExtension":
+            value = keywords.get("name") or (node.args[0] if node.args else None)
+            name = self._string_value(value)
+            if name:
+                self._define_package(name, node.lineno)
+
+    def _define_package(self, module: str, line: int) -> None:
+        root = module.strip().split(".")[0]
+        if root.isidentifier() and all(d.name != root for d in self.result.definitions):
+            self.result.define("package", root, line)
+
+    def _string_elements(self, value: ast.expr | None) -> list[str]:
+        value = self._module_level_value(value) if value is not None else None
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            # find_packages() + ["extra"]: the literal part is known
+            return self._string_elements(value.left) + self._string_elements(value.right)
+        if not isinstance(value, (ast.List, ast.Tuple)):
+            return []
+        return [s for s in map(self._string_value, value.elts) if s]
+
+    def _string_value(self, value: ast.expr | None) -> str | None:
+        """A string literal, a module-level string constant or an f-string
+        of those (``f"{PACKAGE_NAME}._C"``); None when not known."""
+        if value is None:
+            return None
+        value = self._module_level_value(value)
+        if isinstance(value, ast.Constant) and isinstance(value.value, str):
+            return value.value
+        if isinstance(value, ast.JoinedStr):
+            parts = []
+            for part in value.values:
+                text = self._string_value(part.value if isinstance(part, ast.FormattedValue) else part)
+                if text is None:
+                    return None
+                parts.append(text)
+            return "".join(parts)
+        return None
 
     def _requirements(self, value: ast.expr) -> None:
         value = self._module_level_value(value)
@@ -226,6 +282,11 @@ class _SetupReader:
             if isinstance(statement, ast.Assign) and any(isinstance(t, ast.Name) and t.id == value.id for t in statement.targets):
                 found = statement.value
         return found
+
+
+def _import_name(distribution: str) -> str:
+    """The import name a distribution name stands for (``flash-attn`` → ``flash_attn``)."""
+    return re.sub(r"[-_.]+", "_", distribution.strip()).lower()
 
 
 #: The value of nvcc's -gencode, written without the flag.

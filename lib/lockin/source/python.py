@@ -15,6 +15,13 @@ It reports ``module`` evidence (see ``docs/evidence-names.md``):
   strings (``onnxruntime:CUDAExecutionProvider``, ``torch.distributed:nccl``,
   ``torch:device=cuda``).
 
+It also reports ``api`` evidence (ecosystem ``tool``) for vendor tools run
+through ``subprocess``, ``os.system`` or looked up with ``shutil.which``
+(``nvidia-smi``, ``rocm-smi``); and, beside the evidence, the regions and
+definitions of :mod:`lockin.source.python_paths`: code that already has a
+path on another vendor (``if torch.version.hip:``, per-vendor modules),
+function bodies, and the package an ``__init__.py`` defines.
+
 Comments, docstrings and strings anywhere else are never evidence.
 """
 
@@ -30,7 +37,19 @@ from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
+from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.records import InputError, ReadResult
+from lockin.source.python_paths import (
+    COMMAND_CALLS,
+    TOOL_TRIGGER_WORDS,
+    CandidateLines,
+    add_helper_paths,
+    add_structure,
+    assigned_commands,
+    module_path_vendor,
+    package_defined_by,
+    tool_commands,
+)
 from lockin.source.trie import trie_branches
 
 __all__ = ["VENDOR_ROOTS", "scan_python"]
@@ -88,7 +107,10 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     Returns
     -------
     ReadResult
-        ``module`` evidence with ecosystem ``python``, in line order.
+        ``module`` evidence with ecosystem ``python`` and ``api`` evidence
+        with ecosystem ``tool``, in line order; ``target-path`` regions,
+        ``function`` regions (only when there is evidence) and the
+        ``package`` an ``__init__.py`` defines.
 
     Raises
     ------
@@ -96,20 +118,47 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
         When the text is not valid Python 3 (a Python 2 file, say).
     """
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
+    result = ReadResult()
+    package = package_defined_by(path, all_roots)
+    if package:
+        result.define("package", package, None)
     if not _mentions_trigger(text, _trigger(all_roots)):
         # Nothing the scanner reports can be in a file that names none of the
-        # roots, devices, backends or providers: parsing it would only cost time
-        # (a syntax error in such a file is therefore not reported either).
-        return ReadResult()
-    result = ReadResult()
-    scanner = _Scanner(all_roots, _source_lines(text))
+        # roots, devices, backends, providers or tools: parsing it would only
+        # cost time (a syntax error in such a file is therefore not reported either).
+        return result
+    lines = _source_lines(text)
+    scanner = _Scanner(all_roots, lines)
+    if path.rsplit("/", 1)[-1] == "setup.py":
+        scanner.left_to_build_reader = _BUILD_READER_NAMES
+    structure = ReadResult()
+    candidates = CandidateLines(text)
     if len(text) > WHOLE_PARSE_CHARS:
-        _scan_in_pieces(scanner, text, path, result)
+        _scan_in_pieces(scanner, text, path, result, structure, candidates)
     else:
-        scanner.scan(_parse(text, path), text)
-    for line, col, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
-        result.add("module", name, line, scanner.line_text(line), "python")
+        tree = _parse(text, path)
+        scanner.scan(tree, text)
+        add_structure(tree, structure, scanner.last_line(), candidates)
+    add_helper_paths(structure, candidates)
+    for line, col, kind, name in sorted(scanner.found, key=lambda f: (f[0], f[1])):
+        result.add(kind, name, line, scanner.line_text(line), "tool" if kind == "api" else "python")
+    _add_regions(result, structure.regions, path, scanner.last_line())
     return result
+
+
+#: Uses the setup.py reader reports as build evidence at the same place
+#: (``setuptools:CUDAExtension``): reported once, by it. Imports stay.
+_BUILD_READER_NAMES = frozenset(f"torch.utils.cpp_extension.{name}" for name in EXTENSION_CLASSES)
+
+
+def _add_regions(result: ReadResult, regions: list, path: str, last_line: int) -> None:
+    """Target paths always (a per-vendor module's is the whole file);
+    function regions only beside evidence, where they size a change."""
+    vendor = module_path_vendor(path)
+    if vendor:
+        result.region("target-path", 1, max(last_line, 1), vendor)
+    keep_functions = bool(result.evidence)
+    result.regions.extend(r for r in regions if keep_functions or r.kind != "function")
 
 
 @functools.lru_cache(maxsize=8)
@@ -124,7 +173,7 @@ def _trigger(roots: frozenset[str]) -> tuple[Callable[[str], Iterable[int]], re.
     whole word is always such a token, since the characters around it are
     not word characters, so no place is missed.
     """
-    words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS
+    words = roots | _ACCELERATOR_DEVICES | _DISTRIBUTED_BACKENDS | TOOL_TRIGGER_WORDS
     exact = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(words, key=len, reverse=True))) + r")\b")
     if all(words):
         from lockin.source.cxx import TokenHeads
@@ -170,7 +219,9 @@ def _parse(text: str, path: str) -> ast.Module:
         raise InputError(path, None, f"not valid Python 3 ({type(exc).__name__}: {exc})") from None
 
 
-def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult) -> None:
+def _scan_in_pieces(
+    scanner: _Scanner, text: str, path: str, result: ReadResult, structure: ReadResult, candidates: CandidateLines
+) -> None:
     """Scan a long source piece by piece, with the findings of one whole walk.
 
     The pieces are runs of top-level statements, each parsed on its own
@@ -187,7 +238,9 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult)
     except (tokenize.TokenError, SyntaxError):
         # Only broken source fails to tokenize. The parser then names the
         # error as for a shorter file (and stops before building a tree).
-        scanner.scan(_parse(text, path), text)
+        tree = _parse(text, path)
+        scanner.scan(tree, text)
+        add_structure(tree, structure, scanner.last_line(), candidates)
         return
     line_starts = [0, *(m.end() for m in re.finditer("\n", source)), len(source) + 1]
     pieces = _pieces(starts, line_starts, path, result)
@@ -205,8 +258,10 @@ def _scan_in_pieces(scanner: _Scanner, text: str, path: str, result: ReadResult)
     scanner._imports([node for _, _, node in imports])
     keep = _use_lines(text, scanner.vendor_aliases()) if _lines_are_exact(text) else None
     for first, last in pieces:
-        _, uses = _collect(parse(first, last), keep)
+        tree = parse(first, last)
+        _, uses = _collect(tree, keep)
         scanner._uses(uses)
+        add_structure(tree, structure, scanner.last_line(), candidates)
 
 
 def _pieces(starts: list[int], line_starts: list[int], path: str, result: ReadResult) -> list[tuple[int, int]]:
@@ -308,13 +363,20 @@ class _Scanner:
         self.roots = roots
         self.lines = lines
         self.aliases: dict[str, str] = {}
-        self.found: list[tuple[int, int, str]] = []
+        self.found: list[tuple[int, int, str, str]] = []
+        self.left_to_build_reader: frozenset[str] = frozenset()
+        #: Chains a longer one already reported (the object of a getattr).
+        self.inner_chains: set[int] = set()
+
+    def last_line(self) -> int:
+        """The number of the file's last line (a final line break starts no line)."""
+        return max(len(self.lines) - (not self.lines[-1]), 1)
 
     def line_text(self, line: int) -> str:
         return self.lines[line - 1] if 0 < line <= len(self.lines) else ""
 
-    def emit(self, node: ast.AST, name: str) -> None:
-        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), name))
+    def emit(self, node: ast.AST, name: str, kind: str = "module") -> None:
+        self.found.append((getattr(node, "lineno", 0), getattr(node, "col_offset", 0), kind, name))
 
     def scan(self, tree: ast.Module, text: str | None = None) -> None:
         """Report what ``tree`` holds; ``text``, its source, lets the walk
@@ -349,8 +411,11 @@ class _Scanner:
             kind = type(node)
             if kind is ast.Call:
                 self._call(node)
-            elif kind is ast.Assign:
-                self._assigned_providers(node)
+            elif kind in _COMMAND_HOLDERS:
+                if kind is ast.Assign:
+                    self._assigned_providers(node)
+                for tool, where in assigned_commands(node):
+                    self.emit(where, tool, "api")  # cmd = ["rocminfo"], {"command": ["nvidia-smi"]}
             else:
                 self._chain(node)
 
@@ -386,10 +451,10 @@ class _Scanner:
     # -- attribute chains ----------------------------------------------------
 
     def _chain(self, node: ast.Attribute | ast.Name) -> None:
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+        if (isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load)) or id(node) in self.inner_chains:
             return
         resolved = self.resolve(node)
-        if resolved and resolved.split(".")[0] in self.roots:
+        if resolved and resolved.split(".")[0] in self.roots and resolved not in self.left_to_build_reader:
             self.emit(node, resolved)
 
     def resolve(self, node: ast.AST) -> str | None:
@@ -417,6 +482,10 @@ class _Scanner:
             module = _string(node.args[0])
             if module and not module.startswith("."):
                 self.emit(node.args[0], module)
+        for tool, where in tool_commands(node):
+            self.emit(where, tool, "api")  # subprocess.run(["nvidia-smi", ...]): ecosystem "tool"
+        if callee == "getattr" and len(node.args) >= 2 and isinstance(node.func, ast.Name):
+            self._getattr_chain(node)
         if callee in _PROVIDER_CALLS:
             for arg in node.args[1:] if callee == "InferenceSession" else node.args[:1]:
                 self._providers(arg)
@@ -427,6 +496,15 @@ class _Scanner:
                 self._backend_string(keyword.value)
             elif keyword.arg == "providers":
                 self._providers(keyword.value)
+
+    def _getattr_chain(self, node: ast.Call) -> None:
+        """``getattr(torch.version, "hip", None)`` is ``torch.version.hip``
+        (the longest chain only: the object's own chain is not reported)."""
+        attribute = _string(node.args[1])
+        resolved = self.resolve(node.args[0]) if attribute and attribute.isidentifier() else None
+        if resolved and resolved.split(".")[0] in self.roots:
+            self.emit(node, f"{resolved}.{attribute}")
+            self.inner_chains.add(id(node.args[0]))
 
     def _device_string(self, node: ast.AST) -> None:
         value = _string(node)
@@ -508,7 +586,7 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
     queue = deque((tree,))
     pop, push, extend = queue.popleft, queue.append, queue.extend
     child_fields = _CHILD_FIELDS
-    attribute, name, call, assign = ast.Attribute, ast.Name, ast.Call, ast.Assign
+    attribute, name, call, holders = ast.Attribute, ast.Name, ast.Call, _COMMAND_HOLDERS
     import_, import_from = ast.Import, ast.ImportFrom
     statements = _STATEMENT_KINDS if keep is not None else ()
     while queue:
@@ -526,7 +604,7 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
             if id(node) not in inner:
                 uses.append(node)
             continue
-        if kind is call or kind is assign:
+        if kind is call or kind in holders:
             uses.append(node)
         elif kind is import_ or kind is import_from:
             imports.append(node)
@@ -542,6 +620,10 @@ def _collect(tree: ast.AST, keep: list[int] | None = None) -> tuple[list[ast.AST
                 push(value)
     return imports, uses
 
+
+#: Nodes that may hold a command list or provider list by a name
+#: (``cmd = [...]``, ``cmd += [...]``, ``{"command": [...]}``, ``providers = [...]``).
+_COMMAND_HOLDERS = frozenset({ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Dict})
 
 #: Statement node types (the walk may skip a statement as a whole).
 _STATEMENT_KINDS = frozenset(
@@ -581,6 +663,12 @@ _CALL_WORDS = frozenset(
 )  # fmt: skip
 
 
+#: Where a command may be run with a variable naming the tool
+#: (``subprocess.run([PTXAS_PATH, …])``): ``run`` and ``call`` alone are
+#: too common a name to look for, ``subprocess`` stands beside them.
+_COMMAND_WORDS = (COMMAND_CALLS - {"run", "call"}) | {"subprocess"}
+
+
 #: Each search holds a 2 MiB table (:class:`~lockin.source.cxx.TokenHeads`);
 #: the files of one project share a few alias sets, so a few are kept.
 @functools.lru_cache(maxsize=8)
@@ -594,7 +682,7 @@ def _use_words(aliases: frozenset[str]) -> Callable[[str], list[int]]:
     """
     from lockin.source.cxx import TokenHeads
 
-    words = aliases | _CALL_WORDS
+    words = aliases | _CALL_WORDS | TOOL_TRIGGER_WORDS | _COMMAND_WORDS
     return TokenHeads([(w, "") for w in words], words)
 
 
