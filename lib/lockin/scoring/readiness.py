@@ -49,7 +49,7 @@ DEFINITION_COLUMNS = ["project", "path", "line", "kind", "name", "target"]
 
 #: Why a finding is covered, strongest first: a finding that several rules
 #: cover is reported under the first.
-COVERAGE_REASONS = ("target-path", "alias", "hip-sibling", "target-file", "target-component")
+COVERAGE_REASONS = ("target-path", "alias", "hip-sibling", "target-file", "target-build", "target-component")
 
 #: Vendor labels that are nobody's lock-in: their non-portable findings are
 #: part of any move (a 32-wide warp assumption), so they go with the source.
@@ -98,6 +98,8 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
       beside its file (``k.cu`` and ``k.hip``);
     - ``target-file``: its file already has a target path: findings of the
       target vendor (HIP headers, ``hip*`` calls) or a target-path region;
+    - ``target-build``: the build that owns its file already builds for the
+      target (see :func:`target_build_roots`);
     - ``target-component``: a component (package, index, image, cluster,
       build, env) when the project has a component of the same kind for the
       target vendor (a ROCm image beside the CUDA one; packages and package
@@ -117,6 +119,7 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
         "alias": _aliased(findings, definitions),
         "hip-sibling": _has_hip_sibling(findings, inputs) if target == "amd" else pd.Series(False, index=findings.index),
         "target-file": _in_target_file(findings, regions, target),
+        "target-build": _under_target_build(findings, regions, inputs, target),
         "target-component": _has_target_component(findings, target, inputs),
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
@@ -174,6 +177,74 @@ def _in_target_file(findings: pd.DataFrame, regions: pd.DataFrame, target: str) 
     spans = _target_regions(regions, target)
     files |= set(zip(spans["project"], spans["path"]))
     return pd.Series([key in files for key in zip(findings["project"], findings["path"])], index=findings.index) & source
+
+
+#: Input formats that make their folder a build root: the sources below it,
+#: down to the next build root, are what that build compiles or packages.
+BUILD_FORMATS = frozenset({"setup-py", "pyproject", "cmake", "makefile"})
+
+
+def _folder(path: str) -> str:
+    """A forward-slash path's folder, "" at the project's root."""
+    return str(path).rpartition("/")[0]
+
+
+def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str) -> dict[tuple[str, str], bool]:
+    """Each build root of each project, (project, folder) → whether it already builds for ``target``.
+
+    A build root is a folder holding a build file (``setup.py``,
+    ``pyproject.toml``, ``CMakeLists.txt``, a Makefile). It builds for the
+    target when one of the files directly in it says so: a build setting
+    of the target vendor (``enable_language(HIP)``, ``--offload-arch``,
+    ``hipcc``), a target-path region in a build file (the ``if
+    torch.version.hip:`` branch of a ``setup.py``: PyTorch hipifies the
+    extension's CUDA sources when it builds against ROCm), or a
+    requirements file or Dockerfile named for the target
+    (``requirements_rocm.txt``, ``Dockerfile_amd``).
+    """
+    if inputs is None or inputs.empty:
+        return {}
+    formats = inputs["formats"].fillna("").astype(str)
+    is_build = formats.map(lambda f: bool(BUILD_FORMATS & set(f.split(","))))
+    roots = {(project, _folder(path)): False for project, path in zip(inputs.loc[is_build, "project"], inputs.loc[is_build, "path"])}
+    if not roots:
+        return roots
+    build_files = set(zip(inputs.loc[is_build, "project"], inputs.loc[is_build, "path"]))
+    vendor = findings["vendor"].fillna("").astype(str)
+    signals = findings[(findings["kind"] == "build") & (vendor == target)]
+    enabled = {(project, _folder(path)) for project, path in zip(signals["project"], signals["path"])}
+    spans = _target_regions(regions, target)
+    enabled |= {(project, _folder(path)) for project, path in zip(spans["project"], spans["path"]) if (project, path) in build_files}
+    words = set(VENDOR_FILE_WORDS.get(target, ()))
+    for project, path, fmt in zip(inputs["project"], inputs["path"], formats):
+        name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
+        if name_words & words and set(fmt.split(",")) & set(_VENDOR_FILE_FORMATS):
+            enabled.add((project, _folder(path)))
+    return {key: key in enabled for key in roots}
+
+
+def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool]) -> tuple[str, str] | None:
+    while True:
+        if (project, folder) in roots:
+            return (project, folder)
+        if not folder:
+            return None
+        folder = folder.rpartition("/")[0]
+
+
+def _under_target_build(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str) -> pd.Series:
+    roots = target_build_roots(findings, regions, inputs, target)
+    if not any(roots.values()):
+        return pd.Series(False, index=findings.index)
+    cache: dict[tuple[str, str], bool] = {}
+    covered = []
+    for project, path in zip(findings["project"], findings["path"]):
+        key = (project, _folder(path))
+        if key not in cache:
+            root = _nearest_root(project, key[1], roots)
+            cache[key] = root is not None and roots[root]
+        covered.append(cache[key])
+    return pd.Series(covered, index=findings.index) & _is_source(findings)
 
 
 #: Component kinds that stand in for each other as a target path: a ROCm
