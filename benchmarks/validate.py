@@ -470,8 +470,17 @@ def converted_identifiers(before: str, after: str) -> list[str]:
     return names
 
 
-def converted_pairs(before: str, after: str) -> pd.DataFrame:
-    """Every (line, identifier) hipify-perl converted in a file.
+#: Why a converted pair is not counted (lockin leaves these out by design).
+EXCLUDED_COMMENT_OR_STRING = "comment-or-string"  # lockin does not read comments and string literals
+EXCLUDED_ALIAS_DEFINITION = "alias-definition"  # `#define cudaX hipX`: the project's shim line, not a use
+EXCLUDED_OWN_HEADER = "own-header"  # `#include "vector_types.h"` that is a file of the project
+EXCLUSIONS = (EXCLUDED_COMMENT_OR_STRING, EXCLUDED_ALIAS_DEFINITION, EXCLUDED_OWN_HEADER)
+DEFINE_LINE = re.compile(r"^\s*#\s*define\s+([A-Za-z_][A-Za-z0-9_]*)")
+PAIR_COLUMNS = ["line", "name", "excluded"]
+
+
+def converted_pairs(before: str, after: str, own_header=lambda header: False) -> pd.DataFrame:
+    """Every (line, identifier) hipify-perl converted in a file, with why a pair is not counted.
 
     The texts are aligned line by line (``difflib``): lines hipify-perl
     inserts (its ``#include "hip/hip_runtime.h"``) have no input line and
@@ -481,14 +490,19 @@ def converted_pairs(before: str, after: str) -> pd.DataFrame:
     ----------
     before, after : str
         The file before hipify-perl and its output.
+    own_header : callable, optional
+        ``own_header(header)`` is True when a quoted include names a file of
+        the project itself.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``line`` (1-based, in ``before``), ``name``, ``in_code``
-        (False when the name occurs on that line only inside comments or
-        string literals, which lockin does not read by design; an include's
-        header is always in code).
+        Columns ``line`` (1-based, in ``before``), ``name`` and ``excluded``:
+        empty for a counted pair, else one of :data:`EXCLUSIONS` — the name
+        occurs on its line only inside comments or string literals; the line
+        is a ``#define`` of that very name (a shim mapping a CUDA name to a
+        HIP one, which lockin does not count as a use); or a quoted include
+        that resolves to a file of the project.
     """
     old_lines, new_lines = before.split("\n"), after.split("\n")
     code = code_only_lines(before)
@@ -500,9 +514,21 @@ def converted_pairs(before: str, after: str) -> pd.DataFrame:
         for offset in range(min(i2 - i1, j2 - j1)):
             index = i1 + offset
             for name in converted_identifiers(old_lines[index], new_lines[j1 + offset]):
-                in_code = bool(INCLUDE_LINE.match(old_lines[index])) or re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", code[index]) is not None
-                rows.append((index + 1, name, in_code))
-    return pd.DataFrame(rows, columns=["line", "name", "in_code"])
+                rows.append((index + 1, name, _exclusion(old_lines[index], code[index], name, own_header)))
+    return pd.DataFrame(rows, columns=PAIR_COLUMNS)
+
+
+def _exclusion(line: str, code: str, name: str, own_header) -> str:
+    include = INCLUDE_LINE.match(line)
+    if include:
+        quoted = '"' in line[: include.end()]
+        return EXCLUDED_OWN_HEADER if quoted and own_header(name) else ""
+    define = DEFINE_LINE.match(line)
+    if define and define.group(1) == name:
+        return EXCLUDED_ALIAS_DEFINITION
+    if re.search(rf"(?<![A-Za-z0-9_]){re.escape(name)}(?![A-Za-z0-9_])", code) is None:
+        return EXCLUDED_COMMENT_OR_STRING
+    return ""
 
 
 def hipify_recall_counts(pairs: pd.DataFrame, findings: pd.DataFrame) -> dict[str, int]:
@@ -511,7 +537,7 @@ def hipify_recall_counts(pairs: pd.DataFrame, findings: pd.DataFrame) -> dict[st
     Parameters
     ----------
     pairs : pandas.DataFrame
-        Columns ``path``, ``line``, ``name``, ``in_code`` (from
+        Columns ``path``, ``line``, ``name``, ``excluded`` (from
         :func:`converted_pairs`, with the file's path added).
     findings : pandas.DataFrame
         lockin's findings of the same repository.
@@ -519,23 +545,50 @@ def hipify_recall_counts(pairs: pd.DataFrame, findings: pd.DataFrame) -> dict[st
     Returns
     -------
     dict
-        ``converted`` (pairs in code), ``reported`` (of those, lockin has a
-        finding of that name on that line), ``excluded`` (pairs only in
-        comments or strings, not counted).
+        ``converted`` (counted pairs), ``reported`` (of those, lockin has a
+        finding of that name on that line, see :func:`reported_mask`),
+        ``excluded`` (pairs not counted) and ``excluded_<reason>`` per reason.
     """
-    counted = pairs[pairs["in_code"]]
-    reported = _reported_mask(counted, findings)
-    return {"converted": len(counted), "reported": int(reported.sum()), "excluded": int((~pairs["in_code"]).sum())}
+    counted = pairs[pairs["excluded"] == ""]
+    counts = {"converted": len(counted), "reported": int(reported_mask(counted, findings).sum()), "excluded": int((pairs["excluded"] != "").sum())}
+    for reason in EXCLUSIONS:
+        counts[f"excluded_{reason.replace('-', '_')}"] = int((pairs["excluded"] == reason).sum())
+    return counts
 
 
 def hipify_missed(pairs: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
-    """The converted pairs in code that lockin does not report (for the mismatch listing)."""
-    counted = pairs[pairs["in_code"]]
-    return counted[~_reported_mask(counted, findings)]
+    """The counted pairs lockin does not report (for the mismatch listing)."""
+    counted = pairs[pairs["excluded"] == ""]
+    return counted[~reported_mask(counted, findings)]
 
 
-def _reported_mask(pairs: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
-    keys = set(zip(findings["path"], findings["line"].astype("Int64"), findings["name"]))
+def reported_mask(pairs: pd.DataFrame, findings: pd.DataFrame) -> pd.Series:
+    """For each pair, whether lockin reports a finding of that name on that line.
+
+    hipify-perl converts a namespace on its own (``cub::BlockLoad`` →
+    ``hipcub::BlockLoad`` converts ``cub``) where lockin names the qualified
+    use (``cub::BlockLoad``): a name also counts as reported when a finding
+    on the line is qualified by it.
+
+    Parameters
+    ----------
+    pairs : pandas.DataFrame
+        Columns ``path``, ``line``, ``name``.
+    findings : pandas.DataFrame
+        Columns ``path``, ``line``, ``name``.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Aligned with ``pairs``.
+    """
+    keys = set()
+    for path, line, name in zip(findings["path"], findings["line"], findings["name"]):
+        if line is pd.NA or line != line:
+            continue
+        keys.add((path, int(line), name))
+        parts = str(name).split("::")
+        keys.update((path, int(line), "::".join(parts[:n])) for n in range(1, len(parts)))
     return pd.Series([(p, int(l), n) in keys for p, l, n in zip(pairs["path"], pairs["line"], pairs["name"])], index=pairs.index, dtype=bool)
 
 
@@ -616,14 +669,19 @@ def run_hipify(hipify: Path, file: Path) -> str:
 
 
 def hipify_pairs(root: Path, files: list[str], hipify: Path) -> pd.DataFrame:
-    """Converted pairs of the given files of a tree (columns ``path``, ``line``, ``name``, ``in_code``)."""
+    """Converted pairs of the given files of a tree (columns ``path``, ``line``, ``name``, ``excluded``)."""
     frames = []
     for rel in files:
-        pairs = converted_pairs(_read_text(root / rel), run_hipify(hipify, root / rel))
+        folder = (root / rel).parent
+
+        def own_header(header: str, folder: Path = folder) -> bool:
+            return (folder / header).is_file()
+
+        pairs = converted_pairs(_read_text(root / rel), run_hipify(hipify, root / rel), own_header)
         pairs.insert(0, "path", rel)
         frames.append(pairs)
     if not frames:
-        return pd.DataFrame(columns=["path", "line", "name", "in_code"])
+        return pd.DataFrame(columns=["path", *PAIR_COLUMNS])
     return pd.concat(frames, ignore_index=True)
 
 
@@ -769,6 +827,7 @@ class RepositoryResult:
             "hipify_converted": self.hipify.get("converted", 0),
             "hipify_recall": ratio(self.hipify.get("reported", 0), self.hipify.get("converted", 0)),
             "hipify_excluded": self.hipify.get("excluded", 0),
+            **{key: value for key, value in self.hipify.items() if key.startswith("excluded_")},
             "findings": self.findings,
             **self.figures,
             "effort_without_support_p50": self.effort_without_support_p50,
@@ -792,6 +851,7 @@ def overall_row(results: list[RepositoryResult]) -> dict:
         "hipify_converted": converted,
         "hipify_recall": ratio(reported, converted),
         "hipify_excluded": sum(r.hipify.get("excluded", 0) for r in results),
+        **{f"excluded_{reason.replace('-', '_')}": sum(r.hipify.get(f"excluded_{reason.replace('-', '_')}", 0) for r in results) for reason in EXCLUSIONS},
         "findings": sum(r.findings for r in results),
     }
 
@@ -978,7 +1038,11 @@ def _write(args, realcode, hipify, override, results, rows, overall, checks, mis
         "hipify_files_per_repository": args.hipify_files,
         "seed": args.seed,
         "without_support_parameter": list(override) if override else None,
-        "hipify_exclusion": "converted names that occur on their line only inside comments or string literals are not counted: lockin does not read comments and strings by design",
+        "hipify_exclusions": {
+            EXCLUDED_COMMENT_OR_STRING: "the name occurs on its line only inside comments or string literals, which lockin does not read by design",
+            EXCLUDED_ALIAS_DEFINITION: "the line is a #define of that very name (a shim mapping it to HIP), which lockin does not count as a use by design",
+            EXCLUDED_OWN_HEADER: "a quoted #include that resolves to a file of the project, not a vendor header",
+        },
         "thresholds": THRESHOLDS,
         "verdicts": checks,
         "missing_repositories": missing,

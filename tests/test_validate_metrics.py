@@ -180,25 +180,52 @@ def test_converted_include_yields_the_header_path_as_written():
     assert validate.converted_identifiers('#  include "cublas_v2.h" // blas', '#  include "hipblas.h" // blas') == ["cublas_v2.h"]
 
 
-def test_converted_pairs_align_lines_after_an_inserted_header_and_mark_comments():
-    before = "#include <cuda_runtime.h>\nint main() {\n  float* p;\n  cudaMalloc(&p, 4); // then cudaFree\n  // cudaDeviceReset here\n  puts(\"cudaFree\"); cudaFree(p);\n}\n"
-    after = '#include "hip/hip_runtime.h"\n#include <hip/hip_runtime.h>\nint main() {\n  float* p;\n  hipMalloc(&p, 4); // then hipFree\n  // hipDeviceReset here\n  puts("hipFree"); hipFree(p);\n}\n'
-    pairs = validate.converted_pairs(before, after)
-    got = sorted(zip(pairs["line"], pairs["name"], pairs["in_code"]))
+def test_converted_pairs_align_lines_after_an_inserted_header_and_mark_exclusions():
+    before = (
+        "#include <cuda_runtime.h>\n"  # 1
+        "int main() {\n"
+        "  float* p;\n"
+        "  cudaMalloc(&p, 4); // then cudaFree\n"  # 4
+        "  // cudaDeviceReset here\n"  # 5
+        '  puts("cudaFree"); cudaFree(p);\n'  # 6
+        "#define cudaStream_t hipStream_t\n"  # 7: a shim
+        "#define CHECK(x) cudaGetLastError()\n"  # 8: a macro using a CUDA name
+        '#include "vector_types.h"\n'  # 9: the project's own header
+        "#include <vector_types.h>\n"  # 10: the toolkit's
+        "}\n"
+    )
+    after = (
+        '#include "hip/hip_runtime.h"\n#include <hip/hip_runtime.h>\nint main() {\n  float* p;\n  hipMalloc(&p, 4); // then hipFree\n'
+        '  // hipDeviceReset here\n  puts("hipFree"); hipFree(p);\n#define hipStream_t hipStream_t\n#define CHECK(x) hipGetLastError()\n'
+        '#include "hip/hip_vector_types.h"\n#include <hip/hip_vector_types.h>\n}\n'
+    )
+    pairs = validate.converted_pairs(before, after, own_header=lambda header: header == "vector_types.h")
+    got = sorted(zip(pairs["line"], pairs["name"], pairs["excluded"]))
     assert got == [
-        (1, "cuda_runtime.h", True),
-        (4, "cudaFree", False),  # only in the comment of that line
-        (4, "cudaMalloc", True),
-        (5, "cudaDeviceReset", False),
-        (6, "cudaFree", True),  # in a string and in code: in code
+        (1, "cuda_runtime.h", ""),
+        (4, "cudaFree", "comment-or-string"),  # only in the comment of that line
+        (4, "cudaMalloc", ""),
+        (5, "cudaDeviceReset", "comment-or-string"),
+        (6, "cudaFree", ""),  # in a string and in code: in code
+        (7, "cudaStream_t", "alias-definition"),
+        (8, "cudaGetLastError", ""),
+        (9, "vector_types.h", "own-header"),
+        (10, "vector_types.h", ""),  # an angle include is not looked up in the project
     ]
 
 
-def test_hipify_recall_counts_only_pairs_in_code():
-    pairs = pd.DataFrame({"path": ["a.cu"] * 4, "line": [1, 4, 4, 6], "name": ["cuda_runtime.h", "cudaMalloc", "cudaFree", "cudaFree"], "in_code": [True, True, False, True]})
+def test_hipify_recall_counts_only_counted_pairs():
+    pairs = pd.DataFrame({"path": ["a.cu"] * 4, "line": [1, 4, 4, 6], "name": ["cuda_runtime.h", "cudaMalloc", "cudaFree", "cudaFree"], "excluded": ["", "", "comment-or-string", ""]})
     findings = findings_frame([("a.cu", 1, "cuda_runtime.h", "nvidia", "translatable"), ("a.cu", 4, "cudaMalloc", "nvidia", "translatable"), ("a.cu", 5, "cudaFree", "nvidia", "translatable")])
-    assert validate.hipify_recall_counts(pairs, findings) == {"converted": 3, "reported": 2, "excluded": 1}
+    counts = validate.hipify_recall_counts(pairs, findings)
+    assert counts == {"converted": 3, "reported": 2, "excluded": 1, "excluded_comment_or_string": 1, "excluded_alias_definition": 0, "excluded_own_header": 0}
     assert validate.hipify_missed(pairs, findings)["line"].tolist() == [6]
+
+
+def test_a_converted_namespace_is_reported_by_a_finding_it_qualifies():
+    pairs = pd.DataFrame({"path": ["a.cu"] * 3, "line": [3, 4, 5], "name": ["cub", "cub", "cuda"]})
+    findings = findings_frame([("a.cu", 3, "cub::BlockLoad", "nvidia", "replaceable"), ("a.cu", 4, "cubBlockLoad", "nvidia", "replaceable"), ("a.cu", 5, "at::cuda::getCurrentCUDAStream", "nvidia", "translatable")])
+    assert validate.reported_mask(pairs, findings).tolist() == [True, False, False]
 
 
 def test_cuda_source_files_takes_cuda_files_and_hosts_that_include_cuda(tmp_path):
@@ -313,7 +340,7 @@ def test_run_counts_conversions_of_a_hipify_stand_in(realcode, capsys):
     assert _run(realcode, "--hipify-perl", str(fake), "--no-write") == 0
     out = capsys.readouterr().out
     row = next(line for line in out.splitlines() if line.startswith("acme/kernels"))
-    # converted in code: the include (line 1) and cudaMalloc (line 4); cudaFree on line 2 is in a comment
+    # counted: the include (line 1) and cudaMalloc (line 4); cudaFree on line 2 is in a comment
     assert " 2 " in f" {row} " and "100.0%" in row
 
 
