@@ -330,6 +330,37 @@ def judged_mismatches(matched: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
+def names_on_lines(listing: pd.DataFrame, findings: pd.DataFrame, limit: int = 6) -> pd.Series:
+    """What lockin reports on each listed line, to tell a naming difference from a real miss.
+
+    Parameters
+    ----------
+    listing : pandas.DataFrame
+        Rows with ``path`` and ``line``.
+    findings : pandas.DataFrame
+        lockin's findings of the same repository.
+    limit : int
+        At most this many names per line (sorted), then ``…``.
+
+    Returns
+    -------
+    pandas.Series of str
+        ``kind:name`` joined with ``; `` (empty when lockin reports nothing there).
+    """
+    by_line: dict[tuple, set] = {}
+    for path, line, kind, name in zip(findings["path"], findings["line"], findings["kind"], findings["name"]):
+        if line is not pd.NA and line == line:
+            by_line.setdefault((path, int(line)), set()).add(f"{kind}:{name}")
+
+    def shown(path, line) -> str:
+        if line is pd.NA or line != line or line == "":
+            return ""
+        names = sorted(by_line.get((path, int(line)), ()))
+        return "; ".join(names[:limit]) + ("; …" if len(names) > limit else "")
+
+    return pd.Series([shown(p, l) for p, l in zip(listing["path"], listing["line"])], index=listing.index, dtype=object)
+
+
 def _mismatch_rows(rows: pd.DataFrame, problem: str, judged, lockin) -> pd.DataFrame:
     return pd.DataFrame(
         {
@@ -952,6 +983,7 @@ def validate_repository(entry: pd.Series, tree: Path, judged_dir: Path, args, hi
     frame = pd.concat(mismatches, ignore_index=True) if mismatches else pd.DataFrame()
     if not frame.empty:
         frame.insert(0, "repository", entry["repository"])
+        frame["lockin_on_line"] = names_on_lines(frame, findings)
     return result, frame
 
 
@@ -1055,7 +1087,7 @@ def _write(args, realcode, hipify, override, results, rows, overall, checks, mis
     table["lockin_commit"] = document["lockin_commit"]
     table.to_csv(stem.with_suffix(".csv"), index=False, float_format="%.4f")
     frames = [f for f in mismatch_frames if not f.empty]
-    mismatches = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["repository", "problem", "path", "line", "name", "kind", "origin", "judged", "lockin", "reason", "row"])
+    mismatches = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=["repository", "problem", "path", "line", "name", "kind", "origin", "judged", "lockin", "reason", "row", "lockin_on_line"])
     mismatches.to_csv(f"{stem}-mismatches.csv", index=False, quoting=csv.QUOTE_MINIMAL)
     print(f"\nwrote {stem}.json, {stem}.csv, {stem}-mismatches.csv", file=sys.stderr)
 

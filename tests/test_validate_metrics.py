@@ -330,6 +330,7 @@ def test_run_on_a_fake_repository_writes_results_and_mismatches(realcode, capsys
     assert document["verdicts"]["verdict_accuracy"]["result"] == "fail"
     mismatches = pd.read_csv(next((realcode / "out").glob("validate-*-mismatches.csv")))
     assert mismatches[["problem", "line", "name"]].values.tolist() == [["wrong-portability", 1, "cuda_runtime.h"]]
+    assert mismatches["lockin_on_line"].tolist() == ["include:cuda_runtime.h"]
 
 
 @pytest.mark.skipif(shutil.which("perl") is None, reason="needs perl")
@@ -354,3 +355,9 @@ def test_run_with_nothing_extracted_is_an_error(realcode, capsys):
     shutil.rmtree(realcode / "realcode" / "acme+kernels")
     assert _run(realcode, "--hipify-files", "0") == 2
     assert "none of the 2 repositories" in capsys.readouterr().err
+
+
+def test_names_on_lines_shows_what_lockin_reports_there():
+    findings = findings_frame([("a.cu", 3, "cub::BlockLoad", "nvidia", "replaceable"), ("a.cu", 3, "cub/cub.cuh", "nvidia", "replaceable")]).assign(kind=["api", "include"])
+    listing = pd.DataFrame({"path": ["a.cu", "a.cu", "b.cu"], "line": pd.array([3, 4, pd.NA], dtype="Int64")})
+    assert validate.names_on_lines(listing, findings).tolist() == ["api:cub::BlockLoad; include:cub/cub.cuh", "", ""]
