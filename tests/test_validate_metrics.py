@@ -361,3 +361,9 @@ def test_names_on_lines_shows_what_lockin_reports_there():
     findings = findings_frame([("a.cu", 3, "cub::BlockLoad", "nvidia", "replaceable"), ("a.cu", 3, "cub/cub.cuh", "nvidia", "replaceable")]).assign(kind=["api", "include"])
     listing = pd.DataFrame({"path": ["a.cu", "a.cu", "b.cu"], "line": pd.array([3, 4, pd.NA], dtype="Int64")})
     assert validate.names_on_lines(listing, findings).tolist() == ["api:cub::BlockLoad; include:cub/cub.cuh", "", ""]
+
+
+def test_a_judged_row_without_line_matches_a_finding_without_line(tmp_path):
+    judged = judged_frame(tmp_path, ["pyproject.toml,,cupy-cuda12x,package,lockin,yes,nvidia,replaceable,,wheel for CUDA 12", "pyproject.toml,,cupy,package,lockin,yes,neutral,portable,,other name"])
+    findings = findings_frame([("pyproject.toml", None, "cupy-cuda12x", "nvidia", "replaceable")])
+    assert validate.match_judged(judged, findings)["found"].tolist() == [True, False]
