@@ -57,7 +57,7 @@ THRESHOLDS = {
     "verdict_accuracy": 0.95,
     "hipify_recall": 0.97,
     "supported_effort_share": 0.10,  # effort with support / effort without it, projects that support AMD
-    "supported_ratings": "AB",
+    "supported_ratings": ("A", "B"),
 }
 
 REPOSITORY_COLUMNS = ("repository", "commit", "shape", "supports_amd", "notes")
@@ -739,7 +739,7 @@ def without_support_override(explicit: str | None) -> tuple[str, object] | None:
     known = {p.name for p in PARAMETERS}
     if explicit:
         name, _, text = explicit.partition("=")
-        value = {"true": True, "false": False}.get(text.strip().lower(), text.strip())
+        value = _parameter_value(text.strip())
         if name.strip() not in known:
             raise ValidationError(f"--without-support: lockin has no parameter {name.strip()!r}")
         return name.strip(), value
@@ -747,6 +747,15 @@ def without_support_override(explicit: str | None) -> tuple[str, object] | None:
         if name in known:
             return name, value
     return None
+
+
+def _parameter_value(text: str):
+    if text.lower() in ("true", "false"):
+        return text.lower() == "true"
+    try:
+        return float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:
+        return text
 
 
 def project_figures(scores_frame: pd.DataFrame, project: str) -> dict:
@@ -915,7 +924,7 @@ def verdicts(overall: dict, results: list[RepositoryResult]) -> dict:
             continue
         effort_ok, rating_ok = r.support.get("effort_ok"), r.support.get("rating_ok")
         out[f"supported:{r.repository}:effort"] = {"value": r.support.get("effort_share"), "threshold": f"<= {THRESHOLDS['supported_effort_share']:.0%} of effort without support", "result": "n/a" if effort_ok is None else ("pass" if effort_ok else "fail")}
-        out[f"supported:{r.repository}:rating"] = {"value": r.figures.get("rating"), "threshold": "A or B", "result": "pass" if rating_ok else "fail"}
+        out[f"supported:{r.repository}:rating"] = {"value": r.figures.get("rating"), "threshold": " or ".join(THRESHOLDS["supported_ratings"]), "result": "pass" if rating_ok else "fail"}
     return out
 
 

@@ -367,3 +367,13 @@ def test_a_judged_row_without_line_matches_a_finding_without_line(tmp_path):
     judged = judged_frame(tmp_path, ["pyproject.toml,,cupy-cuda12x,package,lockin,yes,nvidia,replaceable,,wheel for CUDA 12", "pyproject.toml,,cupy,package,lockin,yes,neutral,portable,,other name"])
     findings = findings_frame([("pyproject.toml", None, "cupy-cuda12x", "nvidia", "replaceable")])
     assert validate.match_judged(judged, findings)["found"].tolist() == [True, False]
+
+
+def test_support_checks_fail_a_missing_rating():
+    assert validate.support_checks(True, {"effort_pm_p50": 0.0, "rating": ""}, 1.0)["rating_ok"] is False
+
+
+def test_without_support_names_an_unknown_parameter():
+    with pytest.raises(validate.ValidationError, match="lockin has no parameter 'no_such_thing'"):
+        validate.without_support_override("no_such_thing=false")
+    assert validate.without_support_override("draws=1000") == ("draws", 1000)
