@@ -252,13 +252,13 @@ def judged_counts(matched: pd.DataFrame) -> dict[str, int]:
         ``judged``, ``matched`` (judged rows lockin reports), ``matched_yes``
         (of those, expected=yes), ``expected_yes``, ``found_yes``,
         ``portability_right``, ``vendor_right`` (among matched expected=yes
-        rows), ``covered_judged`` and ``covered_right`` (matched expected=yes
-        rows with a judged covered value, when lockin reports coverage).
+        rows), ``covered_judged`` and ``covered_right`` (see
+        :func:`coverage_comparable`).
     """
     yes = matched["expected"] == "yes"
     found = matched["found"]
     hit = matched[found & yes]
-    with_covered = hit[(hit["covered"] != "") & (hit["lockin_covered"] != "")]
+    with_covered = hit[coverage_comparable(hit)]
     return {
         "judged": len(matched),
         "matched": int(found.sum()),
@@ -270,6 +270,29 @@ def judged_counts(matched: pd.DataFrame) -> dict[str, int]:
         "covered_judged": len(with_covered),
         "covered_right": int((with_covered["covered"] == with_covered["lockin_covered"]).sum()),
     }
+
+
+def coverage_comparable(rows: pd.DataFrame, target: str = "amd") -> pd.Series:
+    """Rows whose ``covered`` verdicts can be compared.
+
+    lockin marks coverage only on vendor-bound findings (not portable, not of
+    the target vendor: an AMD finding has nothing to cover), so a judged
+    ``covered=yes`` on a HIP call or a neutral module is not compared.
+
+    Parameters
+    ----------
+    rows : pandas.DataFrame
+        Matched rows (:func:`match_judged`).
+    target : str
+        The target vendor.
+
+    Returns
+    -------
+    pandas.Series of bool
+        Judged and lockin both give a value, and the judged row is vendor-bound.
+    """
+    bound = ~rows["vendor"].isin([target, "neutral", ""]) & (rows["portability"] != "portable")
+    return bound & (rows["covered"] != "") & (rows["lockin_covered"] != "")
 
 
 def judged_metrics(counts: dict[str, int]) -> dict[str, float]:
@@ -325,7 +348,7 @@ def judged_mismatches(matched: pd.DataFrame) -> pd.DataFrame:
     for problem, judged_column, lockin_column in (("wrong-portability", "portability", "lockin_portability"), ("wrong-vendor", "vendor", "lockin_vendor"), ("wrong-covered", "covered", "lockin_covered")):
         rows = matched[hit & (matched[judged_column] != matched[lockin_column])]
         if judged_column == "covered":
-            rows = rows[(rows["covered"] != "") & (rows["lockin_covered"] != "")]
+            rows = rows[coverage_comparable(rows)]
         parts.append(_mismatch_rows(rows, problem, rows[judged_column], rows[lockin_column]))
     return pd.concat(parts, ignore_index=True)
 
@@ -815,7 +838,8 @@ def scan_and_score(tree: Path, project: str, jobs: int, seed: int, override: tup
     Returns
     -------
     tuple
-        (findings DataFrame, figures dict, effort P50 without support or NaN)
+        (findings DataFrame — the scored ones when they carry ``covered`` —, figures dict,
+        effort P50 without support or NaN)
     """
     from lockin.catalog import load_catalog
     from lockin.scan import ScanOptions, scan
@@ -826,11 +850,14 @@ def scan_and_score(tree: Path, project: str, jobs: int, seed: int, override: tup
     result = scan([tree], ScanOptions(target="amd", project_name=project, jobs=jobs, progress=False), catalog)
     scores = score(result, load_parameters(None, target_vendor="amd", seed=seed), catalog=catalog)
     figures = project_figures(scores.frame, project)
+    findings = result.findings
+    if getattr(scores, "findings", None) is not None and "covered" in scores.findings.columns:
+        findings = scores.findings  # the scored findings carry coverage (lockin.scoring.readiness)
     without = math.nan
     if supports_amd and override is not None:
         plain = score(result, load_parameters(None, target_vendor="amd", seed=seed, **{override[0]: override[1]}), catalog=catalog)
         without = float(project_figures(plain.frame, project)["effort_pm_p50"])
-    return result.findings, figures, without
+    return findings, figures, without
 
 
 # --------------------------------------------------------------------------
@@ -932,7 +959,7 @@ def format_table(rows: list[dict]) -> str:
     """The compact text table printed to standard output."""
     columns = [
         ("repository", "repository", "{}"), ("precision", "prec", "{:.1%}"), ("judged_recall", "recall", "{:.1%}"),
-        ("verdict_accuracy", "verdict", "{:.1%}"), ("vendor_accuracy", "vendor", "{:.1%}"), ("hipify_recall", "hipify", "{:.1%}"),
+        ("verdict_accuracy", "verdict", "{:.1%}"), ("vendor_accuracy", "vendor", "{:.1%}"), ("covered_accuracy", "covered", "{:.1%}"), ("hipify_recall", "hipify", "{:.1%}"),
         ("judged", "judged", "{}"), ("hipify_converted", "conv", "{}"), ("effort_pm_p50", "P50 PM", "{:.1f}"),
         ("effort_without_support_p50", "w/o sup", "{:.1f}"), ("rating", "rating", "{}"), ("roadblocks", "roadblk", "{:.0f}"), ("readiness", "ready", "{:.0%}"),
     ]  # fmt: skip
@@ -1014,10 +1041,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     """Run the validation; exit status 0, or 2 on bad input / nothing to validate."""
+    from lockin.errors import LockinError
+
     args = parse_args(argv)
     try:
         return _run(args)
-    except ValidationError as exc:
+    except (ValidationError, LockinError) as exc:  # bad input: file, line and problem, no traceback
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

@@ -92,7 +92,7 @@ def matched(tmp_path):
             "k.cu,12,CUDA_CHECK,api,lockin,no,,,,own macro",  # found: false positive
             "k.cu,13,cuda_runtime.h,include,manual,yes,nvidia,translatable,,include",  # not found: missed
             "k.cu,14,warp-size-32,construct,lockin,no,,,,layout arithmetic",  # not found: right negative
-            "k.cu,15,hipMalloc,api,lockin,yes,amd,portable,,wrong vendor",  # found, vendor nvidia: wrong
+            "k.cu,15,hipMalloc,api,lockin,yes,amd,portable,yes,wrong vendor",  # found, vendor nvidia: wrong; covered not compared (AMD)
         ],
     )
     findings = findings_frame(
@@ -118,7 +118,7 @@ def test_judged_counts_and_metrics_follow_the_definitions(matched):
     assert counts["expected_yes"] == 4
     assert counts["portability_right"] == 2  # 11 is wrong
     assert counts["vendor_right"] == 2  # 15 is wrong
-    assert counts["covered_judged"] == 2 and counts["covered_right"] == 1  # 10 right, 11 wrong, 15 not judged
+    assert counts["covered_judged"] == 2 and counts["covered_right"] == 1  # 10 right, 11 wrong, 15 is an AMD finding: not compared
     metrics = validate.judged_metrics(counts)
     assert metrics["precision"] == pytest.approx(3 / 4)
     assert metrics["judged_recall"] == pytest.approx(3 / 4)
