@@ -982,10 +982,13 @@ def _cell(value, pattern: str) -> str:
 
 
 def lockin_commit() -> str:
-    """``git rev-parse HEAD`` of the lockin checkout (with ``-dirty`` when it has changes), or ""."""
+    """``git rev-parse HEAD`` of the checkout the imported lockin comes from (``-dirty`` with changes), or ""."""
+    import lockin
+
+    folder = str(Path(lockin.__file__).resolve().parent)
     try:
-        head = subprocess.run(["git", "-C", str(ROOT), "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=True).stdout.strip()
+        head = subprocess.run(["git", "-C", folder, "rev-parse", "HEAD"], capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "-C", folder, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, check=True).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         return ""
     return head + ("-dirty" if dirty else "")
@@ -1059,7 +1062,13 @@ def _run(args: argparse.Namespace) -> int:
         raise ValidationError(f"{realcode}: not a folder")
     repositories = read_repositories(args.repositories)
     if args.only:
+        unknown = sorted(set(args.only) - set(repositories["repository"]))
+        if unknown:
+            raise ValidationError(f"--only: {', '.join(unknown)} not in {args.repositories}")
         repositories = repositories[repositories["repository"].isin(args.only)]
+    elif args.judged.is_dir():
+        for stray in sorted({p.stem for p in args.judged.glob("*.csv")} - set(repositories["folder"])):
+            print(f"note: judged/{stray}.csv has no row in {args.repositories}: not validated", file=sys.stderr)
     present = [realcode / f for f in repositories["folder"]]
     missing = [r for r, p in zip(repositories["repository"], present) if not p.is_dir()]
     for repository in missing:

@@ -377,3 +377,14 @@ def test_without_support_names_an_unknown_parameter():
     with pytest.raises(validate.ValidationError, match="lockin has no parameter 'no_such_thing'"):
         validate.without_support_override("no_such_thing=false")
     assert validate.without_support_override("draws=1000") == ("draws", 1000)
+
+
+def test_only_an_unknown_repository_is_an_error(realcode, capsys):
+    assert _run(realcode, "--only", "acme/nothing") == 2
+    assert "--only: acme/nothing not in" in capsys.readouterr().err
+
+
+def test_a_judged_file_without_repository_row_is_reported(realcode, capsys):
+    (realcode / "data" / "judged" / "acme+stray.csv").write_text(JUDGED_HEADER)
+    assert _run(realcode, "--hipify-files", "0", "--no-write") == 0
+    assert "judged/acme+stray.csv has no row" in capsys.readouterr().err
