@@ -1096,9 +1096,19 @@ def _run(args: argparse.Namespace) -> int:
     print()
     for name, check in checks.items():
         print(f"{check['result'].upper():4}  {name}: {_cell(check['value'], '{:.3f}')} (target {check['threshold']})")
+    print("\n" + mismatch_summary(mismatch_frames))
     if not args.no_write:
         _write(args, realcode, hipify, override, results, rows, overall, checks, mismatch_frames, missing)
     return 0
+
+
+def mismatch_summary(frames: list[pd.DataFrame]) -> str:
+    """One line counting the disagreements by problem, e.g. ``mismatches: false-positive 12, missed 3``."""
+    frames = [f for f in frames if not f.empty]
+    if not frames:
+        return "mismatches: none"
+    counts = pd.concat(frames, ignore_index=True)["problem"].value_counts()
+    return "mismatches: " + ", ".join(f"{problem} {count}" for problem, count in counts.sort_index().items())
 
 
 def _write(args, realcode, hipify, override, results, rows, overall, checks, mismatch_frames, missing) -> None:

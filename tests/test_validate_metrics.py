@@ -388,3 +388,9 @@ def test_a_judged_file_without_repository_row_is_reported(realcode, capsys):
     (realcode / "data" / "judged" / "acme+stray.csv").write_text(JUDGED_HEADER)
     assert _run(realcode, "--hipify-files", "0", "--no-write") == 0
     assert "judged/acme+stray.csv has no row" in capsys.readouterr().err
+
+
+def test_mismatch_summary_counts_by_problem():
+    frames = [pd.DataFrame({"problem": ["missed", "false-positive", "missed"]}), pd.DataFrame()]
+    assert validate.mismatch_summary(frames) == "mismatches: false-positive 1, missed 2"
+    assert validate.mismatch_summary([pd.DataFrame()]) == "mismatches: none"
