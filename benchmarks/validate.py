@@ -197,8 +197,9 @@ def match_judged(judged: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """Attach lockin's verdict to each judged row, matched by (path, line, name).
 
     Names compare case-sensitively (an include's name is the header path as
-    written). When lockin reports the same name twice on a line, the first
-    finding is used.
+    written; an image's is compared without its tag, as the judged files
+    name images). When lockin reports the same name twice on a line, the
+    first finding is used.
 
     Parameters
     ----------
@@ -217,6 +218,8 @@ def match_judged(judged: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     """
     wanted = ["vendor", "portability"] + (["covered"] if "covered" in findings.columns else [])
     reported = findings[KEY + wanted].copy()
+    if "kind" in findings.columns:  # judged images are named without tag (benchmarks/realcode layout)
+        reported["name"] = [image_without_tag(n) if k == "image" else n for k, n in zip(findings["kind"], findings["name"])]
     reported["line"] = reported["line"].astype("Int64")
     reported = reported.drop_duplicates(KEY).rename(columns={c: f"lockin_{c}" for c in wanted})
     reported["found"] = True
@@ -230,6 +233,18 @@ def match_judged(judged: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
     for column in ("lockin_vendor", "lockin_portability"):
         merged[column] = merged[column].fillna("").astype(str)
     return merged
+
+
+def image_without_tag(name: str) -> str:
+    """An image reference without its tag or digest: ``nvcr.io/nvidia/pytorch:24.01-py3`` → ``nvcr.io/nvidia/pytorch``.
+
+    A registry port (``localhost:5000/app``) is kept: only a colon after the
+    last slash starts a tag.
+    """
+    name = name.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
 
 
 def _yes_no(value) -> str:

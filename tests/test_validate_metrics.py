@@ -394,3 +394,16 @@ def test_mismatch_summary_counts_by_problem():
     frames = [pd.DataFrame({"problem": ["missed", "false-positive", "missed"]}), pd.DataFrame()]
     assert validate.mismatch_summary(frames) == "mismatches: false-positive 1, missed 2"
     assert validate.mismatch_summary([pd.DataFrame()]) == "mismatches: none"
+
+
+def test_image_without_tag():
+    assert validate.image_without_tag("nvcr.io/nvidia/pytorch:24.01-py3") == "nvcr.io/nvidia/pytorch"
+    assert validate.image_without_tag("localhost:5000/app") == "localhost:5000/app"
+    assert validate.image_without_tag("localhost:5000/app:1@sha256:abc") == "localhost:5000/app"
+    assert validate.image_without_tag("rocm/dev-ubuntu-24.04") == "rocm/dev-ubuntu-24.04"
+
+
+def test_judged_images_match_lockin_images_with_tags(tmp_path):
+    judged = judged_frame(tmp_path, ["Dockerfile,9,nvidia/cuda,image,lockin,yes,nvidia,replaceable,,CUDA base image"])
+    findings = findings_frame([("Dockerfile", 9, "nvidia/cuda:12.4.0-devel-ubuntu22.04", "nvidia", "replaceable")]).assign(kind=["image"])
+    assert validate.match_judged(judged, findings)["found"].tolist() == [True]
