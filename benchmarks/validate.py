@@ -33,6 +33,7 @@ import argparse
 import csv
 import datetime as dt
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -847,6 +848,14 @@ def support_checks(supports_amd: bool, figures: dict, effort_without: float) -> 
     }
 
 
+@functools.cache
+def bundled_catalog():
+    """lockin's bundled catalog, loaded once for all repositories."""
+    from lockin.catalog import load_catalog
+
+    return load_catalog(())
+
+
 def scan_and_score(tree: Path, project: str, jobs: int, seed: int, override: tuple[str, object] | None, supports_amd: bool):
     """Scan one extracted repository and score it towards AMD (the pipeline of ``lockin score``).
 
@@ -856,12 +865,11 @@ def scan_and_score(tree: Path, project: str, jobs: int, seed: int, override: tup
         (findings DataFrame — the scored ones when they carry ``covered`` —, figures dict,
         effort P50 without support or NaN)
     """
-    from lockin.catalog import load_catalog
     from lockin.scan import ScanOptions, scan
     from lockin.scoring.parameters import load_parameters
     from lockin.scoring.score import score
 
-    catalog = load_catalog(())
+    catalog = bundled_catalog()
     result = scan([tree], ScanOptions(target="amd", project_name=project, jobs=jobs, progress=False), catalog)
     scores = score(result, load_parameters(None, target_vendor="amd", seed=seed), catalog=catalog)
     figures = project_figures(scores.frame, project)
