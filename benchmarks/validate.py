@@ -1062,11 +1062,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--only", action="append", default=[], help="validate only this repository (owner/name; repeatable)")
     parser.add_argument("--out", type=Path, default=RESULTS, help="folder for the results (default: benchmarks/results)")
     parser.add_argument("--no-write", action="store_true", help="print only; write no result files")
+    parser.add_argument("--strict", action="store_true", help="exit with status 3 when a target fails")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the validation; exit status 0, or 2 on bad input / nothing to validate."""
+    """Run the validation; exit status 0, 2 on bad input or nothing to validate, 3 with ``--strict`` when a target fails."""
     from lockin.errors import LockinError
 
     args = parse_args(argv)
@@ -1122,7 +1123,8 @@ def _run(args: argparse.Namespace) -> int:
     print("\n" + mismatch_summary(mismatch_frames))
     if not args.no_write:
         _write(args, realcode, hipify, override, results, rows, overall, checks, mismatch_frames, missing)
-    return 0
+    failed = any(check["result"] == "fail" for check in checks.values())
+    return 3 if args.strict and failed else 0
 
 
 def mismatch_summary(frames: list[pd.DataFrame]) -> str:

@@ -328,6 +328,7 @@ def test_run_on_a_fake_repository_writes_results_and_mismatches(realcode, capsys
     assert repo["effort_pm_p50"] is not None and repo["rating"] in "ABCDE"
     assert document["missing_repositories"] == ["acme/absent"]
     assert document["verdicts"]["verdict_accuracy"]["result"] == "fail"
+    assert _run(realcode, "--hipify-files", "0", "--no-write", "--strict") == 3
     mismatches = pd.read_csv(next((realcode / "out").glob("validate-*-mismatches.csv")))
     assert mismatches[["problem", "line", "name"]].values.tolist() == [["wrong-portability", 1, "cuda_runtime.h"]]
     assert mismatches["lockin_on_line"].tolist() == ["include:cuda_runtime.h"]
