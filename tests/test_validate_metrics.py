@@ -5,6 +5,7 @@ repository with a fake judged file."""
 import importlib.util
 import json
 import math
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -408,3 +409,33 @@ def test_judged_images_match_lockin_images_with_tags(tmp_path):
     judged = judged_frame(tmp_path, ["Dockerfile,9,nvidia/cuda,image,lockin,yes,nvidia,replaceable,,CUDA base image"])
     findings = findings_frame([("Dockerfile", 9, "nvidia/cuda:12.4.0-devel-ubuntu22.04", "nvidia", "replaceable")]).assign(kind=["image"])
     assert validate.match_judged(judged, findings)["found"].tolist() == [True]
+
+
+@pytest.mark.skipif(shutil.which("git") is None or shutil.which("bash") is None, reason="needs git and bash")
+def test_checkout_script_fetches_each_repository_at_its_commit(tmp_path):
+    import subprocess
+
+    def git(*args, cwd=None):
+        return subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True, text=True).stdout.strip()
+
+    work = tmp_path / "work"
+    work.mkdir()
+    git("init", "-q", str(work))
+    (work / "k.cu").write_text("first\n")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "--allow-empty", "-m", "empty", cwd=work)
+    git("add", "k.cu", cwd=work)
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-q", "-m", "one", cwd=work)
+    pinned = git("rev-parse", "HEAD", cwd=work)
+    (tmp_path / "base" / "acme").mkdir(parents=True)
+    git("clone", "-q", "--bare", str(work), str(tmp_path / "base" / "acme" / "kernels.git"))
+    listing = tmp_path / "repositories.csv"
+    listing.write_text(f'repository,commit,shape,supports_amd,notes\nacme/kernels,{pinned},kernel-library,no,"a note, with a comma"\nacme/kept,{pinned},tool,no,already there\n')
+    (tmp_path / "dest" / "acme+kept").mkdir(parents=True)
+    env = {**os.environ, "REALCODE_GIT_BASE": f"file://{tmp_path / 'base'}", "REALCODE_LIST": str(listing)}
+    script = SCRIPT.parent / "realcode" / "checkout.sh"
+    proc = subprocess.run(["bash", str(script), str(tmp_path / "dest")], env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "dest" / "acme+kernels" / "k.cu").read_text() == "first\n"
+    assert git("rev-parse", "HEAD", cwd=tmp_path / "dest" / "acme+kernels") == pinned
+    assert "exists:" in proc.stdout and not (tmp_path / "dest" / "acme+kept" / ".git").exists()  # left alone
+    assert not list((tmp_path / "dest").glob("*.partial"))
