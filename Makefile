@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
 BENCH_ARGS ?=
 
-.PHONY: setup system report test bench clean
+.PHONY: setup system report test bench validate realcode-dir clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,17 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/scan_bench.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/report_bench.py
+
+# lockin on real repositories against hand-judged lines and hipify-perl
+# (benchmarks/README.md). REALCODE_DIR holds the extracted repositories,
+# <owner>+<name>/ each: benchmarks/realcode/checkout.sh REALCODE_DIR makes it.
+VALIDATE_ARGS ?=
+validate: realcode-dir $(STAMP)
+	$(BIN)/python benchmarks/validate.py --realcode "$(REALCODE_DIR)" $(VALIDATE_ARGS)
+
+# Checked before the venv is built, so a missing REALCODE_DIR fails at once.
+realcode-dir:
+	@test -n "$(REALCODE_DIR)" || { echo "make validate: set REALCODE_DIR to the folder of extracted repositories (benchmarks/realcode/checkout.sh REALCODE_DIR clones them)" >&2; exit 2; }
 
 clean:
 	rm -rf $(VENV) reports/*/ benchmarks/.work
