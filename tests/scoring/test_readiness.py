@@ -281,3 +281,53 @@ def test_the_credit_is_a_parameter_a_file_can_switch_off(tmp_path, scanned):
     path.write_text("draws: 400\ncredit_target_support: perhaps\n")
     with pytest.raises(InputError, match="line 2.*credit_target_support: expected true or false|credit_target_support: expected true or false"):
         load_parameters(path)
+
+
+def test_a_project_mostly_in_the_targets_code_already_runs_there():
+    """AMD's HIP examples name NVIDIA only in the branches that keep them building on NVIDIA: nothing to move."""
+    from lockin.scoring.readiness import source_vendors
+
+    frame = findings_frame(
+        [finding(path=f"ex{i}.hip", name=f"hip{name}", vendor="amd", portability="portable") for i, name in enumerate(("Malloc", "Free", "Memcpy", "LaunchKernelGGL"))]
+        + [finding(path="ex0.hip", name="cudaMalloc"), finding(path="ex0.hip", name="cudaFree")]
+    )
+    assert source_vendors(frame, "amd") == {"p": "amd"}
+    # Without the credit, the NVIDIA code is priced as a move from NVIDIA, for comparison.
+    assert source_vendors(frame, "amd", credit_target_support=False) == {"p": "nvidia"}
+    # Where NVIDIA names dominate, the project moves from NVIDIA.
+    more_cuda = pd.concat([frame, findings_frame([finding(path="k.cu", name=f"cuda{n}") for n in ("Memset", "Memcpy", "StreamCreate", "EventRecord")])])
+    assert source_vendors(more_cuda, "amd") == {"p": "nvidia"}
+
+
+def test_sources_of_a_build_that_already_builds_for_the_target_are_covered(tmp_path):
+    """causal-conv1d's setup.py builds its CUDA extension for ROCm (PyTorch hipifies it); a nested
+    build without that branch (flash-attention's CUDA-only csrc/layer_norm) is not covered."""
+    root = tmp_path / "ext"
+    (root / "csrc").mkdir(parents=True)
+    (root / "layer_norm").mkdir()
+    (root / "setup.py").write_text(
+        "import torch\nfrom setuptools import setup\nfrom torch.utils.cpp_extension import CUDAExtension\n"
+        "if torch.version.hip:\n    flags = ['-O3']\nelse:\n    flags = ['-O3', '--use_fast_math']\n"
+        "setup(name='ext', ext_modules=[CUDAExtension('ext_cuda', ['csrc/k.cu'])])\n"
+    )
+    (root / "csrc" / "k.cu").write_text("#include <cuda_runtime.h>\nvoid f(float* p) { cudaMalloc(&p, 4); }\n")
+    (root / "layer_norm" / "setup.py").write_text("from setuptools import setup\nsetup(name='ln')\n")
+    (root / "layer_norm" / "ln.cu").write_text("#include <cuda_runtime.h>\nvoid g(float* p) { cudaMalloc(&p, 4); }\n")
+    scores = score(scan([root], ScanOptions(project_name="ext", progress=False)), PARAMS)
+    cuda = scores.findings.query("vendor == 'nvidia' and kind in ('api', 'include')").set_index("path")
+    assert set(cuda.loc["csrc/k.cu", "covered_by"]) == {"target-build"}
+    assert not cuda.loc["layer_norm/ln.cu", "covered"].any()
+
+
+def test_a_mapping_header_makes_its_build_one_for_the_target(tmp_path):
+    """llama.cpp compiles ggml-cuda for HIP through vendors/hip.h: its PTX-free CUDA sources are covered."""
+    root = tmp_path / "kernels"
+    (root / "cuda" / "vendors").mkdir(parents=True)
+    (root / "cuda" / "CMakeLists.txt").write_text("add_library(kcuda k.cu)\n")
+    names = ["Malloc", "Free", "Memcpy", "Memset", "StreamCreate", "StreamDestroy", "EventCreate", "EventRecord", "DeviceSynchronize", "GetLastError"]
+    (root / "cuda" / "vendors" / "hip.h").write_text("#pragma once\n#include <hip/hip_runtime.h>\n" + "".join(f"#define cuda{n} hip{n}\n" for n in names))
+    (root / "cuda" / "k.cu").write_text('#include "vendors/hip.h"\n__device__ unsigned lane() { return __activemask(); }\nvoid f(void* p) { cudaMalloc(&p, 4); }\n')
+    scores = score(scan([root], ScanOptions(project_name="kernels", progress=False)), PARAMS)
+    k = scores.findings.query("path == 'cuda/k.cu' and vendor == 'nvidia'")
+    assert len(k) and k["covered"].all()
+    assert "target-build" in set(k["covered_by"])

@@ -119,7 +119,7 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
         "alias": _aliased(findings, definitions),
         "hip-sibling": _has_hip_sibling(findings, inputs) if target == "amd" else pd.Series(False, index=findings.index),
         "target-file": _in_target_file(findings, regions, target),
-        "target-build": _under_target_build(findings, regions, inputs, target),
+        "target-build": _under_target_build(findings, regions, inputs, target, definitions),
         "target-component": _has_target_component(findings, target, inputs),
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
@@ -189,7 +189,13 @@ def _folder(path: str) -> str:
     return str(path).rpartition("/")[0]
 
 
-def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str) -> dict[tuple[str, str], bool]:
+#: Aliases to target names that make a file a mapping header (llama.cpp's
+#: vendors/hip.h maps 134 CUDA names): the build that holds it compiles its
+#: CUDA sources for the target through it.
+MAPPING_HEADER_ALIASES = 10
+
+
+def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> dict[tuple[str, str], bool]:
     """Each build root of each project, (project, folder) → whether it already builds for ``target``.
 
     A build root is a folder holding a build file (``setup.py``,
@@ -200,7 +206,9 @@ def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd
     torch.version.hip:`` branch of a ``setup.py``: PyTorch hipifies the
     extension's CUDA sources when it builds against ROCm), or a
     requirements file or Dockerfile named for the target
-    (``requirements_rocm.txt``, ``Dockerfile_amd``).
+    (``requirements_rocm.txt``, ``Dockerfile_amd``). The build root nearest
+    to a mapping header (:data:`MAPPING_HEADER_ALIASES` or more aliases)
+    builds for the target too: its sources reach the target through it.
     """
     if inputs is None or inputs.empty:
         return {}
@@ -220,7 +228,19 @@ def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd
         name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
         if name_words & words and set(fmt.split(",")) & set(_VENDOR_FILE_FORMATS):
             enabled.add((project, _folder(path)))
+    for project, folder in _mapping_header_folders(definitions):
+        root = _nearest_root(project, folder, roots)
+        if root is not None:
+            enabled.add(root)
     return {key: key in enabled for key in roots}
+
+
+def _mapping_header_folders(definitions: pd.DataFrame | None) -> set[tuple[str, str]]:
+    if definitions is None or definitions.empty:
+        return set()
+    aliases = definitions[definitions["kind"] == "alias"]
+    counts = aliases.groupby(["project", "path"]).size()
+    return {(project, _folder(path)) for (project, path), count in counts.items() if count >= MAPPING_HEADER_ALIASES}
 
 
 def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool]) -> tuple[str, str] | None:
@@ -232,8 +252,8 @@ def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool])
         folder = folder.rpartition("/")[0]
 
 
-def _under_target_build(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str) -> pd.Series:
-    roots = target_build_roots(findings, regions, inputs, target)
+def _under_target_build(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
+    roots = target_build_roots(findings, regions, inputs, target, definitions)
     if not any(roots.values()):
         return pd.Series(False, index=findings.index)
     cache: dict[tuple[str, str], bool] = {}
@@ -288,7 +308,7 @@ def _has_target_component(findings: pd.DataFrame, target: str, inputs: pd.DataFr
     return pd.Series([key in served for key in zip(findings["project"], group)], index=findings.index) & component
 
 
-def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, str] | None = None, projects: list[str] | None = None) -> dict[str, str]:
+def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, str] | None = None, projects: list[str] | None = None, credit_target_support: bool = True) -> dict[str, str]:
     """The vendor each project moves from.
 
     The vendor of the project's ``accelerator`` in portfolio.yml when it is
@@ -296,8 +316,10 @@ def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, 
     target moves from nowhere: nothing of it is charged, and other vendors'
     code in it is their lock-in); otherwise the vendor (neither the target
     nor neutral) with the most distinct vendor-bound (kind, name) pairs in
-    the project, ties broken by more findings, then by name. A project
-    without such evidence has source ``""``.
+    the project, ties broken by more findings, then by name — unless the
+    project names more distinct target-vendor names than that vendor's, in
+    which case it already runs on the target (AMD's own HIP examples). A
+    project without such evidence has source ``""``.
 
     Parameters
     ----------
@@ -307,6 +329,9 @@ def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, 
         project → vendor of its manifest accelerator (only projects that name one).
     projects : list of str, optional
         Projects to decide for (default: those with findings).
+    credit_target_support : bool
+        False: a project mostly in the target's code is still priced from
+        its other vendor (the figure without that support, for comparison).
     """
     accelerators = accelerators or {}
     names = projects if projects is not None else sorted(set(findings["project"]))
@@ -323,7 +348,18 @@ def source_vendors(findings: pd.DataFrame, target: str, accelerators: dict[str, 
         total = own["vendor"].value_counts()
         ranked = sorted(distinct.index, key=lambda v: (-distinct[v], -total[v], v))
         chosen[name] = ranked[0] if ranked else ""
+        if credit_target_support and chosen[name] and _mostly_target(findings[findings["project"] == name], target, int(distinct[chosen[name]])):
+            chosen[name] = target
     return chosen
+
+
+def _mostly_target(findings: pd.DataFrame, target: str, source_names: int) -> bool:
+    """Whether a project's own code is mostly the target's: more distinct
+    target-vendor names than the leading other vendor's. AMD's HIP examples
+    name NVIDIA only in the branches that keep them building on NVIDIA too;
+    such a project already runs on the target."""
+    own = findings[findings["vendor"].fillna("").astype(str) == target]
+    return own.drop_duplicates(["kind", "name"]).shape[0] > source_names
 
 
 def charged_mask(findings: pd.DataFrame, sources: dict[str, str], target: str) -> pd.Series:

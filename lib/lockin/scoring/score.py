@@ -239,7 +239,7 @@ def _judged_findings(scan, regions: pd.DataFrame, params: Parameters, catalog, a
     """
     findings = attach_library(attach_effort_hours(scan.findings, catalog), catalog)
     findings = mark_covered(findings, regions, scan_definitions(scan), scan.inputs, params.target_vendor)
-    sources = source_vendors(findings, params.target_vendor, accelerators, names)
+    sources = source_vendors(findings, params.target_vendor, accelerators, names, credit_target_support=params.credit_target_support)
     charged = charged_mask(findings, sources, params.target_vendor) if len(findings) else pd.Series(dtype=bool)
     return findings.assign(charged=charged), sources
 
