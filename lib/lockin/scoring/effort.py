@@ -204,19 +204,24 @@ def _charged_and_covered(findings: pd.DataFrame, params: Parameters) -> tuple[pd
 
 
 def _validation_units(validated: pd.DataFrame) -> Counter:
-    """Per project, the distinct source files and component families among covered findings.
+    """Per project, the distinct builds, source files and component families among covered findings.
 
     Each is built and tested once on the target, however many covered
-    findings it holds.
+    findings it holds; the files of a build that already builds for the
+    target (``covered_build``) are validated with that build, as one unit.
     """
     counts: Counter = Counter()
     if validated.empty:
         return counts
-    source = validated["kind"].isin(SOURCE_KINDS)
+    build = validated["covered_build"].fillna("").astype(str) if "covered_build" in validated else pd.Series("", index=validated.index)
+    in_build = build != ""
+    source = validated["kind"].isin(SOURCE_KINDS) & ~in_build
+    component = ~validated["kind"].isin(SOURCE_KINDS) & ~in_build
     family = validated["family"].fillna("").astype(str).where(validated["family"].fillna("") != "", validated["name"])
+    builds = set(zip(validated.loc[in_build, "project"], build[in_build]))
     files = set(zip(validated.loc[source, "project"], validated.loc[source, "path"]))
-    families = set(zip(validated.loc[~source, "project"], validated.loc[~source, "kind"], family[~source]))
-    for project, *_ in (*files, *families):
+    families = set(zip(validated.loc[component, "project"], validated.loc[component, "kind"], family[component]))
+    for project, *_ in (*builds, *files, *families):
         counts[project] += 1
     return counts
 

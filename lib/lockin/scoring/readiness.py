@@ -111,7 +111,7 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
     there is nothing to cover.
     """
     if findings.empty:
-        return findings.assign(covered=pd.Series(dtype=bool), covered_by=pd.Series(dtype=object))
+        return findings.assign(covered=pd.Series(dtype=bool), covered_by=pd.Series(dtype=object), covered_build=pd.Series(dtype=object))
     bound = vendor_bound_mask(findings, target)
     reasons = pd.Series("", index=findings.index, dtype=object)
     rules = {
@@ -124,7 +124,10 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
         reasons = reasons.where(~(rules[reason] & bound), reason)
-    return findings.assign(covered=(reasons != "").astype(bool), covered_by=reasons)
+    covered = (reasons != "").astype(bool)
+    # A build that already builds for the target is validated there as a whole.
+    build = target_builds(findings, regions, inputs, target, definitions).where(covered & _has_lines_in_code(findings), "")
+    return findings.assign(covered=covered, covered_by=reasons, covered_build=build)
 
 
 def _is_source(findings: pd.DataFrame) -> pd.Series:
@@ -151,7 +154,16 @@ def _in_target_region(findings: pd.DataFrame, regions: pd.DataFrame, target: str
     for index, project, path, line in zip(candidates.index, candidates["project"], candidates["path"], lines):
         if pd.notna(line):
             covered[index] = any(start <= line <= end for start, end in by_file[(project, path)])
-    return covered & _is_source(findings)
+    return covered & _has_lines_in_code(findings)
+
+
+#: Component kinds written in code or build files, whose line can lie in a
+#: target-path region (the nvcc flags of a setup.py's CUDA branch).
+BUILD_KINDS = frozenset({"build", "env"})
+
+
+def _has_lines_in_code(findings: pd.DataFrame) -> pd.Series:
+    return _is_source(findings) | findings["kind"].isin(BUILD_KINDS)
 
 
 def _aliased(findings: pd.DataFrame, definitions: pd.DataFrame) -> pd.Series:
@@ -253,18 +265,25 @@ def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool])
 
 
 def _under_target_build(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
+    builds = target_builds(findings, regions, inputs, target, definitions)
+    return (builds != "") & _has_lines_in_code(findings)
+
+
+def target_builds(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
+    """Per finding, the folder of the build that owns its file when that
+    build already builds for the target ("" otherwise; see :func:`target_build_roots`)."""
     roots = target_build_roots(findings, regions, inputs, target, definitions)
     if not any(roots.values()):
-        return pd.Series(False, index=findings.index)
-    cache: dict[tuple[str, str], bool] = {}
-    covered = []
+        return pd.Series("", index=findings.index, dtype=object)
+    cache: dict[tuple[str, str], str] = {}
+    owners = []
     for project, path in zip(findings["project"], findings["path"]):
         key = (project, _folder(path))
         if key not in cache:
             root = _nearest_root(project, key[1], roots)
-            cache[key] = root is not None and roots[root]
-        covered.append(cache[key])
-    return pd.Series(covered, index=findings.index) & _is_source(findings)
+            cache[key] = (root[1] or ".") if root is not None and roots[root] else ""
+        owners.append(cache[key])
+    return pd.Series(owners, index=findings.index, dtype=object)
 
 
 #: Component kinds that stand in for each other as a target path: a ROCm
