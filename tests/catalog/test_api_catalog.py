@@ -55,7 +55,8 @@ def test_library_rows(catalog):
     assert verdict(catalog, "api", "curand_init", "cuda", "amd") == ("translatable", "hiprand_init")
     assert catalog.lookup("api", "curand_init", "cuda").layer == "kernel"
     assert verdict(catalog, "api", "cudnnConvolutionForward", "cuda", "amd")[0] == "replaceable"
-    assert verdict(catalog, "api", "ncclAllReduce", "cuda", "amd")[0] == "translatable"
+    assert verdict(catalog, "api", "ncclAllReduce", "cuda", "amd")[0] == "portable"  # RCCL: same names (issue 11)
+    assert verdict(catalog, "api", "ncclDevComm", "cuda", "amd")[0] == "rewrite"  # the NCCL device API has no RCCL counterpart
 
 
 def test_prefix_rows_catch_names_the_tables_miss(catalog):

@@ -101,7 +101,7 @@ def test_hand_written_warp_rows_are_not_shadowed_by_the_import(catalog):
         # HIPIFY maps neither, but neither is a redesign (issue 11): a short lane helper,
         # and the clang builtin HIP itself traps with.
         ("__vadd2", ("replaceable", "a few-line helper over 8-/16-bit lanes")),
-        ("__trap", ("translatable", "__builtin_trap()")),
+        ("__trap", ("replaceable", "__builtin_trap()")),
         ("__prof_trigger", ("rewrite", "")),
     ],
 )
