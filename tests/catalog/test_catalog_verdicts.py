@@ -298,7 +298,7 @@ def test_pytorch_hip_api_found_in_a_rocm_extension_is_classified_amd(catalog):
 
 def test_pytorch_cuda_cpp_api_is_hipified_not_the_cuda_runtime(catalog):
     row = catalog.lookup("api", "cuda::getCurrentCUDAStream", "cuda")
-    assert row.family == "PyTorch CUDA API" and verdict_towards(row, "amd")[0] == "portable"  # ROCm PyTorch keeps the CUDA names
+    assert row.family == "PyTorch CUDA API" and verdict_towards(row, "amd")[0] == "translatable"  # hipified at build time
     # Any other cuda:: name (at::cuda::getStreamFromPool, cuda::barrier) is not the CUDA runtime either.
     assert catalog.lookup("api", "cuda::getStreamFromPool", "cuda").family == "cuda:: namespace"
     assert catalog.lookup("api", "cudaMalloc", "cuda").family == "CUDA Runtime"

@@ -79,7 +79,7 @@ def test_hopper_features():
     result = scan((FIXTURES / "hopper_gemm.cu").read_text(), "gemm/hopper_gemm.cu")
     constructs = of_kind(result, "construct")
     assert constructs == [
-        (6, "cooperative-groups"),  # namespace cg = cooperative_groups
+        # (line 6, namespace cg = cooperative_groups, names the library: its uses are the construct)
         (8, "tma"),  # CUtensorMap parameter
         (9, "inline-ptx"),
         (10, "tma"),  # cp.async.bulk.tensor inside the PTX string
@@ -685,3 +685,10 @@ def test_command_line_tools_of_the_catalog_are_not_cxx_vocabulary():
     vocabulary = Vocabulary.from_catalog(load_catalog())
     assert {"nvidia-smi", "nsys", "nvcc"}.isdisjoint(vocabulary.names)
     assert "cudaMalloc" in vocabulary.names
+
+
+def test_a_cooperative_groups_namespace_alias_line_is_not_a_use():
+    """llm.c declares 'namespace cg = cooperative_groups;' in 30 files: the uses follow, the alias is not one."""
+    text = "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n__global__ void k() {\n  auto block = cg::this_thread_block();\n}\n"
+    constructs = [(e.line, e.name) for e in scan_cxx(text, "k.cu").evidence if e.kind == "construct"]
+    assert constructs == [(4, "cooperative-groups")]

@@ -99,6 +99,9 @@ _LAUNCH_TAIL = re.compile(r"<<<(?!<)[^;{}]*?>>>\s*\(")
 _WARP_WIDTH_GROUPS = frozenset({"warpfn", "index", "width"})
 _CALL_DELIMITERS = re.compile(r"[()\[\]{},;]")
 _CG_ALIAS = re.compile(r"\bnamespace\s+(\w+)\s*=\s*(?:::\s*)?cooperative_groups\b")
+#: The head of such an alias, ending where ``cooperative_groups`` starts.
+_CG_ALIAS_HEAD = re.compile(r"\bnamespace\s+\w+\s*=\s*(?:::\s*)?\Z")
+_CG_ALIAS_REACH = 120
 #: All 32 lanes: 0xffffffff, ~0u, and -1 cast to a 32-bit unsigned type
 #: (``uint32_t(-1)``, ``(unsigned)-1``, ``static_cast<unsigned>(-1)``).
 _FULL_MASK = re.compile(
@@ -155,6 +158,8 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, layout: La
             continue
         if marker == "wmma_2" and code[max(0, start - 2) : start] == "::":
             continue  # rocwmma::mma_sync and the like: only bare or wmma:: mma_sync is WMMA
+        if group == "cg" and _CG_ALIAS_HEAD.search(code, max(0, start - _CG_ALIAS_REACH), start):
+            continue  # 'namespace cg = cooperative_groups;' names the library; its uses are the construct
         if group in _SIMPLE_CONSTRUCT:
             found.append((start, "construct", _SIMPLE_CONSTRUCT[group]))
         elif group == "launch":
