@@ -62,6 +62,11 @@ THRESHOLDS = {
 }
 
 REPOSITORY_COLUMNS = ("repository", "commit", "shape", "supports_amd", "notes")
+
+#: How far a repository already supports AMD: the effort and rating checks
+#: apply to ``yes``; ``partial`` (some components run on AMD, others have no
+#: AMD path) reports its figures without a target.
+SUPPORT_LEVELS = ("yes", "partial", "no")
 JUDGED_COLUMNS = ("path", "line", "name", "kind", "origin", "expected", "vendor", "portability", "covered", "reason")
 KEY = ["path", "line", "name"]
 
@@ -133,8 +138,8 @@ def read_repositories(path: Path) -> pd.DataFrame:
         where = f"{path}:{index + 2}"
         if "/" not in row["repository"]:
             raise ValidationError(f"{where}: repository {row['repository']!r} is not owner/name")
-        if row["supports_amd"] not in ("yes", "no"):
-            raise ValidationError(f"{where}: supports_amd must be yes or no, not {row['supports_amd']!r}")
+        if row["supports_amd"] not in SUPPORT_LEVELS:
+            raise ValidationError(f"{where}: supports_amd must be yes, partial or no, not {row['supports_amd']!r}")
     frame["folder"] = frame["repository"].map(folder_name)
     return frame
 
@@ -896,6 +901,7 @@ class RepositoryResult:
     shape: str
     supports_amd: bool
     judged_file: str = ""
+    support_level: str = ""
     counts: dict = field(default_factory=dict)
     hipify: dict = field(default_factory=dict)
     hipify_files: list = field(default_factory=list)
@@ -911,7 +917,7 @@ class RepositoryResult:
         return {
             "repository": self.repository,
             "commit": self.commit,
-            "supports_amd": "yes" if self.supports_amd else "no",
+            "supports_amd": self.support_level or ("yes" if self.supports_amd else "no"),
             "judged": self.counts.get("judged", 0),
             **metrics,
             "hipify_converted": self.hipify.get("converted", 0),
@@ -1021,8 +1027,8 @@ def validate_repository(entry: pd.Series, tree: Path, judged_dir: Path, args, hi
     """Measure one repository; return its result and its mismatch rows."""
     started = dt.datetime.now()
     supports = entry["supports_amd"] == "yes"
-    result = RepositoryResult(entry["repository"], entry["commit"], entry["shape"], supports)
-    findings, result.figures, result.effort_without_support_p50 = scan_and_score(tree, entry["folder"], args.jobs, args.seed, override, supports)
+    result = RepositoryResult(entry["repository"], entry["commit"], entry["shape"], supports, support_level=entry["supports_amd"])
+    findings, result.figures, result.effort_without_support_p50 = scan_and_score(tree, entry["folder"], args.jobs, args.seed, override, entry["supports_amd"] != "no")
     findings = findings.assign(line=findings["line"].astype("Int64"))
     result.findings = len(findings)
     result.support = support_checks(supports, result.figures, result.effort_without_support_p50)
