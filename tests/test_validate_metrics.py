@@ -75,7 +75,7 @@ def test_read_judged_reports_missing_columns(tmp_path):
 def test_read_repositories_checks_supports_amd(tmp_path):
     path = tmp_path / "r.csv"
     path.write_text("repository,commit,shape,supports_amd,notes\na/b,abc,tool,perhaps,x\n")
-    with pytest.raises(validate.ValidationError, match=r"r\.csv:2: supports_amd must be yes or no"):
+    with pytest.raises(validate.ValidationError, match=r"r\.csv:2: supports_amd must be yes, partial or no"):
         validate.read_repositories(path)
 
 
