@@ -700,6 +700,7 @@ _PTX_CLASSES = [
     ('asm ("mul.wide.u32 %0, %1, %2;\\n\\t"\n      : "=l"(t) : "r"(a), "r"(b));', "simple"),
     ('asm volatile("max.f16x2 %0, %1, %2;\\n" : "=r"(r) : "r"(x), "r"(zero));', "simple"),
     ('asm volatile("cvt.rn.relu.f16x2.f32 %0, %1, %2;\\n" : "=r"(r) : "r"(b), "r"(a));', "simple"),
+    ('asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));', "simple"),
     ('asm volatile("red.release.gpu.global.add.s32 [%0], %1;" ::"l"(p), "r"(step));', "simple"),
     ('asm volatile("red.global.add.u64 [%0],%1;" :: "l"(p), "l"(n) : "memory");', "simple"),
     ('asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(o) : "l"(p));', "simple"),

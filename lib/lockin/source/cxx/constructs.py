@@ -283,7 +283,8 @@ def _ptx_class(code: str, text: str, strings: list, after: int, end: int) -> str
 #: clusters). ``simple`` is what a HIP intrinsic or builtin replaces (the
 #: HIP C++ language extensions): mul.wide / mul.hi (a 64-bit multiply,
 #: __umulhi, __umul64hi), max/min on f16x2 or bf16x2 (__hmax2, __hmin2),
-#: cvt.rn.relu (__float22half2_rn then __hmax2 with zero), red / atom
+#: cvt.rn to f16x2/bf16x2 (__float22half2_rn, __float22bfloat162_rn; with
+#: .relu then __hmax2 with zero), red / atom
 #: (atomicAdd and the other atomic functions, __hip_atomic_fetch_add with a
 #: memory order for .release/.acquire), bar.sync / bar.arrive /
 #: barrier.sync (__syncthreads, __builtin_amdgcn_s_barrier), st/ld .cs
@@ -296,7 +297,7 @@ _PTX_STATEMENT = re.compile(
     r"(?:^|[;{}]|(?<!:):(?!:))(?:\s|\\[ntr]|\")*(?:@!?%?\w+(?:\s|\\[ntr])+)?"
     r"(?:(?P<hard>(?:cp\.async|cp\.reduce\.async|multimem|fence\.proxy\.async|mbarrier|wgmma|mma|ldmatrix|stmatrix"
     r"|movmatrix|tcgen05|setmaxnreg|elect|griddepcontrol|barrier\.cluster|mapa|red\.async|st\.async)\b|(?:ld|st|red|atom|cp)\.[\w.]*shared::cluster)"
-    r"|(?P<simple>mul\.(?:wide|hi)\.|(?:max|min)\.(?:\w+\.)*b?f16x2\b|cvt\.rn\.relu\.|(?:red|atom)\.|bar\.(?:sync|arrive)\b"
+    r"|(?P<simple>mul\.(?:wide|hi)\.|(?:max|min)\.(?:\w+\.)*b?f16x2\b|cvt\.rn(?:\.relu)?\.b?f16x2\.f32\b|(?:red|atom)\.|bar\.(?:sync|arrive)\b"
     r"|barrier\.(?:sync|arrive)\b|(?:ld|st)\.(?:\w+\.)*cs\.|ld\.global\.nc\.|ld\.(?:\w+\.)*acquire\.|st\.(?:\w+\.)*release\."
     r"|membar\.|fence\.(?:sc|acq_rel)\.)"
     r"|(?P<other>[a-z]\w*))[\w.:]*"
