@@ -228,6 +228,8 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, found: list) -> None:
     whatever the file is; anything else (x86, Arm, POWER, RISC-V vector
     code, or text the strings do not show) is not a GPU construct and is
     not reported: the file being GPU code does not make its assembly PTX.
+    PTX carries its class (:func:`_ptx_class`) as the evidence spec, which
+    picks the catalog row that judges it; the name stays ``inline-ptx``.
     """
     end = _matching_close(lexed.code, m.end() - 1)
     i = bisect_right(lexed.strings, (m.end(), -1))
