@@ -370,3 +370,25 @@ def test_hip_rows_state_a_verdict_towards_nvidia():
             if row.vendor == "amd":
                 assert row.verdict("nvidia") is not None, row.origin
 
+
+
+@pytest.mark.parametrize(
+    "statement, portability",
+    [
+        ('asm ("mul.wide.u32 %0, %1, %2;" : "=l"(t) : "r"(a), "r"(b));', "replaceable"),
+        ('asm volatile("red.global.add.u64 [%0],%1;" :: "l"(p), "l"(n) : "memory");', "replaceable"),
+        ('asm volatile("bar.sync %0, %1;" : : "r"(id), "r"(n));', "replaceable"),
+        ('asm volatile("cp.async.wait_group %0;" :: "n"(N));', "rewrite"),
+        ('asm volatile("multimem.st.relaxed.sys.global.f32 [%0], %1;" :: "l"(p), "f"(v) : "memory");', "rewrite"),
+        ('asm volatile("mov.u32 %0, %%laneid;" : "=r"(r));', "rewrite"),
+    ],
+)
+def test_inline_ptx_verdict_follows_its_instructions(catalog, statement, portability):
+    """Judged on flash-attention and nccl-tests: PTX a HIP intrinsic replaces is replaceable, the rest rewrite; the name stays inline-ptx."""
+    from lockin.scan.classify import classify
+
+    text = f"__device__ void f() {{\n  {statement}\n}}\n"
+    (evidence,) = [e for e in scan_cxx(text, "k.cu", Vocabulary.from_catalog(catalog)).evidence if e.name == "inline-ptx"]
+    finding = classify(evidence, catalog, "amd")
+    assert (finding["name"], finding["portability"]) == ("inline-ptx", portability)
+    assert finding["source"]

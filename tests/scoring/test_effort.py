@@ -173,3 +173,19 @@ def test_a_project_without_vendor_bound_evidence_rates_a_with_zero_effort(rows):
     ratio = lockin_ratio(p50, int(facts.iloc[0]["sloc"]), params)
     assert rating_for(ratio, params.rating_grid) == "A"
     assert effort_to_a(p50, int(facts.iloc[0]["sloc"]), params) == 0
+
+
+def test_a_spec_refined_construct_row_prices_its_findings():
+    """Simple inline PTX is classified by the row inline-ptx:simple: its effort_hours, not the rewrite row's, reach the finding."""
+    from lockin.catalog import load_catalog
+    from lockin.scoring.effort import attach_effort_hours
+
+    catalog = load_catalog()
+    simple, hard = catalog.lookup("construct", "inline-ptx:simple", ""), catalog.lookup("construct", "inline-ptx", "")
+    rows = [
+        {**finding(kind="construct", name="inline-ptx", portability="replaceable", family=simple.family), "source": simple.source},
+        {**finding(kind="construct", name="inline-ptx", portability="rewrite", family=hard.family), "source": hard.source},
+    ]
+    frame = findings_frame(rows).drop(columns="effort_hours")
+    assert list(attach_effort_hours(frame, catalog)["effort_hours"]) == [simple.effort_hours, hard.effort_hours]
+    assert simple.effort_hours < hard.effort_hours

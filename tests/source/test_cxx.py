@@ -692,3 +692,47 @@ def test_a_cooperative_groups_namespace_alias_line_is_not_a_use():
     text = "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n__global__ void k() {\n  auto block = cg::this_thread_block();\n}\n"
     constructs = [(e.line, e.name) for e in scan_cxx(text, "k.cu").evidence if e.kind == "construct"]
     assert constructs == [(4, "cooperative-groups")]
+
+
+#: One asm statement per PTX pattern judged on real code, written here: the
+#: template, then its operands (constraint strings are not instructions).
+_PTX_CLASSES = [
+    ('asm ("mul.wide.u32 %0, %1, %2;\\n\\t"\n      : "=l"(t) : "r"(a), "r"(b));', "simple"),
+    ('asm volatile("max.f16x2 %0, %1, %2;\\n" : "=r"(r) : "r"(x), "r"(zero));', "simple"),
+    ('asm volatile("cvt.rn.relu.f16x2.f32 %0, %1, %2;\\n" : "=r"(r) : "r"(b), "r"(a));', "simple"),
+    ('asm("cvt.rn.bf16x2.f32 %0, %1, %2;" : "=r"(r) : "f"(hi), "f"(lo));', "simple"),
+    ('asm volatile("red.release.gpu.global.add.s32 [%0], %1;" ::"l"(p), "r"(step));', "simple"),
+    ('asm volatile("red.global.add.u64 [%0],%1;" :: "l"(p), "l"(n) : "memory");', "simple"),
+    ('asm volatile("atom.release.gpu.global.add.u32 %0, [%1], 1;" : "=r"(o) : "l"(p));', "simple"),
+    ('asm volatile("bar.sync %0, %1;" : : "r"(id), "r"(n));', "simple"),
+    ('asm volatile("bar.arrive %0, %1;" : : "r"(id), "r"(n));', "simple"),
+    ('asm volatile("st.global.cs.b32 [%0], %1;" :: "l"(p), "r"(v));', "simple"),
+    ('asm volatile("cp.async.wait_group %0;\\n" :: "n"(N));', "hard"),
+    ('asm volatile("cp.async.cg.shared.global [%0], [%1], 16;\\n" :: "r"(s), "l"(g));', "hard"),
+    ('asm volatile("cp.async.bulk.tensor.2d.shared::cluster.global.mbarrier::complete_tx::bytes [%0], [%1, {%2, %3}], [%4];" :: "r"(s), "l"(m), "r"(x), "r"(y), "r"(b) : "memory");', "hard"),
+    ('asm volatile("cp.reduce.async.bulk.global.shared::cta.bulk_group.add.f32 [%0], [%1], %2;" :: "l"(g), "r"(s), "r"(n) : "memory");', "hard"),
+    ('asm volatile("multimem.ld_reduce.relaxed.sys.global.add.f32 %0, [%1];" : "=f"(v) : "l"(p) : "memory");', "hard"),
+    ('asm volatile("multimem.st.relaxed.sys.global.f32 [%0], %1;" :: "l"(p), "f"(v) : "memory");', "hard"),
+    ('asm volatile ("fence.proxy.async.global;");', "hard"),
+    ('asm volatile("mbarrier.try_wait.parity.shared::cta.b64 p, [%0], %1;" :: "r"(b), "r"(ph));', "hard"),
+    ('asm volatile("wgmma.fence.sync.aligned;\\n" ::: "memory");', "hard"),
+    ('asm volatile("ldmatrix.sync.aligned.m8n8.x4.shared.b16 {%0, %1, %2, %3}, [%4];" : "=r"(a), "=r"(b), "=r"(c), "=r"(d) : "r"(s));', "hard"),
+    ('asm volatile("stmatrix.sync.aligned.x4.m8n8.shared.b16 [%0], {%1, %2, %3, %4};" :: "r"(s), "r"(a), "r"(b), "r"(c), "r"(d));', "hard"),
+    ('asm volatile("mma.sync.aligned.m16n8k16.row.col.f32.f16.f16.f32 {%0,%1,%2,%3}, {%4,%5,%6,%7}, {%8,%9}, {%10,%11,%12,%13};" : "=f"(d0), "=f"(d1), "=f"(d2), "=f"(d3) : "r"(a0), "r"(a1), "r"(a2), "r"(a3), "r"(b0), "r"(b1), "f"(c0), "f"(c1), "f"(c2), "f"(c3));', "hard"),
+    ('asm volatile("setmaxnreg.inc.sync.aligned.u32 %0;\\n" :: "n"(R));', "hard"),
+    ('asm volatile("{\\n\\t.reg .pred P1;\\n\\telect.sync _|P1, %1;\\n\\tselp.b32 %0, 1, 0, P1;\\n}" : "=r"(e) : "r"(m));', "hard"),
+    ('asm volatile("griddepcontrol.wait;" ::: "memory");', "hard"),
+    # An instruction in neither list leaves the class to the catalog's inline-ptx row.
+    ('asm volatile("mov.u32 %0, %%laneid;" : "=r"(r));', ""),
+    ('asm volatile("{\\n\\t.reg .pred p;\\n\\tsetp.ne.b32 p, %0, 0;\\n\\t@p bar.sync 1, 64;\\n\\t}" :: "r"(x));', ""),
+    # One hard instruction among simple ones makes the statement hard.
+    ('asm volatile("bar.sync 1, 64;\\n\\tcp.async.commit_group;\\n" ::);', "hard"),
+]
+
+
+@pytest.mark.parametrize("statement, spec", _PTX_CLASSES)
+def test_inline_ptx_carries_the_class_of_its_instructions(statement, spec):
+    """Simple PTX (a HIP intrinsic replaces it) and hard PTX (no AMD counterpart) keep the name inline-ptx."""
+    text = f"__device__ void f() {{\n  {statement}\n}}\n"
+    # Feature constructs (tma, wgmma) found in the same strings are other evidence.
+    assert [(e.line, e.spec) for e in scan(text).evidence if e.name == "inline-ptx"] == [(2, spec)]

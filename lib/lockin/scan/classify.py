@@ -19,6 +19,28 @@ PORTABLE = "portable"
 SAME_NAME_NOTE = "the {target} toolchain spells it the same: compiles as it is"
 
 
+#: A construct's spec refines its catalog row: ``inline-ptx`` with spec
+#: ``simple`` is judged by the row ``inline-ptx:simple`` where the catalog
+#: has one, by ``inline-ptx`` otherwise. The finding keeps its name.
+SPEC_SEPARATOR = ":"
+
+
+def catalog_name(kind: str, name: str, spec: str) -> str:
+    """The catalog name ``name`` is looked up by: ``name:spec`` for a construct with a spec."""
+    return f"{name}{SPEC_SEPARATOR}{spec}" if spec and kind == "construct" else name
+
+
+def lookup_row(catalog: Catalog, kind: str, name: str, spec: str, ecosystem: str) -> CatalogRow | None:
+    """The catalog row of evidence: its spec's refined row first, then the name's own.
+
+    Only constructs are refined; the spec of other evidence (a version,
+    a tag) is no part of its catalog name.
+    """
+    refined = catalog_name(kind, name, spec)
+    row = catalog.lookup(kind, refined, ecosystem) if refined != name else None
+    return row if row is not None else catalog.lookup(kind, name, ecosystem)
+
+
 def classify(evidence: Evidence, catalog: Catalog, target: str) -> dict | None:
     """Return the finding fields for ``evidence`` towards ``target``.
 
@@ -36,7 +58,7 @@ def classify(evidence: Evidence, catalog: Catalog, target: str) -> dict | None:
         evidence, family, target, note, source``; None when the catalog
         does not know the evidence (an ordinary dependency).
     """
-    row = catalog.lookup(evidence.kind, evidence.name, evidence.ecosystem)
+    row = lookup_row(catalog, evidence.kind, evidence.name, evidence.spec, evidence.ecosystem)
     if row is None:
         return None
     vendor, layer, portability, alternative, family, target, note, source = row_fields(row, target)

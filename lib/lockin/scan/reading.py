@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lockin.catalog import Catalog, CatalogRow
-from lockin.scan.classify import row_fields
+from lockin.scan.classify import lookup_row, row_fields
 from lockin.scan.discover import InputFile
 from lockin.scan.formats import SNIFF_BYTES, Format, detect_formats, formats_by_name
 from lockin.scan.ownership import may_be_own
@@ -188,11 +188,11 @@ class FileReader:
         redacted: dict[str, str] = {}  # evidence on one line shares its text
         for ev in result.evidence:
             kind, name, line, text, ecosystem, spec = ev
-            key = (kind, name, ecosystem)
+            key = (kind, name, ecosystem, spec if kind == "construct" else "")
             try:
                 fields = classified[key]
             except KeyError:
-                fields = classified[key] = self._classify(kind, name, ecosystem)
+                fields = classified[key] = self._classify(kind, name, ecosystem, key[3])
             is_component = kind in COMPONENT_KINDS
             if fields is None and not is_component:
                 continue  # neither output: no text to redact
@@ -221,7 +221,7 @@ class FileReader:
             shown = self._shown_names[name] = redact(name)
         return shown
 
-    def _classify(self, kind: str, name: str, ecosystem: str) -> tuple | None:
+    def _classify(self, kind: str, name: str, ecosystem: str, spec: str = "") -> tuple | None:
         """The finding fields of the catalog row for this evidence, or None.
 
         A C/C++ file is one dialect (CUDA or HIP) as a whole, but a file
@@ -230,7 +230,7 @@ class FileReader:
         dialect's rows do not know is looked up among the other's, unless
         the other's row says the file's own vendor spells it the same.
         """
-        row = self.catalog.lookup(kind, name, ecosystem)
+        row = lookup_row(self.catalog, kind, name, spec, ecosystem)
         if row is None and ecosystem in _OTHER_DIALECT:
             row = self.catalog.lookup(kind, name, _OTHER_DIALECT[ecosystem])
             # A name both dialects spell alike (``__expf``) is the file's own.

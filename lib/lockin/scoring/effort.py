@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from lockin.records import COMPONENT_KINDS, SOURCE_KINDS
+from lockin.scan.classify import SPEC_SEPARATOR
 from lockin.scoring.parameters import Parameters
 
 __all__ = [
@@ -81,11 +82,18 @@ def attach_effort_hours(findings: pd.DataFrame, catalog) -> pd.DataFrame:
     priced = [row for row in catalog.rows if row.effort_hours is not None]
     by_name: dict[tuple[str, str], list] = {}
     for row in priced:
-        by_name.setdefault((row.kind, row.match.lower()), []).append(row)
+        by_name.setdefault((row.kind, _finding_name(row)), []).append(row)
     priced_kinds = {row.kind for row in priced}
     keys = list(zip(findings["kind"], findings["name"], findings["family"], findings["source"]))
     hours = {key: _row_hours(catalog, by_name, *key) if key[0] in priced_kinds else None for key in set(keys)}
     return findings.assign(effort_hours=pd.Series([hours[key] for key in keys], index=findings.index, dtype=float))
+
+
+def _finding_name(row) -> str:
+    """The finding name a priced row classifies, lower-cased: a construct row
+    refined by a spec (``inline-ptx:simple``) classifies ``inline-ptx``."""
+    name = row.match.lower()
+    return name.split(SPEC_SEPARATOR, 1)[0] if row.kind == "construct" else name
 
 
 def _row_hours(catalog, by_name: dict, kind: str, name: str, family: str, source: str) -> float | None:

@@ -228,6 +228,8 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, found: list) -> None:
     whatever the file is; anything else (x86, Arm, POWER, RISC-V vector
     code, or text the strings do not show) is not a GPU construct and is
     not reported: the file being GPU code does not make its assembly PTX.
+    PTX carries its class (:func:`_ptx_class`) as the evidence spec, which
+    picks the catalog row that judges it; the name stays ``inline-ptx``.
     """
     end = _matching_close(lexed.code, m.end() - 1)
     i = bisect_right(lexed.strings, (m.end(), -1))
@@ -240,10 +242,68 @@ def _inline_assembly(lexed: Lexed, text: str, m: re.Match, found: list) -> None:
         if _GCN_INSTRUCTION.search(body):
             found.append((m.start(), "construct", "inline-gcn-asm"))
         return
-    found.append((m.start(), "construct", "inline-ptx"))
+    found.append((m.start(), "construct", "inline-ptx", _ptx_class(lexed.code, text, strings, m.end(), end)))
     for start, stop in strings:
         for feature in _PTX_FEATURES.finditer(text, start, stop):
             found.append((feature.start(), "construct", _PTX_CONSTRUCT[feature.lastgroup]))
+
+
+def _ptx_class(code: str, text: str, strings: list, after: int, end: int) -> str:
+    """``simple``, ``hard`` or ``""``: the PTX class of one asm statement's template.
+
+    ``hard`` when one instruction has no AMD counterpart, ``simple`` when
+    every instruction is one a HIP intrinsic or builtin replaces, and
+    ``""`` (the catalog's ``inline-ptx`` row decides) when an instruction
+    is in neither list. Only the template counts: the strings after the
+    first operand colon are constraints (``"=r"``, ``"memory"``).
+    """
+    colon = code.find(":", after, end)
+    stop_at = end if colon < 0 else colon
+    template = " ".join(text[start:stop] for start, stop in strings if start < stop_at)
+    simple = False
+    for statement in _PTX_STATEMENT.finditer(template):
+        group = statement.lastgroup
+        if group == "hard":
+            return "hard"
+        if group == "other":
+            return ""
+        simple = True
+    return "simple" if simple else ""
+
+
+#: One PTX statement's opcode, after the template's start, a ``;``, a brace
+#: or a label's colon (escapes, quotes and an ``@p`` guard skipped), in one
+#: of three classes. ``hard`` has no AMD counterpart: cp.async and
+#: cp.reduce.async (Ampere async copies, Hopper TMA bulk copies), multimem
+#: (NVLink SHARP), fence.proxy.async (TMA's async proxy), mbarrier
+#: (transaction barriers), wgmma / mma / ldmatrix / stmatrix / movmatrix /
+#: tcgen05 (tensor-core fragments AMD's MFMA builtins lay out otherwise),
+#: setmaxnreg (warpgroup register reallocation), red.async / st.async
+#: (cluster shared-memory writes signalling an mbarrier), elect (warp leader
+#: election with no HIP builtin), griddepcontrol (programmatic dependent
+#: launch), barrier.cluster / mapa / shared::cluster (thread-block
+#: clusters). ``simple`` is what a HIP intrinsic or builtin replaces (the
+#: HIP C++ language extensions): mul.wide / mul.hi (a 64-bit multiply,
+#: __umulhi, __umul64hi), max/min on f16x2 or bf16x2 (__hmax2, __hmin2),
+#: cvt.rn to f16x2/bf16x2 (__float22half2_rn, __float22bfloat162_rn; with
+#: .relu then __hmax2 with zero), red / atom
+#: (atomicAdd and the other atomic functions, __hip_atomic_fetch_add with a
+#: memory order for .release/.acquire), bar.sync / bar.arrive /
+#: barrier.sync (__syncthreads, __builtin_amdgcn_s_barrier), st/ld .cs
+#: streaming accesses (__builtin_nontemporal_store / _load), ld.global.nc
+#: (__ldg), ld.acquire / st.release (__hip_atomic_load / __hip_atomic_store
+#: with __ATOMIC_ACQUIRE / __ATOMIC_RELEASE), membar and fence.sc /
+#: fence.acq_rel (__threadfence, __threadfence_system). ``other`` is any
+#: other opcode (mov, setp, lop3 …): the statement keeps no class.
+_PTX_STATEMENT = re.compile(
+    r"(?:^|[;{}]|(?<!:):(?!:))(?:\s|\\[ntr]|\")*(?:@!?%?\w+(?:\s|\\[ntr])+)?"
+    r"(?:(?P<hard>(?:cp\.async|cp\.reduce\.async|multimem|fence\.proxy\.async|mbarrier|wgmma|mma|ldmatrix|stmatrix"
+    r"|movmatrix|tcgen05|setmaxnreg|elect|griddepcontrol|barrier\.cluster|mapa|red\.async|st\.async)\b|(?:ld|st|red|atom|cp)\.[\w.]*shared::cluster)"
+    r"|(?P<simple>mul\.(?:wide|hi)\.|(?:max|min)\.(?:\w+\.)*b?f16x2\b|cvt\.rn(?:\.relu)?\.b?f16x2\.f32\b|(?:red|atom)\.|bar\.(?:sync|arrive)\b"
+    r"|barrier\.(?:sync|arrive)\b|(?:ld|st)\.(?:\w+\.)*cs\.|ld\.global\.nc\.|ld\.(?:\w+\.)*acquire\.|st\.(?:\w+\.)*release\."
+    r"|membar\.|fence\.(?:sc|acq_rel)\.)"
+    r"|(?P<other>[a-z]\w*))[\w.:]*"
+)
 
 
 #: AMD GCN/CDNA instructions: vector and scalar ALU (v_…, s_…), LDS, buffer,

@@ -278,7 +278,10 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
     constructs_on_line: set[str] = set()
     append, make = result.evidence.append, Evidence._make
     count, rfind, find = text.count, text.rfind, text.find
-    for offset, kind, name in found:
+    for item in found:
+        # A construct may carry a fourth field, its spec (the PTX class of
+        # inline assembly); every other entry is (offset, kind, name).
+        offset, kind, name = item[0], item[1], item[2]
         if offset > line_end:
             line += count("\n", counted_to, offset)
             counted_to = offset
@@ -296,7 +299,7 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
             constructs_on_line.add(name)
         # Evidence(kind, name, line, line_text, ecosystem), without the named
         # tuple's Python-level constructor: dense CUDA makes thousands.
-        append(make((kind, name, line, line_text, ecosystem, "")))
+        append(make((kind, name, line, line_text, ecosystem, item[3] if len(item) > 3 else "")))
 
 
 _OFFSET = itemgetter(0)
