@@ -213,7 +213,7 @@ SPOT_CHECKS = [
     ("index", "https://download.pytorch.org/whl/cu121", "pypi", "nvidia", {"translatable"}),
     ("index", "https://download.pytorch.org/whl/nightly/rocm6.2/", "pypi", "amd", {"portable"}),
     ("index", "https://pypi.nvidia.com", "pypi", "nvidia", {"translatable"}),
-    ("index", "nvidia", "conda", "nvidia", {"translatable"}),
+    ("index", "nvidia", "conda", "nvidia", {"replaceable"}),
     ("image", "nvcr.io/nvidia/pytorch:24.05-py3", "docker", "nvidia", {"translatable"}),
     ("image", "nvcr.io/nvidia/tritonserver:24.05-py3", "docker", "nvidia", {"replaceable"}),
     ("image", "nvidia/cuda:12.4.1-devel-ubuntu22.04", "docker", "nvidia", {"translatable"}),

@@ -392,3 +392,19 @@ def test_inline_ptx_verdict_follows_its_instructions(catalog, statement, portabi
     finding = classify(evidence, catalog, "amd")
     assert (finding["name"], finding["portability"]) == ("inline-ptx", portability)
     assert finding["source"]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "ecosystem", "portability"),
+    [
+        ("api", "CUTLASS_DEVICE", "cuda", "translatable"),  # a qualifier macro, one #define
+        ("api", "cutlass::half_t", "cuda", "replaceable"),  # __half / ck::half_t
+        ("api", "cutlass::FastDivmod", "cuda", "replaceable"),  # ck::MagicDivision
+        ("api", "cutlass::gemm::device::Gemm", "cuda", "rewrite"),  # the rest of CUTLASS stays a redesign
+        ("api", "cublasLtMatrixLayoutInit", "cuda", "replaceable"),  # hipblasLtMatrixLayoutCreate
+        ("image", "nvcr.io/nvidia/k8s-device-plugin:v0.17.0", "docker", "replaceable"),  # another deployment
+        ("index", "nvidia", "conda", "replaceable"),  # no ROCm conda channel
+    ],
+)
+def test_verdicts_judged_on_real_code(catalog, kind, name, ecosystem, portability):
+    assert verdict_towards(catalog.lookup(kind, name, ecosystem), "amd")[0] == portability
