@@ -692,3 +692,12 @@ def test_a_cooperative_groups_namespace_alias_line_is_not_a_use():
     text = "#include <cooperative_groups.h>\nnamespace cg = cooperative_groups;\n__global__ void k() {\n  auto block = cg::this_thread_block();\n}\n"
     constructs = [(e.line, e.name) for e in scan_cxx(text, "k.cu").evidence if e.kind == "construct"]
     assert constructs == [(4, "cooperative-groups")]
+
+
+def test_a_header_name_in_has_include_is_not_an_api_use():
+    # __has_include(<nvml.h>) only probes for the header; the #include and
+    # the calls under the guard are the evidence.
+    result = scan((FIXTURES / "has_include_probe.h").read_text(), "src/telemetry.h")
+    assert [(line, kind) for line, kind, _ in triples(result) if line in (4, 7)] == []
+    assert (6, "include", "nvml.h") in triples(result)
+    assert (15, "api", "nvmlInit") in triples(result)
