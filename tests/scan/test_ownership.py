@@ -238,3 +238,14 @@ def test_a_name_qualified_by_the_projects_own_namespace_is_its_own():
     findings = findings_frame(("a", "reduce.cpp", 9, "api", "hip::check"), ("a", "reduce.cpp", 10, "api", "hipcub::DeviceReduce"))
     definitions = definitions_frame(("a", "tools.hpp", 3, "namespace", "hip", ""))
     assert own_name_mask(findings, definitions) == [True, False]
+
+
+def test_a_macro_a_makefile_defines_with_dash_d_is_the_projects_own(tmp_path):
+    """nccl-tests defines NCCL_OS_LINUX in src/common.mk: its #ifdefs are no NCCL API."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "make" / "commlib"
+    result = scan([fixture], ScanOptions(project_name="commlib", jobs=1, progress=False))
+    apis = set(result.findings.loc[result.findings["kind"] == "api", "name"])
+    assert "NCCL_PLATFORM_POSIX" not in apis
+    assert {"ncclAllReduce", "ncclComm_t", "cudaStream_t"} <= apis
+    dropped = result.own_names_dropped
+    assert dropped.loc[dropped["name"] == "NCCL_PLATFORM_POSIX", "count"].tolist() == [2]
