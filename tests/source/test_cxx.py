@@ -701,3 +701,23 @@ def test_a_header_name_in_has_include_is_not_an_api_use():
     assert [(line, kind) for line, kind, _ in triples(result) if line in (4, 7)] == []
     assert (6, "include", "nvml.h") in triples(result)
     assert (15, "api", "nvmlInit") in triples(result)
+
+
+def test_a_wmma_line_reported_as_the_nvcuda_wmma_api_is_not_counted_again_as_the_construct():
+    text = (
+        "#include <mma.h>\n"
+        "__global__ void tile(const half* a) {\n"
+        "  typedef nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, half, nvcuda::wmma::row_major> frag_a;\n"
+        "  using namespace nvcuda;\n"
+        "  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;\n"
+        "  frag_a fa; wmma::load_matrix_sync(fa, a, 16); mma_sync(acc, fa, fa, acc);\n"
+        "}\n"
+    )
+    found = [(line, kind, name) for line, kind, name in triples(scan(text, "tile.cu")) if "wmma" in name]
+    assert found == [
+        (3, "api", "nvcuda::wmma"),
+        (3, "api", "nvcuda::wmma"),
+        (3, "api", "nvcuda::wmma"),
+        (5, "construct", "wmma"),  # the namespace is in scope: no API name on the line
+        (6, "construct", "wmma"),
+    ]

@@ -268,7 +268,8 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
 
     API uses count once per occurrence (as HIPIFY counts references); a
     construct counts once per line, so that ``wmma::fragment<wmma::matrix_a,
-    …, wmma::row_major>`` is one use of WMMA, not three.
+    …, wmma::row_major>`` is one use of WMMA, not three; and none on a
+    line whose API finding already names it (:data:`_CONSTRUCT_API`).
     """
     found.sort(key=_OFFSET)
     line = 1
@@ -276,6 +277,7 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
     line_end = -1
     line_text = ""
     constructs_on_line: set[str] = set()
+    apis_on_line: set[str] = set()
     append, make = result.evidence.append, Evidence._make
     count, rfind, find = text.count, text.rfind, text.find
     for offset, kind, name in found:
@@ -290,16 +292,24 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
             # once per evidence (dense CUDA lines carry several).
             line_text = text[line_start:line_end].strip()[:240]
             constructs_on_line.clear()
+            apis_on_line.clear()
         if kind == "construct":
-            if name in constructs_on_line:
+            if name in constructs_on_line or _CONSTRUCT_API.get(name) in apis_on_line:
                 continue
             constructs_on_line.add(name)
+        elif kind == "api":
+            apis_on_line.add(name)
         # Evidence(kind, name, line, line_text, ecosystem), without the named
         # tuple's Python-level constructor: dense CUDA makes thousands.
         append(make((kind, name, line, line_text, ecosystem, "")))
 
 
 _OFFSET = itemgetter(0)
+
+#: Constructs that an API finding names already: ``nvcuda::wmma::fragment``
+#: is one use of WMMA, reported as the API, not again as the construct.
+#: The API is found first at the same offset, so it is seen first.
+_CONSTRUCT_API = {"wmma": "nvcuda::wmma"}
 
 
 def _line_of(text: str, offset: int) -> int:
