@@ -721,3 +721,14 @@ def test_a_wmma_line_reported_as_the_nvcuda_wmma_api_is_not_counted_again_as_the
         (5, "construct", "wmma"),  # the namespace is in scope: no API name on the line
         (6, "construct", "wmma"),
     ]
+
+
+def test_a_function_defined_under_a_vendor_name_is_not_a_use_on_its_definition_line(catalog_vocabulary):
+    result = scan((FIXTURES / "fallback_intrinsics.cuh").read_text(), "kernels/fallback_intrinsics.cuh", catalog_vocabulary)
+    apis = of_kind(result, "api")
+    assert (8, "__hgt2_mask") not in apis
+    assert (14, "__ldcs") not in apis
+    # The calls stay uses of the vendor's names, the definition's body included.
+    assert (15, "__ldcs") in apis
+    assert (9, "__low2float") in apis
+    assert (20, "__hgt2_mask") in apis

@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
-from lockin.source.cxx.definitions import find_definitions, has_type_before
+from lockin.source.cxx.definitions import find_definitions, has_type_before, vendor_function_bodies
 from lockin.source.cxx.lexer import Lexed, blank_source
 from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
@@ -81,6 +81,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     if compiled.api is not None:
         _drop_own_macros(code, found, definitions)
         _drop_own_declarations(code, found, vocab.names)
+        _drop_vendor_function_bodies(code, found, vocab.names, layout)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
@@ -233,6 +234,14 @@ def _defined_macros(code: str) -> set[str]:
         if line_start == m.start() or not code[line_start : m.start()].strip():
             names.add(m.group(1))
     return names
+
+
+def _drop_vendor_function_bodies(code: str, found: list, names: frozenset[str], layout: Layout) -> None:
+    """Remove the name of a fallback function the file defines under a
+    vendor's exact name (``__hgt2_mask`` for old toolkits), on its definition only."""
+    sites = vendor_function_bodies(code, found, names, layout)
+    if sites:
+        found[:] = [f for f in found if f[0] not in sites or f[1] != "api"]
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:
