@@ -82,6 +82,7 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
         _drop_own_macros(code, found, definitions)
         _drop_own_declarations(code, found, vocab.names)
         _drop_vendor_function_bodies(code, found, vocab.names, layout)
+        _drop_code_for_unversioned_libraries(found, layout)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
@@ -242,6 +243,13 @@ def _drop_vendor_function_bodies(code: str, found: list, names: frozenset[str], 
     sites = vendor_function_bodies(code, found, names, layout)
     if sites:
         found[:] = [f for f in found if f[0] not in sites or f[1] != "api"]
+
+
+def _drop_code_for_unversioned_libraries(found: list, layout: Layout) -> None:
+    """Remove API uses in ``#ifndef NCCL_MAJOR`` branches (see :meth:`Layout.unversioned_branches`)."""
+    branches = layout.unversioned_branches()
+    if branches:
+        found[:] = [f for f in found if f[1] != "api" or not any(start <= f[0] < end for start, end in branches)]
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:

@@ -57,6 +57,21 @@ _VERSION_TEST = re.compile(r"\w*(?:VERSION|_MAJOR|_MINOR|__CUDACC_VER)(?!\w*_(?:
 _OLDER = re.compile(r"<(?!<)|!\s*defined")
 
 
+_NOT_DEFINED = re.compile(r"!\s*defined\s*(?:\(\s*(?P<paren>\w+)\s*\)|(?P<bare>\w+))\s*")
+
+
+def _tests_version_undefined(directive: str, condition: str) -> bool:
+    """``#ifndef NCCL_MAJOR`` or ``#if !defined(CUDNN_VERSION)``: only a version macro, undefined."""
+    condition = condition.split("//")[0].strip()
+    if directive == "ifndef":
+        name = condition
+    elif directive == "if" and (m := _NOT_DEFINED.fullmatch(condition)):
+        name = m.group("paren") or m.group("bare")
+    else:
+        return False
+    return _VERSION_TEST.fullmatch(name) is not None
+
+
 def _is_fallback_condition(directive: str, condition: str, name: str) -> bool:
     if name in condition:
         return True
@@ -181,6 +196,17 @@ class Layout:
             if start <= offset < end and any(_is_fallback_condition(directive, cond, name) for _, directive, cond in own):
                 return True
         return False
+
+    def unversioned_branches(self) -> list[tuple[int, int]]:
+        """``(start, end)`` of the first branches of groups for a library too
+        old to define its version macro (``#ifndef NCCL_MAJOR`` in NCCL 1.x
+        compatibility code): no release in use today takes such a branch,
+        so the vendor names there are dead code, not uses."""
+        branches = []
+        for start, end, own in self._groups:
+            if _tests_version_undefined(own[0][1], own[0][2]):
+                branches.append((start, own[1][0] if len(own) > 1 else end))
+        return branches
 
     def target_vendor_at(self, offset: int) -> str:
         """The vendor of the innermost target-path group holding ``offset``."""
