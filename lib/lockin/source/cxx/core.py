@@ -246,10 +246,15 @@ def _drop_vendor_function_bodies(code: str, found: list, names: frozenset[str], 
 
 
 def _drop_code_for_unversioned_libraries(found: list, layout: Layout) -> None:
-    """Remove API uses in ``#ifndef NCCL_MAJOR`` branches (see :meth:`Layout.unversioned_branches`)."""
+    """Remove a library's API uses in its ``#ifndef NCCL_MAJOR`` branches
+    (see :meth:`Layout.unversioned_branches`); other libraries' uses there stay."""
     branches = layout.unversioned_branches()
     if branches:
-        found[:] = [f for f in found if f[1] != "api" or not any(start <= f[0] < end for start, end in branches)]
+        found[:] = [f for f in found if f[1] != "api" or not _in_unversioned_branch(f[0], f[2], branches)]
+
+
+def _in_unversioned_branch(offset: int, name: str, branches: list) -> bool:
+    return any(start <= offset < end and name.lower().startswith(library) for start, end, library in branches)
 
 
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:

@@ -60,16 +60,19 @@ _OLDER = re.compile(r"<(?!<)|!\s*defined")
 _NOT_DEFINED = re.compile(r"!\s*defined\s*(?:\(\s*(?P<paren>\w+)\s*\)|(?P<bare>\w+))\s*")
 
 
-def _tests_version_undefined(directive: str, condition: str) -> bool:
-    """``#ifndef NCCL_MAJOR`` or ``#if !defined(CUDNN_VERSION)``: only a version macro, undefined."""
+def _library_with_undefined_version(directive: str, condition: str) -> str:
+    """``nccl`` for ``#ifndef NCCL_MAJOR`` or ``#if !defined(NCCL_VERSION_CODE)``: a
+    version macro tested for being undefined, and nothing else; else ``""``."""
     condition = condition.split("//")[0].strip()
     if directive == "ifndef":
         name = condition
     elif directive == "if" and (m := _NOT_DEFINED.fullmatch(condition)):
         name = m.group("paren") or m.group("bare")
     else:
-        return False
-    return _VERSION_TEST.fullmatch(name) is not None
+        return ""
+    if _VERSION_TEST.fullmatch(name) is None or name.startswith("_"):
+        return ""
+    return name.split("_")[0].lower()
 
 
 def _is_fallback_condition(directive: str, condition: str, name: str) -> bool:
@@ -197,15 +200,17 @@ class Layout:
                 return True
         return False
 
-    def unversioned_branches(self) -> list[tuple[int, int]]:
-        """``(start, end)`` of the first branches of groups for a library too
-        old to define its version macro (``#ifndef NCCL_MAJOR`` in NCCL 1.x
-        compatibility code): no release in use today takes such a branch,
-        so the vendor names there are dead code, not uses."""
+    def unversioned_branches(self) -> list[tuple[int, int, str]]:
+        """``(start, end, library)`` of the first branches of groups for a
+        library too old to define its version macro (``#ifndef NCCL_MAJOR``
+        in NCCL 1.x compatibility code, library ``nccl``, the macro's first
+        word): no release in use today takes such a branch, so that
+        library's names there are dead code, not uses."""
         branches = []
         for start, end, own in self._groups:
-            if _tests_version_undefined(own[0][1], own[0][2]):
-                branches.append((start, own[1][0] if len(own) > 1 else end))
+            library = _library_with_undefined_version(own[0][1], own[0][2])
+            if library:
+                branches.append((start, own[1][0] if len(own) > 1 else end, library))
         return branches
 
     def target_vendor_at(self, offset: int) -> str:
