@@ -740,3 +740,8 @@ def test_a_branch_for_a_library_too_old_to_define_its_version_is_dead_code(catal
     assert [(line, name) for line, name in apis if 5 <= line < 10] == [(9, "cudaDeviceSynchronize")]
     assert (11, "ncclAllReduce") in apis  # the #else branch: today's releases
     assert (18, "ncclResult_t") in apis and (18, "ncclCommGetAsyncError") in apis
+
+
+def test_a_warp_width_or_mask_defined_in_a_hip_branch_is_not_an_nvidia_assumption():
+    result = scan((FIXTURES / "wave_width.cuh").read_text(), "csrc/wave_width.cuh")
+    assert of_kind(result, "construct") == [(12, "warp-size-32"), (13, "full-warp-mask")]

@@ -213,6 +213,21 @@ class Layout:
                 branches.append((start, own[1][0] if len(own) > 1 else end, library))
         return branches
 
+    def in_vendor_branch(self, offset: int, vendor: str) -> bool:
+        """Whether ``offset`` lies in a branch taken only for ``vendor``: an
+        ``#if``/``#ifdef``/``#elif`` whose own condition tests its macro,
+        without negation (``#if USE_HIP``, not its ``#else``, not ``#ifndef``)."""
+        for start, end, own in self._groups:
+            if not start <= offset < end:
+                continue
+            for i, (at, directive, condition) in enumerate(own):
+                branch_end = own[i + 1][0] if i + 1 < len(own) else end
+                if at <= offset < branch_end:
+                    if directive in ("if", "ifdef", "elif") and "!" not in condition and target_vendor_of(condition) == vendor:
+                        return True
+                    break
+        return False
+
     def target_vendor_at(self, offset: int) -> str:
         """The vendor of the innermost target-path group holding ``offset``."""
         best = None
