@@ -249,3 +249,32 @@ def test_a_macro_a_makefile_defines_with_dash_d_is_the_projects_own(tmp_path):
     assert {"ncclAllReduce", "ncclComm_t", "cudaStream_t"} <= apis
     dropped = result.own_names_dropped
     assert dropped.loc[dropped["name"] == "NCCL_PLATFORM_POSIX", "count"].tolist() == [2]
+
+
+def test_a_package_finding_that_installs_the_projects_own_package_is_dropped():
+    findings = findings_frame(
+        ("a", "training/Dockerfile", 9, "package", "flash-attn"),
+        ("a", "training/Dockerfile", 10, "package", "flash-attn-cuda"),  # another distribution
+        ("a", "requirements.txt", 1, "package", "triton"),
+        ("b", "Dockerfile", 3, "package", "flash-attn"),  # another project installs it: a dependency
+    )
+    definitions = definitions_frame(("a", "flash_attn/__init__.py", None, "package", "flash_attn", ""))
+    assert kept(findings, definitions) == [
+        ("a", "training/Dockerfile", "package", "flash-attn-cuda"),
+        ("a", "requirements.txt", "package", "triton"),
+        ("b", "Dockerfile", "package", "flash-attn"),
+    ]
+
+
+def test_the_scan_drops_the_project_installing_itself_in_its_image(tmp_path):
+    project = tmp_path / "attn"
+    (project / "flash_attn").mkdir(parents=True)
+    (project / "flash_attn" / "__init__.py").write_text("import torch\n")
+    (project / "docker").mkdir()
+    (project / "docker" / "Dockerfile").write_text(
+        "FROM nvcr.io/nvidia/pytorch:24.05-py3\nRUN pip install flash-attn==2.6.3 cupy-cuda12x\n"
+    )
+    result = scan([project], ScanOptions(project_name="attn", jobs=1, progress=False))
+    packages = set(result.findings.loc[result.findings["kind"] == "package", "name"])
+    assert "flash-attn" not in packages
+    assert "cupy-cuda12x" in packages
