@@ -745,3 +745,17 @@ def test_a_branch_for_a_library_too_old_to_define_its_version_is_dead_code(catal
 def test_a_warp_width_or_mask_defined_in_a_hip_branch_is_not_an_nvidia_assumption():
     result = scan((FIXTURES / "wave_width.cuh").read_text(), "csrc/wave_width.cuh")
     assert of_kind(result, "construct") == [(12, "warp-size-32"), (13, "full-warp-mask")]
+
+
+def test_later_variables_of_a_declaration_list_are_the_files_own(catalog_vocabulary):
+    text = (
+        "#include <nccl.h>\n"
+        "int run() {\n"
+        "  int totalProcs = 1, proc = 0, ncclProcs = 1, ncclProc = 0;\n"
+        "  report(totalProcs, ncclProcs);\n"
+        "  ncclComm_t comm; ncclCommCount(comm, &ncclProcs);\n"
+        "  return ncclProc;\n"
+        "}\n"
+    )
+    apis = of_kind(scan(text, "src/run.cu", catalog_vocabulary), "api")
+    assert apis == [(5, "ncclComm_t"), (5, "ncclCommCount")]

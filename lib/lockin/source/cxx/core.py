@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
-from lockin.source.cxx.definitions import find_definitions, has_type_before, vendor_function_bodies
+from lockin.source.cxx.definitions import _NOT_TYPES, find_definitions, has_type_before, vendor_function_bodies
 from lockin.source.cxx.lexer import Lexed, blank_source
 from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
@@ -275,10 +275,26 @@ def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> Non
             continue
         if not _DECLARATION_AFTER.match(code, at + len(name)):
             continue
-        if has_type_before(code, at):
+        if has_type_before(code, at) or _later_declarator(code, at):
             own.add(name)
     if own:
         found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+
+
+#: A declaration's statement up to a later declarator: ``int total = 1, proc = 0,``
+#: (initialisers without calls or braces, so an argument list never matches).
+_DECLARATION_HEAD = re.compile(
+    r"\s*(?:(?:const|static|unsigned|signed|long|short|volatile|constexpr)\s+)*(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()<>]*>)?"
+    r"(?:\s*[*&]+\s*|\s+)[A-Za-z_]\w*(?:\s*\[[^;{}()]*\])?\s*(?:=[^;{}()]*)?,[^;{}()]*\Z"
+)
+
+
+def _later_declarator(code: str, at: int) -> bool:
+    """Whether ``at`` names a later variable of a declaration list (``int total = 1, ncclProcs = 1;``)."""
+    window = code[max(0, at - 200) : at]
+    cut = max(window.rfind(";"), window.rfind("{"), window.rfind("}"), window.rfind("\n#"))
+    head = _DECLARATION_HEAD.match(window[cut + 1 :])
+    return head is not None and head.group("type") not in _NOT_TYPES
 
 
 #: What follows a declared name: the end of a declaration, or a function body.
