@@ -57,7 +57,7 @@ def test_gpu_variables_and_architectures(lists):
     assert ("cmake:var=CMAKE_CUDA_ARCHITECTURES", 9, "80;90a") in found
     assert ("arch=sm_80", 9, "sm_80") in found
     assert ("arch=sm_90a", 9, "sm_90a") in found
-    assert ("cmake:var=WITH_CUDA_GRAPHS", 8, "ON") in found
+    assert not any(name == "cmake:var=WITH_CUDA_GRAPHS" for name, _, _ in found)  # the project's own switch
     assert ("cmake:var=CUDA_NVCC_FLAGS", 11, "-gencode arch=compute_80,code=sm_80;--use_fast_math") in found
     assert ("arch=compute_80", 11, "compute_80") in found
     assert ("arch=sm_80", 11, "sm_80") in found
@@ -194,4 +194,26 @@ def test_generated_find_packages_come_back_on_their_lines(entries):
 
 def test_fixture_reports_each_piece_of_evidence_once(lists):
     keys = [(e.name, e.line) for e in lists.evidence]
-    assert len(keys) == len(set(keys)) == 29
+    assert len(keys) == len(set(keys)) == 28
+
+
+def test_the_projects_own_gpu_named_variables_are_not_toolkit_settings():
+    text = """\
+option(MYLIB_USE_CUDA "Build the CUDA backend" OFF)
+if(COMPUTE_BACKEND STREQUAL "hip")
+    set(BUILD_CUDA OFF)
+    set(ROCM_ROOT "/opt/rocm" CACHE PATH "ROCm install")
+endif()
+file(GLOB MYLIB_SOURCES_CUDA "*.cu")
+list(APPEND MYLIB_SOURCES_CUDA ${EXTRA})
+set(CUDA_FLAGS -use_fast_math -Xcompiler=-Wall)
+set(TORCH_CUDA_ARCH_LIST "8.0")
+string(APPEND CMAKE_HIP_FLAGS " -O3")
+"""
+    names = [(name, line) for name, line, _ in evidence(read_cmake(text, "CMakeLists.txt")) if name.startswith("cmake:var=")]
+    assert names == [
+        ("cmake:var=ROCM_ROOT", 4),
+        ("cmake:var=CUDA_FLAGS", 8),
+        ("cmake:var=TORCH_CUDA_ARCH_LIST", 9),
+        ("cmake:var=CMAKE_HIP_FLAGS", 10),
+    ]

@@ -283,3 +283,28 @@ def test_generated_resources_come_back_with_exact_lines(generated, helm_style):
     got = [(e.name, e.line, e.spec) for e in result.evidence if e.kind == "cluster"]
     assert sorted(got) == sorted(expected)
     assert result.problems == []
+
+
+def test_a_request_of_zero_devices_is_no_extended_resource_evidence():
+    # A CPU job that pins the device count to zero (so the scheduler never
+    # gives it a GPU) asks for no accelerator at all.
+    text = """\
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: cpu-only
+spec:
+  template:
+    spec:
+      containers:
+        - name: train
+          image: python:3.12
+          resources:
+            limits:
+              nvidia.com/gpu: 0
+              example.com/fpga: "0m"
+            requests:
+              amd.com/gpu: 1
+"""
+    found = {(kind, name, line) for kind, name, line, _, _ in evidence(read_kubernetes(text, "job.yaml"))}
+    assert found == {("image", "python:3.12", 10), ("cluster", "amd.com/gpu", 16)}

@@ -71,3 +71,13 @@ def test_tab_indented_make_code_outside_rules_is_not_a_recipe():
     result = read_makefile(text, "Makefile")
     assert result.problems == []
     assert found(result) == [("build", "compiler=nvcc", 2, "make"), ("build", "compiler=nvcc", 7, "make")]
+
+
+def test_dash_d_flags_define_the_projects_macros_but_not_reserved_names():
+    text = "CXXFLAGS += -DNCCL_PLATFORM_POSIX\nNVCUFLAGS += -DBENCH_ITERS=20 \\\n  -D__HIP_PLATFORM_AMD__ -DNDEBUG\n"
+    result = read_makefile(text, "src/platform.mk")
+    assert [(d.kind, d.name, d.line) for d in result.definitions] == [
+        ("macro", "NCCL_PLATFORM_POSIX", 1),
+        ("macro", "BENCH_ITERS", 2),
+        ("macro", "NDEBUG", 3),
+    ]

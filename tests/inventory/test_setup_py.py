@@ -192,3 +192,24 @@ def test_setup_py_defines_the_projects_own_import_roots():
 def test_setup_py_unknown_names_define_nothing():
     text = "from setuptools import setup\nimport os\nsetup(name=os.environ['NAME'], packages=find_packages())\n"
     assert read_setup_py(text, "setup.py").definitions == []
+
+
+def test_the_nvcc_key_of_a_rocm_branch_is_not_the_nvidia_compiler():
+    text = '''\
+import os
+from torch.utils.cpp_extension import BuildExtension, CUDAExtension
+
+IS_ROCM = os.getenv("BUILD_TARGET", "cuda") == "rocm"
+if IS_ROCM:
+    args = {"cxx": ["-O3"], "nvcc": ["-O3", "--offload-arch=gfx942"]}
+else:
+    args = {"cxx": ["-O3"], "nvcc": ["-O3", "-gencode", "arch=compute_90,code=sm_90"]}
+if not IS_ROCM:
+    cuda_args = {"nvcc": ["--use_fast_math"]}
+else:
+    rocm_args = {"nvcc": ["-fgpu-rdc"]}
+if os.getenv("BUILD_TARGET") != "rocm":
+    more = {"nvcc": ["-lineinfo"]}
+'''
+    result = read_setup_py(text, "setup.py")
+    assert [e.line for e in result.evidence if e.name == "compiler=nvcc"] == [8, 10, 14]

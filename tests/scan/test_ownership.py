@@ -238,3 +238,43 @@ def test_a_name_qualified_by_the_projects_own_namespace_is_its_own():
     findings = findings_frame(("a", "reduce.cpp", 9, "api", "hip::check"), ("a", "reduce.cpp", 10, "api", "hipcub::DeviceReduce"))
     definitions = definitions_frame(("a", "tools.hpp", 3, "namespace", "hip", ""))
     assert own_name_mask(findings, definitions) == [True, False]
+
+
+def test_a_macro_a_makefile_defines_with_dash_d_is_the_projects_own(tmp_path):
+    """nccl-tests defines NCCL_OS_LINUX in src/common.mk: its #ifdefs are no NCCL API."""
+    fixture = Path(__file__).resolve().parents[1] / "fixtures" / "make" / "commlib"
+    result = scan([fixture], ScanOptions(project_name="commlib", jobs=1, progress=False))
+    apis = set(result.findings.loc[result.findings["kind"] == "api", "name"])
+    assert "NCCL_PLATFORM_POSIX" not in apis
+    assert {"ncclAllReduce", "ncclComm_t", "cudaStream_t"} <= apis
+    dropped = result.own_names_dropped
+    assert dropped.loc[dropped["name"] == "NCCL_PLATFORM_POSIX", "count"].tolist() == [2]
+
+
+def test_a_package_finding_that_installs_the_projects_own_package_is_dropped():
+    findings = findings_frame(
+        ("a", "training/Dockerfile", 9, "package", "flash-attn"),
+        ("a", "training/Dockerfile", 10, "package", "flash-attn-cuda"),  # another distribution
+        ("a", "requirements.txt", 1, "package", "triton"),
+        ("b", "Dockerfile", 3, "package", "flash-attn"),  # another project installs it: a dependency
+    )
+    definitions = definitions_frame(("a", "flash_attn/__init__.py", None, "package", "flash_attn", ""))
+    assert kept(findings, definitions) == [
+        ("a", "training/Dockerfile", "package", "flash-attn-cuda"),
+        ("a", "requirements.txt", "package", "triton"),
+        ("b", "Dockerfile", "package", "flash-attn"),
+    ]
+
+
+def test_the_scan_drops_the_project_installing_itself_in_its_image(tmp_path):
+    project = tmp_path / "attn"
+    (project / "flash_attn").mkdir(parents=True)
+    (project / "flash_attn" / "__init__.py").write_text("import torch\n")
+    (project / "docker").mkdir()
+    (project / "docker" / "Dockerfile").write_text(
+        "FROM nvcr.io/nvidia/pytorch:24.05-py3\nRUN pip install flash-attn==2.6.3 cupy-cuda12x\n"
+    )
+    result = scan([project], ScanOptions(project_name="attn", jobs=1, progress=False))
+    packages = set(result.findings.loc[result.findings["kind"] == "package", "name"])
+    assert "flash-attn" not in packages
+    assert "cupy-cuda12x" in packages

@@ -736,3 +736,70 @@ def test_inline_ptx_carries_the_class_of_its_instructions(statement, spec):
     text = f"__device__ void f() {{\n  {statement}\n}}\n"
     # Feature constructs (tma, wgmma) found in the same strings are other evidence.
     assert [(e.line, e.spec) for e in scan(text).evidence if e.name == "inline-ptx"] == [(2, spec)]
+
+
+def test_a_header_name_in_has_include_is_not_an_api_use():
+    # __has_include(<nvml.h>) only probes for the header; the #include and
+    # the calls under the guard are the evidence.
+    result = scan((FIXTURES / "has_include_probe.h").read_text(), "src/telemetry.h")
+    assert [(line, kind) for line, kind, _ in triples(result) if line in (4, 7)] == []
+    assert (6, "include", "nvml.h") in triples(result)
+    assert (15, "api", "nvmlInit") in triples(result)
+
+
+def test_a_wmma_line_reported_as_the_nvcuda_wmma_api_is_not_counted_again_as_the_construct():
+    text = (
+        "#include <mma.h>\n"
+        "__global__ void tile(const half* a) {\n"
+        "  typedef nvcuda::wmma::fragment<nvcuda::wmma::matrix_a, 16, 16, 16, half, nvcuda::wmma::row_major> frag_a;\n"
+        "  using namespace nvcuda;\n"
+        "  wmma::fragment<wmma::accumulator, 16, 16, 16, float> acc;\n"
+        "  frag_a fa; wmma::load_matrix_sync(fa, a, 16); mma_sync(acc, fa, fa, acc);\n"
+        "}\n"
+    )
+    found = [(line, kind, name) for line, kind, name in triples(scan(text, "tile.cu")) if "wmma" in name]
+    assert found == [
+        (3, "api", "nvcuda::wmma"),
+        (3, "api", "nvcuda::wmma"),
+        (3, "api", "nvcuda::wmma"),
+        (5, "construct", "wmma"),  # the namespace is in scope: no API name on the line
+        (6, "construct", "wmma"),
+    ]
+
+
+def test_a_function_defined_under_a_vendor_name_is_not_a_use_on_its_definition_line(catalog_vocabulary):
+    result = scan((FIXTURES / "fallback_intrinsics.cuh").read_text(), "kernels/fallback_intrinsics.cuh", catalog_vocabulary)
+    apis = of_kind(result, "api")
+    assert (8, "__hgt2_mask") not in apis
+    assert (14, "__ldcs") not in apis
+    # The calls stay uses of the vendor's names, the definition's body included.
+    assert (15, "__ldcs") in apis
+    assert (9, "__low2float") in apis
+    assert (20, "__hgt2_mask") in apis
+
+
+def test_a_branch_for_a_library_too_old_to_define_its_version_is_dead_code(catalog_vocabulary):
+    apis = of_kind(scan((FIXTURES / "comm_compat.h").read_text(), "src/comm_compat.h", catalog_vocabulary), "api")
+    # NCCL's names there are dead code; another library's stay uses.
+    assert [(line, name) for line, name in apis if 5 <= line < 10] == [(9, "cudaDeviceSynchronize")]
+    assert (11, "ncclAllReduce") in apis  # the #else branch: today's releases
+    assert (18, "ncclResult_t") in apis and (18, "ncclCommGetAsyncError") in apis
+
+
+def test_a_warp_width_or_mask_defined_in_a_hip_branch_is_not_an_nvidia_assumption():
+    result = scan((FIXTURES / "wave_width.cuh").read_text(), "csrc/wave_width.cuh")
+    assert of_kind(result, "construct") == [(12, "warp-size-32"), (13, "full-warp-mask")]
+
+
+def test_later_variables_of_a_declaration_list_are_the_files_own(catalog_vocabulary):
+    text = (
+        "#include <nccl.h>\n"
+        "int run() {\n"
+        "  int totalProcs = 1, proc = 0, ncclProcs = 1, ncclProc = 0;\n"
+        "  report(totalProcs, ncclProcs);\n"
+        "  ncclComm_t comm; ncclCommCount(comm, &ncclProcs);\n"
+        "  return ncclProc;\n"
+        "}\n"
+    )
+    apis = of_kind(scan(text, "src/run.cu", catalog_vocabulary), "api")
+    assert apis == [(5, "ncclComm_t"), (5, "ncclCommCount")]

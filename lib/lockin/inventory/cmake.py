@@ -9,7 +9,7 @@ allowed); comments are ``#`` to the end of the line or bracket comments
 The evidence (per docs/evidence-names.md, ecosystem ``cmake``):
 ``cmake:language=CUDA`` (``enable_language``, ``project(… LANGUAGES …)``,
 ``LANGUAGE`` source properties), ``cmake:find_package=<Name>`` for every
-``find_package``, ``cmake:var=<NAME>`` for GPU variables set with
+``find_package``, ``cmake:var=<NAME>`` for CMake's and the toolkits' GPU variables set with
 ``set``/``list(APPEND)``/``string(APPEND)``/``option``,
 ``cmake:target=<ns::name>`` for imported targets linked,
 ``cmake:command=<name>`` for the FindCUDA/FindHIP commands
@@ -35,6 +35,11 @@ _VERSION = re.compile(r"\d+(\.\d+)*")
 _PROJECT_KEYWORDS = frozenset({"VERSION", "DESCRIPTION", "HOMEPAGE_URL", "LANGUAGES"})
 _OPEN_PAREN = re.compile(r"[ \t]*\(")
 _VENDOR_COMMAND_PREFIXES = ("cuda_", "hip_", "rocm_")
+# CMake's and the toolkits' own variables lead with the language or vendor
+# word (CMAKE_CUDA_ARCHITECTURES, CUDA_NVCC_FLAGS, CUDAToolkit_ROOT,
+# HIP_PLATFORM, ROCM_PATH); a project's own switches and lists put their
+# own word first (GGML_SOURCES_CUDA, BUILD_CUDA, USE_HIP).
+_TOOLKIT_VARIABLE = re.compile(r"(?:CMAKE_)?(?:CUDA|HIP|ROCM)", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,7 +346,7 @@ class _Evidence:
 
     def _variable(self, variable: Argument, values: list[Argument]) -> None:
         name = variable.value
-        if is_gpu_variable(name) and _IDENTIFIER.fullmatch(name):
+        if is_gpu_variable(name) and _IDENTIFIER.fullmatch(name) and _is_toolkit_variable(name):
             self.add(f"cmake:var={name}", variable.line, ";".join(v.value for v in values))
         self._architectures(name, values)
 
@@ -390,3 +395,15 @@ class _Evidence:
         for argument in arguments:
             for target in _IMPORTED_TARGET.findall(argument.value):
                 self.add(f"cmake:target={target}", argument.line)
+
+
+def _is_toolkit_variable(name: str) -> bool:
+    """Whether a GPU variable is CMake's or a toolkit's rather than the project's own.
+
+    A project names its own variables (``option(BUILD_CUDA …)``,
+    ``list(APPEND GGML_SOURCES_CUDA …)``) after itself or what they do: a
+    backend switch or a source list binds nothing to a vendor, and where
+    the project does build for one, its languages, packages and flags say
+    so. Architecture lists (``TORCH_CUDA_ARCH_LIST``) stay evidence.
+    """
+    return name in ARCH_LIST_VARIABLES or _TOOLKIT_VARIABLE.match(name) is not None

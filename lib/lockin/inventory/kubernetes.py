@@ -152,6 +152,20 @@ def is_extended_resource(name: str) -> bool:
     return not (domain == "kubernetes.io" or domain.endswith(".kubernetes.io"))
 
 
+# Zero written any way Kubernetes accepts: 0, 0.0, .0, 0m, 0Ki.
+_ZERO_QUANTITY = re.compile(r"\+?(0+(\.0*)?|\.0+)[A-Za-z]*")
+
+
+def is_zero_quantity(quantity: str | None) -> bool:
+    """Whether a resource quantity asks for none of the resource.
+
+    A CPU job may pin ``nvidia.com/gpu: 0`` so the scheduler never hands it
+    a device; that binds it to no vendor.  Any suffix (``0m``, ``0Ki``)
+    still means zero.
+    """
+    return quantity is not None and _ZERO_QUANTITY.fullmatch(quantity.strip()) is not None
+
+
 class _Walker:
     """Walks a document's node tree and records evidence."""
 
@@ -230,7 +244,7 @@ class _Walker:
     def _resources(self, value: yaml.Node) -> None:
         for section in ("limits", "requests"):
             for resource, key_node, quantity in _pairs(_get(value, section)):
-                if is_extended_resource(resource):
+                if is_extended_resource(resource) and not is_zero_quantity(_scalar(quantity)):
                     self.add("cluster", resource, key_node, K8S, _scalar(quantity) or "")
 
     def _node_selector(self, value: yaml.Node) -> None:

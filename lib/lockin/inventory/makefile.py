@@ -13,6 +13,10 @@ GPU builds driven by GNU make name their vendor in three places, all read here:
   and ``$(NVCC)`` from an included file taken for the compiler it names;
 * ``$(shell …)`` calls (``$(shell nvidia-smi --query-gpu=compute_cap …)``).
 
+A ``-DNAME`` flag in an assignment defines the project's own macro (a
+``macro`` definition), so the scan does not take its uses in the sources
+for a vendor API.
+
 Variables holding several words (flag lists) are not expanded into the
 recipes that use them, so each flag is reported once, where it is written.
 ``define``/``endef`` bodies are skipped. Nothing is ever run.
@@ -37,6 +41,8 @@ _DIRECTIVES = ("ifeq", "ifneq", "ifdef", "ifndef", "else", "endif", "include", "
 _TOOL_WORD = re.compile(r"(?<![\w.-])[a-z][a-z0-9+-]*(?![\w.-])")
 _COMPILERS = frozenset({"nvcc", "hipcc", "amdclang++", "amdclang", "nvc++", "nvc"})
 # Toolkit locations: env evidence (the catalog has CUDA_HOME, ROCM_PATH …).
+# A preprocessor definition flag: -DNAME or -DNAME=value.
+_DEFINED_MACRO = re.compile(r"-D([A-Za-z_]\w*)(?:=.*)?")
 _TOOLKIT_VARIABLE = re.compile(r"(CUDA|ROCM|HIP|NCCL|RCCL|CUDNN)_?(HOME|PATH|ROOT|DIR|TOOLKIT_ROOT_DIR)$")
 
 
@@ -135,6 +141,12 @@ class _MakefileReader(CommandReader):
             library = gpu_library(word)
             if library:
                 self.add("build", f"link={library}", line)
+            macro = _DEFINED_MACRO.fullmatch(word)
+            if macro and not macro.group(1).startswith("__"):
+                # The project's own macro (``-DNCCL_OS_LINUX``): its uses in
+                # the sources are not the vendor's API. Reserved names
+                # (``-D__HIP_PLATFORM_AMD__``) belong to the toolchain.
+                self.result.define("macro", macro.group(1), line)
 
     # -- recipes and $(shell …) ------------------------------------------------
 

@@ -6,7 +6,8 @@ accelerator ties in a few places, all visible in the syntax tree:
 * ``torch.utils.cpp_extension`` classes: ``CUDAExtension``,
   ``CppExtension``, ``BuildExtension`` (``setuptools:<Class>``, at each
   use, imports and aliases resolved);
-* ``extra_compile_args={"nvcc": [...]}`` (``compiler=nvcc``) and
+* ``extra_compile_args={"nvcc": [...]}`` (``compiler=nvcc``; not in a branch only
+  ROCm builds take, where hipcc receives those flags) and
   architecture flags in string literals (``arch=sm_80``), including
   ``TORCH_CUDA_ARCH_LIST`` values set through ``os.environ``;
 * ``torch.utils.hipify`` (``setuptools:hipify``), the HIPIFY step of
@@ -91,6 +92,7 @@ class _SetupReader:
 
     def read(self) -> None:
         imported = self._imports()
+        self._target_lines = _target_branch_lines(self.tree)
         used: set[str] = set()
         sequence_strings: set[int] = set()
         for node in ast.walk(self.tree):
@@ -159,7 +161,9 @@ class _SetupReader:
 
     def _compile_args(self, node: ast.Dict) -> None:
         for key in node.keys:
-            if isinstance(key, ast.Constant) and key.value == "nvcc":
+            if isinstance(key, ast.Constant) and key.value == "nvcc" and key.lineno not in self._target_lines:
+                # In a ROCm branch the "nvcc" key is torch's name for the
+                # device compiler's flags, which hipcc receives.
                 self.add("compiler=nvcc", key.lineno)
 
     def _string_sequence(self, node: ast.List | ast.Tuple | ast.Set, members: set[int]) -> None:
@@ -291,6 +295,44 @@ def _import_name(distribution: str) -> str:
 
 #: The value of nvcc's -gencode, written without the flag.
 _GENCODE_VALUE = re.compile(r"arch=compute_\d+[a-z]?,code=")
+
+
+#: A HIP or ROCm word in a condition: HIP_BUILD, IS_ROCM, torch.version.hip.
+_TARGET_WORD = re.compile(r"(?<![A-Za-z])(?:hip|rocm)(?![a-z])", re.IGNORECASE)
+
+
+def _target_branch_lines(tree: ast.Module) -> set[int]:
+    """The lines of ``if`` branches taken only for a HIP/ROCm build."""
+    lines: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If):
+            polarity = _hip_polarity(node.test)
+            branch = node.body if polarity else node.orelse if polarity is False else []
+            if branch:
+                lines.update(range(branch[0].lineno, (branch[-1].end_lineno or branch[-1].lineno) + 1))
+    return lines
+
+
+def _hip_polarity(test: ast.expr) -> bool | None:
+    """True when a condition holds only on HIP/ROCm builds, False when only
+    off them (``not IS_ROCM``), None when it does not say."""
+    if isinstance(test, ast.UnaryOp) and isinstance(test.op, ast.Not):
+        inner = _hip_polarity(test.operand)
+        return None if inner is None else not inner
+    if isinstance(test, ast.BoolOp):
+        polarities = [_hip_polarity(value) for value in test.values]
+        if isinstance(test.op, ast.And):
+            return True if True in polarities else None
+        return True if all(p is True for p in polarities) else None
+    if not _TARGET_WORD.search(ast.unparse(test)):
+        return None
+    if isinstance(test, ast.Compare):
+        if all(isinstance(op, (ast.Eq, ast.Is, ast.In)) for op in test.ops):
+            return True
+        if all(isinstance(op, (ast.NotEq, ast.IsNot, ast.NotIn)) for op in test.ops):
+            return False
+        return None
+    return True
 
 
 def _is_hipify(name: str) -> bool:

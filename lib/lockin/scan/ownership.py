@@ -17,6 +17,9 @@ definitions (:class:`~lockin.records.Definition`) set aside:
   ``cudaMalloc``). Uses of the alias elsewhere are kept: the scoring marks
   them covered.
 
+- a ``package`` finding that installs one of the project's own packages
+  (``pip install flash-attn`` in the image of the project that is
+  ``flash_attn``): the project installing itself;
 - an ``include`` with a folder part that names one of the project's own
   files (``#include "cuda/q_matrix.cuh"`` where the project has
   ``…/cuda/q_matrix.cuh``): a folder named after a vendor does not make the
@@ -48,6 +51,7 @@ NAME_KINDS = frozenset({"macro", "function", "type", "namespace", "member", "var
 API_KIND = "api"
 MODULE_KIND = "module"
 INCLUDE_KIND = "include"
+PACKAGE_KIND = "package"
 
 #: Columns of the count of findings set aside per project and name.
 DROPPED_COLUMNS = ("project", "kind", "name", "count")
@@ -101,6 +105,8 @@ class OwnNames:
             return True
         if kind == INCLUDE_KIND and "/" in name and name in self.headers:
             return True
+        if kind == PACKAGE_KIND and _import_name(name) in self.packages:
+            return True
         return (path, line, name) in self.alias_lines
 
     def _own_module_path(self, name: str) -> bool:
@@ -117,12 +123,17 @@ class OwnNames:
         return self.owns(finding[_PATH], finding[_LINE], finding[_KIND], finding[_NAME])
 
 
+def _import_name(package: str) -> str:
+    """The import root a distribution name installs under by convention (``flash-attn`` → ``flash_attn``)."""
+    return package.lower().replace("-", "_").replace(".", "_")
+
+
 def may_be_own(findings: Sequence[Sequence], definitions: Sequence[Sequence]) -> bool:
     """Whether some of one file's findings could be set aside once the
     project's definitions are known: ``api`` and ``module`` findings, and any
     finding on one of the file's own alias lines. A file without any is
     final as soon as it is read."""
-    if any(f[_KIND] in (API_KIND, MODULE_KIND) or (f[_KIND] == INCLUDE_KIND and "/" in f[_NAME]) for f in findings):
+    if any(f[_KIND] in (API_KIND, MODULE_KIND, PACKAGE_KIND) or (f[_KIND] == INCLUDE_KIND and "/" in f[_NAME]) for f in findings):
         return True
     aliases = OwnNames(d for d in definitions if d[_D_KIND] == "alias")
     return bool(aliases.alias_lines) and any(aliases.owns_finding(f) for f in findings)

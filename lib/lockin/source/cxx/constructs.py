@@ -172,8 +172,11 @@ def _find_constructs(lexed: Lexed, text: str, hip: bool, found: list, layout: La
             _warp_intrinsic(code, m, hip, found)
         elif group == "index":
             _index_arithmetic(code, m, marker, hip, found)
-        else:
+        elif hip or layout is None or not layout.in_vendor_branch(start, "amd"):
             _width_definition(code, m, marker, hip, found)
+        # else: a warp width or mask defined in a HIP branch
+        # (``#if USE_HIP #define WARP_SIZE 32 // RDNA``) is the project's
+        # value for AMD's wavefronts, not an NVIDIA assumption.
     if launches:
         _dynamic_parallelism(code, launches, found, layout)
     if "cooperative_groups" in code:

@@ -18,7 +18,7 @@ from operator import itemgetter
 
 from lockin.records import Evidence, ReadResult
 from lockin.source.cxx.constructs import _find_constructs
-from lockin.source.cxx.definitions import find_definitions, has_type_before
+from lockin.source.cxx.definitions import _NOT_TYPES, find_definitions, has_type_before, vendor_function_bodies
 from lockin.source.cxx.lexer import Lexed, blank_source
 from lockin.source.cxx.structure import Layout, LineIndex, read_layout
 from lockin.source.cxx.vocabulary import Vocabulary, _Compiled
@@ -81,6 +81,8 @@ def scan_cxx(text: str, path: str, vocabulary: Vocabulary | None = None) -> Read
     if compiled.api is not None:
         _drop_own_macros(code, found, definitions)
         _drop_own_declarations(code, found, vocab.names)
+        _drop_vendor_function_bodies(code, found, vocab.names, layout)
+        _drop_code_for_unversioned_libraries(found, layout)
     gpu_source = hip or _is_gpu_source(suffix, lexed) or _in_gpu_folder(path)
     if vocab.device_names and not (gpu_source or _GPU_GUARD.search(code)):
         _drop_device_names(found, vocab.device_names)
@@ -235,6 +237,26 @@ def _defined_macros(code: str) -> set[str]:
     return names
 
 
+def _drop_vendor_function_bodies(code: str, found: list, names: frozenset[str], layout: Layout) -> None:
+    """Remove the name of a fallback function the file defines under a
+    vendor's exact name (``__hgt2_mask`` for old toolkits), on its definition only."""
+    sites = vendor_function_bodies(code, found, names, layout)
+    if sites:
+        found[:] = [f for f in found if f[0] not in sites or f[1] != "api"]
+
+
+def _drop_code_for_unversioned_libraries(found: list, layout: Layout) -> None:
+    """Remove a library's API uses in its ``#ifndef NCCL_MAJOR`` branches
+    (see :meth:`Layout.unversioned_branches`); other libraries' uses there stay."""
+    branches = layout.unversioned_branches()
+    if branches:
+        found[:] = [f for f in found if f[1] != "api" or not _in_unversioned_branch(f[0], f[2], branches)]
+
+
+def _in_unversioned_branch(offset: int, name: str, branches: list) -> bool:
+    return any(start <= offset < end and name.lower().startswith(library) for start, end, library in branches)
+
+
 def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> None:
     """Remove the file's own variables and functions whose names only begin
     like a vendor API (``float cublasTime;``, ``cublasHandle_t cublasHandle;``,
@@ -253,10 +275,26 @@ def _drop_own_declarations(code: str, found: list, names: frozenset[str]) -> Non
             continue
         if not _DECLARATION_AFTER.match(code, at + len(name)):
             continue
-        if has_type_before(code, at):
+        if has_type_before(code, at) or _later_declarator(code, at):
             own.add(name)
     if own:
         found[:] = [f for f in found if not (f[1] == "api" and f[2] in own)]
+
+
+#: A declaration's statement up to a later declarator: ``int total = 1, proc = 0,``
+#: (initialisers without calls or braces, so an argument list never matches).
+_DECLARATION_HEAD = re.compile(
+    r"\s*(?:(?:const|static|unsigned|signed|long|short|volatile|constexpr)\s+)*(?P<type>[A-Za-z_]\w*)(?:\s*<[^;{}()<>]*>)?"
+    r"(?:\s*[*&]+\s*|\s+)[A-Za-z_]\w*(?:\s*\[[^;{}()]*\])?\s*(?:=[^;{}()]*)?,[^;{}()]*\Z"
+)
+
+
+def _later_declarator(code: str, at: int) -> bool:
+    """Whether ``at`` names a later variable of a declaration list (``int total = 1, ncclProcs = 1;``)."""
+    window = code[max(0, at - 200) : at]
+    cut = max(window.rfind(";"), window.rfind("{"), window.rfind("}"), window.rfind("\n#"))
+    head = _DECLARATION_HEAD.match(window[cut + 1 :])
+    return head is not None and head.group("type") not in _NOT_TYPES
 
 
 #: What follows a declared name: the end of a declaration, or a function body.
@@ -268,7 +306,8 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
 
     API uses count once per occurrence (as HIPIFY counts references); a
     construct counts once per line, so that ``wmma::fragment<wmma::matrix_a,
-    …, wmma::row_major>`` is one use of WMMA, not three.
+    …, wmma::row_major>`` is one use of WMMA, not three; and none on a
+    line whose API finding already names it (:data:`_CONSTRUCT_API`).
     """
     found.sort(key=_OFFSET)
     line = 1
@@ -276,6 +315,7 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
     line_end = -1
     line_text = ""
     constructs_on_line: set[str] = set()
+    apis_on_line: set[str] = set()
     append, make = result.evidence.append, Evidence._make
     count, rfind, find = text.count, text.rfind, text.find
     for item in found:
@@ -293,16 +333,24 @@ def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: 
             # once per evidence (dense CUDA lines carry several).
             line_text = text[line_start:line_end].strip()[:240]
             constructs_on_line.clear()
+            apis_on_line.clear()
         if kind == "construct":
-            if name in constructs_on_line:
+            if name in constructs_on_line or _CONSTRUCT_API.get(name) in apis_on_line:
                 continue
             constructs_on_line.add(name)
+        elif kind == "api":
+            apis_on_line.add(name)
         # Evidence(kind, name, line, line_text, ecosystem), without the named
         # tuple's Python-level constructor: dense CUDA makes thousands.
         append(make((kind, name, line, line_text, ecosystem, item[3] if len(item) > 3 else "")))
 
 
 _OFFSET = itemgetter(0)
+
+#: Constructs that an API finding names already: ``nvcuda::wmma::fragment``
+#: is one use of WMMA, reported as the API, not again as the construct.
+#: The API is found first at the same offset, so it is seen first.
+_CONSTRUCT_API = {"wmma": "nvcuda::wmma"}
 
 
 def _line_of(text: str, offset: int) -> int:

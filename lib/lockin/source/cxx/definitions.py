@@ -28,7 +28,7 @@ import re
 from lockin.source.cxx.lexer import _WORD_CHARS
 from lockin.source.cxx.structure import Layout
 
-__all__ = ["find_definitions", "has_type_before", "TARGET_NAME"]
+__all__ = ["find_definitions", "has_type_before", "vendor_function_bodies", "TARGET_NAME"]
 
 #: Names of the target (AMD) toolchain and libraries: a definition whose
 #: value starts with one maps the vendor name to the target's.
@@ -98,6 +98,27 @@ def find_definitions(code: str, found: list, exact_names: frozenset[str], layout
     if "namespace" in code and "=" in code:
         _namespace_aliases(code, definitions)
     return definitions
+
+
+def vendor_function_bodies(code: str, found: list, exact_names: frozenset[str], layout: Layout) -> set[int]:
+    """Offsets where the file defines a fallback function under a vendor API's exact name.
+
+    A project that writes its own ``__hgt2_mask`` for an older toolkit
+    (``#if CUDART_VERSION < …``), or an ``__ldcs`` overload where the
+    toolkit lacks one, defines a function there; the name on that line is
+    no call of the vendor's API. Its calls elsewhere stay uses (the name
+    is still the vendor's), so only the defining occurrence is returned.
+    Outside such a fallback group a definition is a wrapper or interposer
+    of the vendor's API (``cudaError_t cudaMalloc(…) {…}``) and stays.
+    """
+    sites = set()
+    for at, kind, name in found:
+        if kind != "api" or name not in exact_names or "::" in name:
+            continue
+        end = at + len(name)
+        if layout.is_fallback(at, name) and _FUNCTION_AFTER.match(code, end) and code[max(0, at - 2) : at] != "::" and has_type_before(code, at):
+            sites.add(at)
+    return sites
 
 
 def _definition_at(code: str, at: int, name: str, exact: bool, layout: Layout, hip: bool) -> tuple[str, str] | None:

@@ -117,7 +117,18 @@ def blank_source(text: str) -> Lexed:
         return _blank(token)
 
     code = _TOKEN.sub(replace, text)
+    if "__has_include" in code:
+        code = _HAS_INCLUDE_ANGLED.sub(_blank_header_name, code)
     return Lexed(code, includes, strings, problems)
+
+
+# ``__has_include(<nvml.h>)`` only asks whether a header exists; its name is
+# a file name, not code (the quoted form is already blanked as a string).
+_HAS_INCLUDE_ANGLED = re.compile(r"(__has_include(?:_next)?[ \t]*\([ \t]*<)([^>\n]*)>")
+
+
+def _blank_header_name(m: re.Match) -> str:
+    return m.group(1) + " " * len(m.group(2)) + ">"
 
 
 def _blank(segment: str) -> str:

@@ -57,6 +57,24 @@ _VERSION_TEST = re.compile(r"\w*(?:VERSION|_MAJOR|_MINOR|__CUDACC_VER)(?!\w*_(?:
 _OLDER = re.compile(r"<(?!<)|!\s*defined")
 
 
+_NOT_DEFINED = re.compile(r"!\s*defined\s*(?:\(\s*(?P<paren>\w+)\s*\)|(?P<bare>\w+))\s*")
+
+
+def _library_with_undefined_version(directive: str, condition: str) -> str:
+    """``nccl`` for ``#ifndef NCCL_MAJOR`` or ``#if !defined(NCCL_VERSION_CODE)``: a
+    version macro tested for being undefined, and nothing else; else ``""``."""
+    condition = condition.split("//")[0].strip()
+    if directive == "ifndef":
+        name = condition
+    elif directive == "if" and (m := _NOT_DEFINED.fullmatch(condition)):
+        name = m.group("paren") or m.group("bare")
+    else:
+        return ""
+    if _VERSION_TEST.fullmatch(name) is None or name.startswith("_"):
+        return ""
+    return name.split("_")[0].lower()
+
+
 def _is_fallback_condition(directive: str, condition: str, name: str) -> bool:
     if name in condition:
         return True
@@ -180,6 +198,34 @@ class Layout:
         for start, end, own in self._groups:
             if start <= offset < end and any(_is_fallback_condition(directive, cond, name) for _, directive, cond in own):
                 return True
+        return False
+
+    def unversioned_branches(self) -> list[tuple[int, int, str]]:
+        """``(start, end, library)`` of the first branches of groups for a
+        library too old to define its version macro (``#ifndef NCCL_MAJOR``
+        in NCCL 1.x compatibility code, library ``nccl``, the macro's first
+        word): no release in use today takes such a branch, so that
+        library's names there are dead code, not uses."""
+        branches = []
+        for start, end, own in self._groups:
+            library = _library_with_undefined_version(own[0][1], own[0][2])
+            if library:
+                branches.append((start, own[1][0] if len(own) > 1 else end, library))
+        return branches
+
+    def in_vendor_branch(self, offset: int, vendor: str) -> bool:
+        """Whether ``offset`` lies in a branch taken only for ``vendor``: an
+        ``#if``/``#ifdef``/``#elif`` whose own condition tests its macro,
+        without negation (``#if USE_HIP``, not its ``#else``, not ``#ifndef``)."""
+        for start, end, own in self._groups:
+            if not start <= offset < end:
+                continue
+            for i, (at, directive, condition) in enumerate(own):
+                branch_end = own[i + 1][0] if i + 1 < len(own) else end
+                if at <= offset < branch_end:
+                    if directive in ("if", "ifdef", "elif") and "!" not in condition and target_vendor_of(condition) == vendor:
+                        return True
+                    break
         return False
 
     def target_vendor_at(self, offset: int) -> str:
