@@ -66,7 +66,7 @@ def judged(catalog, kind, name, ecosystem, target="amd"):
         ("api", "dcgmInit", "replaceable", "RDC"),
         ("api", "cuda::std", "translatable", "libhipcxx"),
         ("api", "cuda::ptx", "rewrite", ""),
-        ("include", "cuda/std/atomic", "translatable", "libhipcxx"),
+        ("include", "cuda/std/atomic", "replaceable", "libhipcxx"),  # early access: std:: or hipCUB in practice
         ("include", "math_constants.h", "translatable", "hip/hip_math_constants.h"),
         ("include", "sm_32_intrinsics.h", "translatable", "hip/hip_runtime.h"),
         ("include", "cuda_pipeline.h", "rewrite", ""),
@@ -408,3 +408,16 @@ def test_inline_ptx_verdict_follows_its_instructions(catalog, statement, portabi
 )
 def test_verdicts_judged_on_real_code(catalog, kind, name, ecosystem, portability):
     assert verdict_towards(catalog.lookup(kind, name, ecosystem), "amd")[0] == portability
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "portability"),
+    [
+        ("CUBLASLT_MATMUL_DESC_SCALE_TYPE", "api", "replaceable"),  # hipBLASLt has no scale-type attribute
+        ("ncclCommWindowRegister", "api", "replaceable"),  # RCCL has no window registration
+        ("ncclAllReduce", "api", "portable"),  # the rest of NCCL's host API RCCL keeps
+        ("cuda/std/functional", "include", "replaceable"),  # libhipcxx is early access
+    ],
+)
+def test_library_verdicts_checked_against_the_rocm_headers(catalog, name, kind, portability):
+    assert verdict_towards(catalog.lookup(kind, name, "cuda"), "amd")[0] == portability
