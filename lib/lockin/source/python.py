@@ -46,6 +46,7 @@ from lockin.source.python_paths import (
     add_helper_paths,
     add_structure,
     assigned_commands,
+    lines_of,
     module_path_vendor,
     package_defined_by,
     tool_commands,
@@ -389,7 +390,7 @@ class _Scanner:
             # needs: imports first (they decide which names are aliases of a
             # root), then uses. Both see their nodes in the order of one full
             # walk, so the findings and their order are the same.
-            imports, _ = _collect(tree, _lines_of(text, (m.start() for m in _IMPORT_WORD.finditer(text))))
+            imports, _ = _collect(tree, lines_of(text, (m.start() for m in _IMPORT_WORD.finditer(text))))
             self._imports(imports)
             _, uses = _collect(tree, _use_lines(text, self.vendor_aliases()))
         self._uses(uses)
@@ -696,19 +697,9 @@ def _use_lines(text: str, aliases: frozenset[str]) -> list[int]:
         offsets.append(at)
         at = lowered.find("provider", at + 1)
     offsets.sort()
-    return _lines_of(text, offsets)
+    return lines_of(text, offsets)
 
 
-def _lines_of(text: str, offsets: Iterable[int]) -> list[int]:
-    """The numbers of the lines holding the ascending ``offsets``, without repeats."""
-    lines: list[int] = []
-    line, counted = 1, 0
-    for at in offsets:
-        line += text.count("\n", counted, at)
-        counted = at
-        if not lines or lines[-1] != line:
-            lines.append(line)
-    return lines
 
 
 def _callee_name(func: ast.AST) -> str | None:

@@ -372,6 +372,11 @@ def _lines_holding(text: str, words: Iterable[str]) -> list[int]:
             offsets.append(at)
             at = text.find(word, at + 1)
     offsets.sort()
+    return lines_of(text, offsets)
+
+
+def lines_of(text: str, offsets: Iterable[int]) -> list[int]:
+    """The numbers of the lines holding the ascending ``offsets``, without repeats."""
     lines: list[int] = []
     line, counted = 1, 0
     for at in offsets:
