@@ -113,21 +113,22 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
     if findings.empty:
         return findings.assign(covered=pd.Series(dtype=bool), covered_by=pd.Series(dtype=object), covered_build=pd.Series(dtype=object))
     bound = vendor_bound_mask(findings, target)
+    in_code = _has_lines_in_code(findings)
+    builds = target_builds(findings, regions, inputs, target, definitions)
     reasons = pd.Series("", index=findings.index, dtype=object)
     rules = {
         "target-path": _in_target_region(findings, regions, target),
         "alias": _aliased(findings, definitions),
         "hip-sibling": _has_hip_sibling(findings, inputs) if target == "amd" else pd.Series(False, index=findings.index),
         "target-file": _in_target_file(findings, regions, target),
-        "target-build": _under_target_build(findings, regions, inputs, target, definitions),
+        "target-build": (builds != "") & in_code,
         "target-component": _has_target_component(findings, target, inputs),
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
         reasons = reasons.where(~(rules[reason] & bound), reason)
     covered = (reasons != "").astype(bool)
     # A build that already builds for the target is validated there as a whole.
-    build = target_builds(findings, regions, inputs, target, definitions).where(covered & _has_lines_in_code(findings), "")
-    return findings.assign(covered=covered, covered_by=reasons, covered_build=build)
+    return findings.assign(covered=covered, covered_by=reasons, covered_build=builds.where(covered & in_code, ""))
 
 
 def _is_source(findings: pd.DataFrame) -> pd.Series:
@@ -235,11 +236,7 @@ def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd
     enabled = {(project, _folder(path)) for project, path in zip(signals["project"], signals["path"])}
     spans = _target_regions(regions, target)
     enabled |= {(project, _folder(path)) for project, path in zip(spans["project"], spans["path"]) if (project, path) in build_files}
-    words = set(VENDOR_FILE_WORDS.get(target, ()))
-    for project, path, fmt in zip(inputs["project"], inputs["path"], formats):
-        name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
-        if name_words & words and set(fmt.split(",")) & set(_VENDOR_FILE_FORMATS):
-            enabled.add((project, _folder(path)))
+    enabled |= {(project, _folder(path)) for project, path, _ in _target_vendor_files(inputs, target)}
     for project, folder in _mapping_header_folders(definitions):
         root = _nearest_root(project, folder, roots)
         if root is not None:
@@ -262,11 +259,6 @@ def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool])
         if not folder:
             return None
         folder = folder.rpartition("/")[0]
-
-
-def _under_target_build(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
-    builds = target_builds(findings, regions, inputs, target, definitions)
-    return (builds != "") & _has_lines_in_code(findings)
 
 
 def target_builds(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
@@ -305,17 +297,24 @@ VENDOR_FILE_WORDS = {
 _VENDOR_FILE_FORMATS = {"requirements": "package", "dockerfile": "image"}
 
 
-def _target_input_groups(inputs: pd.DataFrame | None, target: str) -> set[tuple[str, str]]:
-    """(project, kind) pairs served by a per-vendor input file of the target (``requirements_rocm.txt``: packages)."""
+def _target_vendor_files(inputs: pd.DataFrame | None, target: str) -> list[tuple[str, str, set[str]]]:
+    """(project, path, component kinds it serves) of each requirements file or
+    Dockerfile named for the target (``requirements_rocm.txt``: packages)."""
     words = set(VENDOR_FILE_WORDS.get(target, ()))
-    served = set()
+    files = []
     if inputs is None or inputs.empty or not words:
-        return served
+        return files
     for project, path, formats in zip(inputs["project"], inputs["path"], inputs["formats"].fillna("").astype(str)):
         name_words = set(re.split(r"[^a-z0-9]+", PurePosixPath(str(path)).name.lower()))
-        if name_words & words:
-            served |= {(project, _VENDOR_FILE_FORMATS[f]) for f in formats.split(",") if f in _VENDOR_FILE_FORMATS}
-    return served
+        kinds = {_VENDOR_FILE_FORMATS[f] for f in formats.split(",") if f in _VENDOR_FILE_FORMATS}
+        if name_words & words and kinds:
+            files.append((project, path, kinds))
+    return files
+
+
+def _target_input_groups(inputs: pd.DataFrame | None, target: str) -> set[tuple[str, str]]:
+    """(project, kind) pairs served by a per-vendor input file of the target (``requirements_rocm.txt``: packages)."""
+    return {(project, kind) for project, _, kinds in _target_vendor_files(inputs, target) for kind in kinds}
 
 
 def _has_target_component(findings: pd.DataFrame, target: str, inputs: pd.DataFrame | None = None) -> pd.Series:
