@@ -214,15 +214,19 @@ def test_the_score_command_shows_readiness_in_json(portfolio):
     assert 0 < total["readiness"] < 1 and total["other_vendor_bound"] == 5
 
 
-def test_covered_findings_are_counted_for_validation_once_per_file_or_family():
+def test_covered_findings_are_counted_for_validation_once_per_file_or_component_group():
     rows_ = [finding(path="a.cu", line=i) for i in (1, 2, 3)] + [finding(path="b.cu", line=1), finding(path="Dockerfile", kind="image", name="nvcr.io/nvidia/pytorch", family="ngc", line=1)]
+    # The CUDA wheels PyTorch pulls in are checked by one install of the target's dependency set.
+    rows_ += [finding(path="requirements.txt", kind="package", name=name, family=family, line=i) for i, (name, family) in enumerate((("nvidia-cublas-cu12", "cublas"), ("nvidia-cudnn-cu12", "cudnn")), 1)]
+    rows_ += [finding(path="requirements.txt", kind="index", name="https://download.pytorch.org/whl/cu121", family="pytorch", line=3)]
     frame = findings_frame(rows_).assign(covered=True)
     from lockin.scoring.effort import project_facts
 
-    facts = project_facts(frame, inputs_frame([("p", "a.cu", "cxx", 50), ("p", "b.cu", "cxx", 50), ("p", "Dockerfile", "dockerfile", 3)]), PARAMS, ["p"])
-    fact = facts.iloc[0]
-    assert fact["covered"] == 5 and fact["covered_units"] == 3 and fact["covered_hours"] == 3 * PARAMS.covered_validation_hours
-    assert fact["adapted_sloc"] == 0 and fact["platform_hours"] == 0
+    inputs = inputs_frame([("p", "a.cu", "cxx", 50), ("p", "b.cu", "cxx", 50), ("p", "Dockerfile", "dockerfile", 3), ("p", "requirements.txt", "requirements", 3)])
+    fact = project_facts(frame, inputs, PARAMS, ["p"]).iloc[0]
+    # a.cu, b.cu, the image, the packages with their index
+    assert fact["covered"] == 8 and fact["covered_units"] == 4 and fact["covered_hours"] == 4 * PARAMS.covered_validation_hours
+    assert fact["adapted_sloc"] == 0 and fact["platform_hours"] == 0 and fact["libraries_hours"] == 0
 
 
 def test_the_readiness_worked_example_holds(tmp_path):
@@ -331,3 +335,96 @@ def test_a_mapping_header_makes_its_build_one_for_the_target(tmp_path):
     k = scores.findings.query("path == 'cuda/k.cu' and vendor == 'nvidia'")
     assert len(k) and k["covered"].all()
     assert "target-build" in set(k["covered_by"])
+
+
+HIP_SETUP = (
+    "import torch\nfrom setuptools import setup\nfrom torch.utils.cpp_extension import CUDAExtension\n"
+    "if torch.version.hip:\n    flags = ['-O3']\nelse:\n    flags = ['-O3', '--use_fast_math']\n"
+    "setup(name='ext', ext_modules=[CUDAExtension('ext_cuda', ['csrc/k.cu'])])\n"
+)
+CUDA_SETUP = "from setuptools import setup\nfrom torch.utils.cpp_extension import CUDAExtension\nsetup(name='ext', ext_modules=[CUDAExtension('ext_cuda', ['csrc/k.cu'])])\n"
+WHEEL_WORKFLOW = """name: wheels
+on: [push]
+jobs:
+  build:
+    runs-on: ubuntu-22.04
+    steps:
+      - uses: actions/checkout@v4
+      - name: Install CUDA
+        uses: Jimver/cuda-toolkit@v0.2.30
+        with:
+          cuda: 12.4.1
+      - run: python setup.py bdist_wheel
+"""
+
+
+@pytest.mark.parametrize("setup_text, covered", [(HIP_SETUP, True), (CUDA_SETUP, False)], ids=["builds-for-rocm", "cuda-only"])
+def test_a_ci_workflow_is_covered_with_the_build_it_builds(tmp_path, setup_text, covered):
+    """causal-conv1d's wheel workflow installs the CUDA toolkit for a setup.py that also builds for
+    ROCm: adding the ROCm leg is the validation of that build, not a component to replace."""
+    root = tmp_path / "ext"
+    (root / "csrc").mkdir(parents=True)
+    (root / ".github" / "workflows").mkdir(parents=True)
+    (root / "setup.py").write_text(setup_text)
+    (root / "csrc" / "k.cu").write_text("#include <cuda_runtime.h>\nvoid f(float* p) { cudaMalloc(&p, 4); }\n")
+    (root / ".github" / "workflows" / "wheels.yml").write_text(WHEEL_WORKFLOW)
+    scores = score(scan([root], ScanOptions(project_name="ext", progress=False)), PARAMS)
+    step = scores.findings.query("path == '.github/workflows/wheels.yml' and vendor == 'nvidia'")
+    assert len(step) == 1, scores.findings[["path", "name"]]
+    assert bool(step["covered"].iloc[0]) is covered
+    if covered:
+        assert step[["covered_by", "covered_build"]].iloc[0].tolist() == ["target-build", "."]
+        fact = scores.facts.iloc[0]
+        assert fact["covered_units"] == 1, "the workflow is validated with the build it builds"
+        assert fact["platform_hours"] == 0 and fact["libraries_hours"] == 0
+
+
+def _server_with_backends(root: Path, builds_for_rocm: bool) -> None:
+    """A server whose Python part builds for ROCm, with per-vendor backends (TGI's backends/trtllm,
+    backends/gaudi) and a feature folder beside a ROCm one (flash-attention's csrc/)."""
+    (root / "server").mkdir(parents=True)
+    (root / "server" / "setup.py").write_text(HIP_SETUP.replace("csrc/k.cu", "k.cu") if builds_for_rocm else CUDA_SETUP.replace("csrc/k.cu", "k.cu"))
+    (root / "server" / "k.cu").write_text("#include <cuda_runtime.h>\nvoid f(float* p) { cudaMalloc(&p, 4); }\n")
+    (root / "backends" / "trtllm" / "csrc").mkdir(parents=True)
+    (root / "backends" / "trtllm" / "CMakeLists.txt").write_text("project(trtllm LANGUAGES CXX CUDA)\nadd_library(backend csrc/hardware.cpp)\n")
+    (root / "backends" / "trtllm" / "csrc" / "hardware.cpp").write_text(
+        "#include <nvml.h>\nint devices() {\n  unsigned n = 0;\n  if (nvmlDeviceGetCount_v2(&n) != NVML_SUCCESS) return 0;\n  return n;\n}\n"
+    )
+    (root / "backends" / "gaudi").mkdir()
+    (root / "backends" / "gaudi" / "hpu.py").write_text("import habana_frameworks.torch.core as htcore\n\n\ndef step():\n    htcore.mark_step()\n")
+    (root / "kernels" / "layer_norm").mkdir(parents=True)
+    (root / "kernels" / "layer_norm" / "ln.cu").write_text("#include <cuda_runtime.h>\nvoid g(float* p) { cudaFree(p); }\n")
+    (root / "kernels" / "attn_ck").mkdir()
+    (root / "kernels" / "attn_ck" / "fwd.hip").write_text("#include <hip/hip_runtime.h>\nvoid h(float* p) { hipFree(p); }\n")
+
+
+def test_a_source_vendor_backend_beside_other_vendors_backends_is_not_moved(tmp_path):
+    """TGI keeps a TensorRT-LLM backend beside its Gaudi one and runs on ROCm through its server:
+    the NVIDIA backend stays NVIDIA's (validated once); a feature folder that names no vendor is moved."""
+    root = tmp_path / "server-project"
+    _server_with_backends(root, builds_for_rocm=True)
+    scores = score(scan([root], ScanOptions(project_name="srv", progress=False)), PARAMS)
+    nvidia = scores.findings.query("vendor == 'nvidia' and kind in ('api', 'include')")
+    backend = nvidia[nvidia["path"].str.startswith("backends/trtllm/")]
+    assert len(backend) >= 3 and set(backend["covered_by"]) == {"source-variant"}
+    assert set(backend["covered_build"]) == {"backends/trtllm"}, "the variant is checked once, as a whole"
+    layer_norm = nvidia[nvidia["path"] == "kernels/layer_norm/ln.cu"]
+    assert len(layer_norm) and not layer_norm["covered"].any(), "layer_norm names no vendor: it is a feature, not a variant"
+
+
+def test_a_source_vendor_backend_is_moved_when_nothing_builds_for_the_target(tmp_path):
+    root = tmp_path / "server-project"
+    _server_with_backends(root, builds_for_rocm=False)
+    scores = score(scan([root], ScanOptions(project_name="srv", progress=False)), PARAMS)
+    backend = scores.findings.query("vendor == 'nvidia' and path.str.startswith('backends/trtllm/')", engine="python")
+    assert len(backend) and not backend["covered"].any()
+
+
+@pytest.mark.parametrize(
+    "name, vendor",
+    [("trtllm", "nvidia"), ("ggml-cuda", "nvidia"), ("flash_attn_ck", "amd"), ("Dockerfile_amd", "amd"), ("rocm.py", "amd"), ("gaudi", "intel"), ("layer_norm", ""), ("hip_vs_cuda", ""), ("checks", "")],
+)
+def test_a_name_names_one_vendor_or_none(name, vendor):
+    from lockin.scoring.readiness import _name_vendor
+
+    assert _name_vendor(name) == vendor

@@ -155,8 +155,8 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
     convert), ``translated_share`` (AT: the adapted lines a translator
     converts completely), the remediation hours by dimension, counts of
     charged findings by portability class, ``covered`` (charged findings
-    that are covered), ``covered_units`` (their distinct source files and
-    component families) and ``covered_hours`` (the units' validation).
+    that are covered), ``covered_units`` (their distinct builds, source files and
+    component groups) and ``covered_hours`` (the units' validation).
     """
     names = projects if projects is not None else sorted(set(inputs["project"]) | set(findings["project"]))
     lines = _lines(inputs)
@@ -212,11 +212,16 @@ def _charged_and_covered(findings: pd.DataFrame, params: Parameters) -> tuple[pd
 
 
 def _validation_units(validated: pd.DataFrame) -> Counter:
-    """Per project, the distinct builds, source files and component families among covered findings.
+    """Per project, the distinct builds, source files and component groups among covered findings.
 
     Each is built and tested once on the target, however many covered
     findings it holds; the files of a build that already builds for the
     target (``covered_build``) are validated with that build, as one unit.
+    Covered components are validated per group (packages with their
+    indexes, images, clusters, builds, environments): installing the
+    target's dependency set and running the tests once checks every
+    package in it (the CUDA wheels PyTorch pulls in are one check, not
+    one each), as the coverage rule counts them (:mod:`lockin.scoring.readiness`).
     """
     counts: Counter = Counter()
     if validated.empty:
@@ -225,13 +230,18 @@ def _validation_units(validated: pd.DataFrame) -> Counter:
     in_build = build != ""
     source = validated["kind"].isin(SOURCE_KINDS) & ~in_build
     component = ~validated["kind"].isin(SOURCE_KINDS) & ~in_build
-    family = validated["family"].fillna("").astype(str).where(validated["family"].fillna("") != "", validated["name"])
+    group = validated["kind"].map(VALIDATION_GROUPS).fillna(validated["kind"])
     builds = set(zip(validated.loc[in_build, "project"], build[in_build]))
     files = set(zip(validated.loc[source, "project"], validated.loc[source, "path"]))
-    families = set(zip(validated.loc[component, "project"], validated.loc[component, "kind"], family[component]))
-    for project, *_ in (*builds, *files, *families):
+    groups = set(zip(validated.loc[component, "project"], group[component]))
+    for project, *_ in (*builds, *files, *groups):
         counts[project] += 1
     return counts
+
+
+#: Component kinds validated together on the target: a package index serves
+#: the packages installed from it.
+VALIDATION_GROUPS = {"package": "libraries", "index": "libraries"}
 
 
 def adapted_lines(findings: pd.DataFrame, regions: pd.DataFrame | None, file_lines: dict, window: int) -> Counter:

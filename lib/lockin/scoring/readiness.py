@@ -49,7 +49,7 @@ DEFINITION_COLUMNS = ["project", "path", "line", "kind", "name", "target"]
 
 #: Why a finding is covered, strongest first: a finding that several rules
 #: cover is reported under the first.
-COVERAGE_REASONS = ("target-path", "alias", "hip-sibling", "target-file", "target-build", "target-component")
+COVERAGE_REASONS = ("target-path", "alias", "hip-sibling", "target-file", "target-build", "target-component", "source-variant")
 
 #: Vendor labels that are nobody's lock-in: their non-portable findings are
 #: part of any move (a 32-wide warp assumption), so they go with the source.
@@ -105,7 +105,19 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
       target vendor (a ROCm image beside the CUDA one; packages and package
       indexes count as one kind), or a requirements file or Dockerfile
       named for the target (``requirements_rocm.txt``, ``Dockerfile_amd``;
-      see :data:`VENDOR_FILE_WORDS`).
+      see :data:`VENDOR_FILE_WORDS`);
+    - ``source-variant``: in a project that already builds for the target,
+      its file lies in a folder (or is a file) named for its own vendor or
+      that vendor's product (``backends/trtllm/``, ``platforms/cuda.py``)
+      beside a sibling named for another vendor (``backends/gaudi/``,
+      ``platforms/rocm.py``): the project keeps one variant per vendor, and
+      the target runs through its own (see :func:`source_variants`).
+
+    A CI workflow's findings (a CUDA toolkit install step, an NVIDIA runner)
+    belong to the build the workflow builds, the one at or above its folder:
+    when that build already builds for the target they are covered with it
+    (``target-build``), since validating a covered build means building it
+    and running its tests in the target's CI.
 
     Findings that are portable or of the target vendor are never covered:
     there is nothing to cover.
@@ -113,8 +125,10 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
     if findings.empty:
         return findings.assign(covered=pd.Series(dtype=bool), covered_by=pd.Series(dtype=object), covered_build=pd.Series(dtype=object))
     bound = vendor_bound_mask(findings, target)
-    in_code = _has_lines_in_code(findings)
-    builds = target_builds(findings, regions, inputs, target, definitions)
+    in_code = _has_lines_in_code(findings) | _in_ci_workflow(findings, inputs)
+    roots = target_build_roots(findings, regions, inputs, target, definitions)
+    builds = target_builds(findings, roots)
+    variants = source_variants(findings, inputs, {project for (project, _), enabled in roots.items() if enabled})
     reasons = pd.Series("", index=findings.index, dtype=object)
     rules = {
         "target-path": _in_target_region(findings, regions, target),
@@ -123,12 +137,15 @@ def mark_covered(findings: pd.DataFrame, regions: pd.DataFrame, definitions: pd.
         "target-file": _in_target_file(findings, regions, target),
         "target-build": (builds != "") & in_code,
         "target-component": _has_target_component(findings, target, inputs),
+        "source-variant": variants != "",
     }
     for reason in reversed(COVERAGE_REASONS):  # the strongest reason written last wins
         reasons = reasons.where(~(rules[reason] & bound), reason)
     covered = (reasons != "").astype(bool)
-    # A build that already builds for the target is validated there as a whole.
-    return findings.assign(covered=covered, covered_by=reasons, covered_build=builds.where(covered & in_code, ""))
+    # A build that already builds for the target is validated there as a whole;
+    # a source variant is checked once, as the variant it is.
+    units = builds.where(in_code, "").where(reasons != "source-variant", variants)
+    return findings.assign(covered=covered, covered_by=reasons, covered_build=units.where(covered, ""))
 
 
 def _is_source(findings: pd.DataFrame) -> pd.Series:
@@ -190,6 +207,75 @@ def _in_target_file(findings: pd.DataFrame, regions: pd.DataFrame, target: str) 
     spans = _target_regions(regions, target)
     files |= set(zip(spans["project"], spans["path"]))
     return pd.Series([key in files for key in zip(findings["project"], findings["path"])], index=findings.index) & source
+
+
+def _in_ci_workflow(findings: pd.DataFrame, inputs: pd.DataFrame | None) -> pd.Series:
+    """Findings read from a CI workflow (GitHub Actions, GitLab CI)."""
+    if inputs is None or inputs.empty:
+        return pd.Series(False, index=findings.index)
+    formats = inputs["formats"].fillna("").astype(str)
+    workflows = set(zip(inputs.loc[formats.str.contains("ci-workflow", regex=False), "project"], inputs.loc[formats.str.contains("ci-workflow", regex=False), "path"]))
+    return pd.Series([key in workflows for key in zip(findings["project"], findings["path"])], index=findings.index)
+
+
+#: Words that name a vendor, or a product only that vendor ships, in a
+#: folder or file name (split at ``-``, ``_``, ``.`` and ``/``): a project
+#: that keeps one variant per vendor names them so (``backends/trtllm``,
+#: ``backends/gaudi``, ``platforms/rocm.py``, ``ggml-cuda``, ``flash_attn_ck``).
+VARIANT_WORDS = {
+    "amd": ("rocm", "hip", "amd", "amdgpu", "ck", "aiter", "miopen", "rccl"),
+    "nvidia": ("cuda", "nvidia", "trt", "trtllm", "tensorrt", "cudnn", "cutlass", "nccl"),
+    "intel": ("intel", "xpu", "gaudi", "hpu", "habana", "sycl", "ipex", "oneapi"),
+    "google": ("tpu", "xla"),
+}
+
+_WORD_VENDOR = {word: vendor for vendor, words in VARIANT_WORDS.items() for word in words}
+_NAME_PARTS = re.compile(r"[^a-z0-9]+")
+
+
+def _name_vendor(name: str) -> str:
+    """The vendor a folder or file name names (``trtllm`` → nvidia), or ""."""
+    stem = name.lower().rsplit(".", 1)[0] if "." in name and not name.startswith(".") else name.lower()
+    vendors = {_WORD_VENDOR[w] for w in _NAME_PARTS.split(stem) if w in _WORD_VENDOR}
+    return vendors.pop() if len(vendors) == 1 else ""
+
+
+def source_variants(findings: pd.DataFrame, inputs: pd.DataFrame | None, ready: set[str]) -> pd.Series:
+    """Per finding, the per-vendor variant of its own vendor that holds it, or "".
+
+    A variant is a folder or file named for one vendor (:data:`VARIANT_WORDS`)
+    whose folder also holds an entry named for another vendor: the project
+    keeps one implementation per vendor there (TGI's ``backends/trtllm``
+    beside ``backends/gaudi``; vLLM's ``platforms/cuda.py`` beside
+    ``platforms/rocm.py``). A finding inside a variant of its own vendor
+    needs no move when the project already builds for the target somewhere
+    (``ready``: the projects with a build root that does): the target
+    runs through the project's other variant, and this one stays with its
+    vendor. A folder of features (flash-attention's ``csrc/layer_norm``
+    beside ``csrc/flash_attn_ck``) is no variant: its name names no vendor.
+    """
+    result = pd.Series("", index=findings.index, dtype=object)
+    if inputs is None or inputs.empty or findings.empty or not ready:
+        return result
+    entries: dict[tuple[str, str], set[str]] = {}
+    for project, path in zip(inputs["project"], inputs["path"]):
+        if project not in ready:
+            continue
+        parts = str(path).split("/")
+        for depth in range(len(parts)):
+            entries.setdefault((project, "/".join(parts[:depth])), set()).add(parts[depth])
+    vendors_beside = {key: {v for v in map(_name_vendor, names) if v} for key, names in entries.items()}
+    vendor = findings["vendor"].fillna("").astype(str)
+    for index, project, path, own in zip(findings.index, findings["project"], findings["path"], vendor):
+        if project not in ready or not own:
+            continue
+        parts = str(path).split("/")
+        for depth in range(len(parts)):
+            parent = "/".join(parts[:depth])
+            if _name_vendor(parts[depth]) == own and vendors_beside.get((project, parent), set()) - {own}:
+                result[index] = "/".join(parts[: depth + 1])
+                break
+    return result
 
 
 #: Input formats that make their folder a build root: the sources below it,
@@ -261,10 +347,10 @@ def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool])
         folder = folder.rpartition("/")[0]
 
 
-def target_builds(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd.DataFrame | None, target: str, definitions: pd.DataFrame | None = None) -> pd.Series:
+def target_builds(findings: pd.DataFrame, roots: dict[tuple[str, str], bool]) -> pd.Series:
     """Per finding, the folder of the build that owns its file when that
-    build already builds for the target ("" otherwise; see :func:`target_build_roots`)."""
-    roots = target_build_roots(findings, regions, inputs, target, definitions)
+    build already builds for the target ("" otherwise; ``roots`` from
+    :func:`target_build_roots`)."""
     if not any(roots.values()):
         return pd.Series("", index=findings.index, dtype=object)
     cache: dict[tuple[str, str], str] = {}
