@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
 BENCH_ARGS ?=
 
-.PHONY: setup system report test bench validate realcode-dir clean
+.PHONY: setup system report test bench validate realcode-dir calibrate ports-dir clean
 
 setup: $(STAMP)
 
@@ -44,6 +44,17 @@ bench: $(STAMP)
 VALIDATE_ARGS ?=
 validate: realcode-dir $(STAMP)
 	$(BIN)/python benchmarks/validate.py --realcode "$(REALCODE_DIR)" $(VALIDATE_ARGS)
+
+# The effort model on real CUDA -> ROCm ports (data/calibration/ports.csv): the
+# per-port table before and after calibration, and the calibration rows.
+# PORTS_DIR holds each port's CUDA-only parent as <port_id>/:
+# benchmarks/calibration/checkout.sh PORTS_DIR makes it.
+CALIBRATE_ARGS ?= --write data/calibration/calibration.csv --format csv --out benchmarks/results/calibration-$(shell date +%Y-%m-%d).csv
+calibrate: ports-dir $(STAMP)
+	$(BIN)/lockin calibrate --trees "$(PORTS_DIR)" $(CALIBRATE_ARGS)
+
+ports-dir:
+	@test -n "$(PORTS_DIR)" || { echo "make calibrate: set PORTS_DIR to the folder of port parent trees (benchmarks/calibration/checkout.sh PORTS_DIR extracts them)" >&2; exit 2; }
 
 # Checked before the venv is built, so a missing REALCODE_DIR fails at once.
 realcode-dir:

@@ -43,6 +43,7 @@ Examples:
   lockin init my-portfolio                        a commented portfolio.yml, params.yml and README to start from
   lockin report --period auto --portfolio my-portfolio --params my-portfolio/params.yml
   lockin notebooks ~/lockin-notebooks             the report notebooks, to open in JupyterLab
+  lockin calibrate --trees ~/ports                the effort model on real ports, before and after calibration
 """
 
 
@@ -344,6 +345,55 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
         f"(lock-in ratio {total['lockin_ratio']:.1%}), effort P10/P50/P90 {total['effort_pm_p10']:.1f}/{total['effort_pm_p50']:.1f}/{total['effort_pm_p90']:.1f} PM",
         err=True,
     )
+
+
+@main.command()
+@click.option("--ports", "ports_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="The ports file (default: the bundled data/calibration/ports.csv of real CUDA→ROCm ports).")
+@click.option("--trees", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Folder holding each port's CUDA-only parent tree as TREES/<port_id> (benchmarks/calibration/checkout.sh extracts them).")
+@click.option("--params", "params_file", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Parameters of the effort model (as for score).")
+@click.option("--write", "write_file", type=click.Path(dir_okay=False, path_type=Path), help="Write the calibration rows (the model's facts per port, actual_pm the proxy) to this CSV: a calibration_file.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True, help="Output format of the per-port table.")
+@_out_option
+@click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes for each scan (0: one per CPU).")
+@click.option("--no-progress", is_flag=True, help="Do not show a progress bar on standard error.")
+def calibrate(ports_file, trees, params_file, write_file, fmt, out, jobs, no_progress):
+    """Measure the effort model on real ports and write the calibration fitted on them.
+
+    Scans each port's CUDA-only parent tree, estimates its migration effort
+    (uncalibrated), and compares it with the port's effort proxy (person-days
+    of its commits and follow-up fixes: docs/methodology.md §3.5). Prints per
+    port the proxy, the estimate and the leave-one-out calibrated estimate,
+    then the median absolute log error, the worst factor and the rank
+    correlation before and after calibration.
+    """
+    from lockin import resources
+    from lockin.scoring.calibration import BUNDLED_CALIBRATION
+    from lockin.scoring.parameters import load_parameters
+    from lockin.scoring.ports import calibration_table, evaluate, port_facts, read_ports
+
+    try:
+        params = load_parameters(params_file, calibration_file="")
+        ports = read_ports(ports_file or resources.bundled_file("data/calibration/ports.csv"))
+    except InputError as exc:
+        raise click.ClickException(str(exc)) from exc
+    facts = port_facts(ports, trees, params, jobs=jobs, progress=not no_progress)
+    for port_id in facts.attrs.get("missing", []):
+        click.echo(f"skipped: {port_id}: no tree {trees / port_id}", err=True)
+    table, before, after = evaluate(ports, facts, params)
+    with _output(out, inputs=(trees, ports_file, params_file)) as sink:
+        shown = table.round({"proxy_pm": 3, "estimate_pm": 3, "calibrated_pm": 3, "factor_estimate": 2, "factor_calibrated": 2})
+        write_frame(shown, sink, fmt, "Real ports: effort proxy against the model (person-months; factor = estimate / proxy)" if fmt == "table" else None)
+    if write_file is not None:
+        used = ports[ports["use"].str.lower() == "yes"]
+        rows = calibration_table(used, facts[(facts["estimate_pm"] > 0) & facts["project"].isin(used["port_id"])], params)
+        rows.to_csv(write_file, index=False)
+        click.echo(f"wrote {write_file} ({len(rows)} ports; bundled as {BUNDLED_CALIBRATION})", err=True)
+    for label, measures in (("before (uncalibrated)", before), ("after (leave-one-out)", after)):
+        click.echo(
+            f"lockin: {label}: {measures['n']} ports, median |log error| {measures['mdale']:.2f} (×{measures['median_factor']:.2f}), "
+            f"worst ×{measures['worst_factor']:.1f}, rank correlation {measures['spearman']:.2f}",
+            err=True,
+        )
 
 
 def _benchmark_options(function):

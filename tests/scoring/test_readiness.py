@@ -43,7 +43,7 @@ def portfolio(tmp_path_factory):
     (root / "cute-kernels").mkdir()
     names = ["make_layout", "make_tensor", "local_tile", "partition_S", "copy", "gemm"]
     uses = [f"  auto t{i} = cute::{names[i % len(names)]}({i});" for i in range(CUTE_USES - 1)]
-    (root / "cute-kernels" / "attention.cu").write_text("\n".join(["#include <cute/tensor.hpp>", "void attention() {", *uses, "}"]) + "\n")
+    (root / "cute-kernels" / "tile_kernel.cu").write_text("\n".join(["#include <cute/tensor.hpp>", "void tile_kernel() {", *uses, "}"]) + "\n")
     with (root / "portfolio.yml").open("a") as manifest:
         manifest.write("  - {name: header, path: header, accelerator: H100 SXM}\n  - {name: cute-kernels, path: cute-kernels, accelerator: H100 SXM}\n")
     return root

@@ -34,7 +34,7 @@ def hopper(tmp_path_factory):
     root = tmp_path_factory.mktemp("portfolio")
     source = root / "hopper" / "src"
     source.mkdir(parents=True)
-    (source / "gemm.cu").write_text(GEMM)
+    (source / "tile.cu").write_text(GEMM)
     (source / "other.cu").write_text(OTHER)
     (root / "hopper" / "requirements.txt").write_text("cudf-cu12==24.8.0\ncuml-cu12==24.8.0\n")
     (root / "clean").mkdir()
@@ -51,18 +51,18 @@ def hopper(tmp_path_factory):
 def test_wgmma_instructions_are_one_roadblock_per_file_with_their_use_count(hopper):
     roadblocks = hopper.scores.roadblocks
     wgmma = roadblocks[roadblocks["name"] == "wgmma"].set_index("path")
-    assert sorted(wgmma.index) == ["src/gemm.cu", "src/other.cu"]
-    row = wgmma.loc["src/gemm.cu"]
+    assert sorted(wgmma.index) == ["src/other.cu", "src/tile.cu"]
+    row = wgmma.loc["src/tile.cu"]
     assert row["project"] == "hopper" and row["kind"] == "construct" and row["occurrences"] == 3
-    assert row["locations"] == "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6" and row["line"] == 4
+    assert row["locations"] == "src/tile.cu:4, src/tile.cu:5, src/tile.cu:6" and row["line"] == 4
     assert wgmma.loc["src/other.cu", "occurrences"] == 1
 
 
 def test_a_roadblock_costs_its_hours_per_use_times_the_learning_curve_of_its_uses(hopper):
     findings = hopper.scores.findings
-    rewrite = findings[(findings["portability"] == "rewrite") & (findings["path"] == "src/gemm.cu") & (findings["name"] == "wgmma")]
+    rewrite = findings[(findings["portability"] == "rewrite") & (findings["path"] == "src/tile.cu") & (findings["name"] == "wgmma")]
     per_use = finding_hours(rewrite, hopper.params).max()
-    row = hopper.scores.roadblocks.query("name == 'wgmma' and path == 'src/gemm.cu'").iloc[0]
+    row = hopper.scores.roadblocks.query("name == 'wgmma' and path == 'src/tile.cu'").iloc[0]
     assert row["hours"] == pytest.approx(per_use * repeat_factor([3], hopper.params.repeat_learning_rate)[0])
     assert per_use < row["hours"] < 3 * per_use, "three uses cost more than one, less than three times one"
     items = work_items(findings[findings["portability"] == "rewrite"].assign(hours=finding_hours(findings[findings["portability"] == "rewrite"], hopper.params)), hopper.params)
@@ -115,7 +115,7 @@ def test_the_score_command_titles_its_roadblocks_with_the_portfolio_count(hopper
     total = int(hopper.scores.portfolio["roadblocks"])
     assert f"of {total} distinct" in result.stdout
     section = result.stdout.split("Roadblocks", 1)[1].split("Notes", 1)[0]
-    assert "locations" in section and "src/gemm.cu:4, src/gemm.cu:5, src/gemm.cu:6" in section
+    assert "locations" in section and "src/tile.cu:4, src/tile.cu:5, src/tile.cu:6" in section
 
 
 def test_the_executive_summary_counts_roadblocks_as_the_score_does(hopper):

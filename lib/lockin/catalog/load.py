@@ -56,7 +56,10 @@ def load_catalog(extra_dirs: Iterable[str | Path] = (), *, bundled: bool = True)
             files.append(str(path))
             for row in read_catalog_file(path):
                 merged[row.key] = row
-    return Catalog(rows=list(merged.values()), version="+".join(versions), sources=files)
+    from lockin.catalog.implementations import IMPLEMENTATIONS_FILE, merge_implementations
+
+    files += [str(f / IMPLEMENTATIONS_FILE) for f in folders if (f / IMPLEMENTATIONS_FILE).is_file()]
+    return Catalog(rows=list(merged.values()), version="+".join(versions), sources=files, implementations=merge_implementations(folders))
 
 
 def _folder_version(folder: Path) -> str:

@@ -76,6 +76,8 @@ class Catalog:
     rows: list[CatalogRow] = field(default_factory=list)
     version: str = "unversioned"
     sources: list[str] = field(default_factory=list)
+    #: Kernel functions vendors implement (:mod:`lockin.catalog.implementations`).
+    implementations: list = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._index()

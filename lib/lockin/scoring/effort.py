@@ -162,14 +162,22 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
     lines = _lines(inputs)
     charged, covered = _charged_and_covered(findings, params)
     findings = findings.assign(hours=finding_hours(findings, params))
+    adopted_as = _text_column(findings, "adopted_as")
+    translated_by = _text_column(findings, "translated_by")
     priced = findings[charged & ~covered]
     validated = findings[charged & covered]
+    adopted = priced[adopted_as[priced.index] != ""]
+    priced = priced[adopted_as[priced.index] == ""]
     work = work_items(priced, params)
     source = priced[priced["kind"].isin(SOURCE_KINDS)]
     file_lines = dict(zip(zip(lines["project"], lines["path"]), lines["lines"]))
     window = int(params.adapted_window_lines)
     adapted = adapted_lines(source, regions, file_lines, window)
     manual = adapted_lines(source[source["portability"] != "translatable"], regions, file_lines, window)
+    in_translating_build = translated_by[source.index] != ""
+    build_translated = adapted_lines(source[in_translating_build], regions, file_lines, window)
+    translating = Counter(project for project, _ in set(zip(source.loc[in_translating_build, "project"], translated_by[source.index][in_translating_build])))
+    integrations = _integrations(adopted, findings)
     units = _validation_units(validated)
     rows = []
     for name in names:
@@ -194,8 +202,31 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
         row["covered"] = int((validated["project"] == name).sum())
         row["covered_units"] = int(units.get(name, 0))
         row["covered_hours"] = row["covered_units"] * float(params.covered_validation_hours)
+        row["build_translated_sloc"] = int(build_translated.get(name, 0))
+        row["translated_builds"] = int(translating.get(name, 0))
+        row["platform_hours"] += row["translated_builds"] * float(params.translated_build_hours)
+        own_integrations = integrations[integrations["project"] == name]
+        row["adopted"] = int((adopted["project"] == name).sum())
+        row["adoptions"] = "; ".join(own_integrations["function"])
+        row["code_hours"] += float(own_integrations["hours"].sum())
         rows.append(row)
     return pd.DataFrame(rows, columns=FACT_COLUMNS)
+
+
+def _text_column(findings: pd.DataFrame, name: str) -> pd.Series:
+    if name in findings.columns:
+        return findings[name].fillna("").astype(str)
+    return pd.Series("", index=findings.index, dtype=object)
+
+
+def _integrations(adopted: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+    """One integration per project, adopted function and build, with its catalog hours."""
+    columns = ["project", "function", "build", "hours"]
+    if adopted.empty:
+        return pd.DataFrame(columns=columns)
+    hours = adopted["integration_hours"] if "integration_hours" in adopted.columns else pd.Series(0.0, index=adopted.index)
+    frame = pd.DataFrame({"project": adopted["project"], "function": adopted["adopted_as"], "build": _text_column(adopted, "adopted_build"), "hours": pd.to_numeric(hours, errors="coerce").fillna(0.0)})
+    return frame.drop_duplicates(["project", "function", "build"])[columns].reset_index(drop=True)
 
 
 def _charged_and_covered(findings: pd.DataFrame, params: Parameters) -> tuple[pd.Series, pd.Series]:
@@ -406,7 +437,7 @@ def work_items(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
 FACT_COLUMNS = [
     "project", "sloc", "source_sloc", "adapted_sloc", "manual_sloc", "translated_share", "vendor_bound",
     "translatable", "replaceable", "rewrite", "code_hours", "libraries_hours", "platform_hours",
-    "covered", "covered_units", "covered_hours",
+    "covered", "covered_units", "covered_hours", "build_translated_sloc", "translated_builds", "adopted", "adoptions",
 ]  # fmt: skip
 
 
@@ -433,12 +464,15 @@ class EffortDraws:
         ``validation`` (``code`` includes translate and adapt and the code
         findings' remediation).
     calibrated : bool
+    calibration_label : str
+        What the draws are calibrated on, with its error ("" when uncalibrated).
     """
 
     projects: list[str]
     total: np.ndarray
     parts: dict[str, np.ndarray] = field(default_factory=dict)
     calibrated: bool = False
+    calibration_label: str = ""
 
     def of(self, project: str) -> np.ndarray:
         return self.total[self.projects.index(project)]
@@ -468,7 +502,7 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
 
     Per draw, with sizes in SLOC and effort in person-months (PM):
 
-    - translate = adapted_sloc / ATPROD
+    - translate = (adapted_sloc − build_translated_sloc) / ATPROD
     - AAF = 0.4·DM + 0.3·CM + 0.3·IM;
       AAM = (AA + AAF·(1 + 0.02·SU·UNFM)) / 100 if AAF ≤ 50, else (AA + AAF + SU·UNFM) / 100
     - adapt = A · (manual_sloc · AAM / 1000)^E
@@ -479,7 +513,9 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
     x = draw_inputs(params)
     adapted = facts["adapted_sloc"].to_numpy(float)[:, None]
     manual = facts["manual_sloc"].to_numpy(float)[:, None]
-    translate = adapted / x["atprod"][None, :]
+    # Lines a build translates (PyTorch's hipify of a CUDAExtension) cost no translation.
+    by_build = facts["build_translated_sloc"].to_numpy(float)[:, None] if "build_translated_sloc" in facts else np.zeros_like(adapted)
+    translate = np.maximum(adapted - by_build, 0.0) / x["atprod"][None, :]
     aaf = 0.4 * x["dm"] + 0.3 * x["cm"] + 0.3 * x["im"]
     aam = np.where(aaf <= 50, x["aa"] + aaf * (1 + 0.02 * x["su"] * x["unfm"]), x["aa"] + aaf + x["su"] * x["unfm"]) / 100.0
     esloc = manual * aam[None, :]
@@ -498,8 +534,10 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
     parts["validation"] = validation
     total = work + validation
     if calibration is not None:
-        total = calibration.apply(total)
-    return EffortDraws(list(facts["project"]), total, parts, calibrated=calibration is not None)
+        # The fit's own leave-one-out error widens the band (a residual per draw).
+        total = calibration.apply(total, seed=params.seed)
+    label = f"{calibration.kind}, leave-one-out median error ×{calibration.loo_median_factor:.1f}" if calibration is not None else ""
+    return EffortDraws(list(facts["project"]), total, parts, calibrated=calibration is not None, calibration_label=label)
 
 
 def cheaper_of(credited: EffortDraws, uncredited: EffortDraws) -> EffortDraws:
@@ -511,7 +549,7 @@ def cheaper_of(credited: EffortDraws, uncredited: EffortDraws) -> EffortDraws:
     """
     take = uncredited.total < credited.total
     parts = {name: np.where(take, uncredited.parts[name], part) for name, part in credited.parts.items()}
-    return EffortDraws(credited.projects, np.where(take, uncredited.total, credited.total), parts, calibrated=credited.calibrated)
+    return EffortDraws(credited.projects, np.where(take, uncredited.total, credited.total), parts, calibrated=credited.calibrated, calibration_label=credited.calibration_label)
 
 
 def percentiles(draws: np.ndarray) -> tuple[float, float, float]:

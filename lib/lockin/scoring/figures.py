@@ -85,7 +85,8 @@ def effort_figure(draws, projects: list[str] | None = None) -> plt.Figure:
         ax.plot(medians, range(len(names)), "o", color="black", markersize=4)
         ax.set_xlabel("migration effort (person-months); box P25–P75, whiskers P10–P90, dot P50")
         ax.set_ylabel("")
-        ax.set_title("Migration effort, Monte Carlo" + (" (calibrated)" if draws.calibrated else " (uncalibrated defaults)"))
+        label = getattr(draws, "calibration_label", "") or ("calibrated" if draws.calibrated else "uncalibrated defaults")
+        ax.set_title(f"Migration effort, Monte Carlo ({label})")
         fig.tight_layout()
     return fig
 

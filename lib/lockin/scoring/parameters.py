@@ -88,6 +88,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     Parameter("credit_target_support", True, "flag", "", "credit what already runs on the target: covered findings cost validation only (false: price them as if the target path were not there, for comparison)", "issue 11: a project that already builds for the target needs its path validated, not written again"),
     Parameter("covered_validation_hours", 1.0, "number", "h/unit", "validating one covered unit (a build, a source file or a component group with a target path): build it for the target and run its tests there", _JUDGEMENT + ": the existing target path is built and its tests run in the target CI, an hour per build, file or component group; the 0.25–1 h the remediation table gives a mechanical component change", minimum=0, maximum=200),
     Parameter("adapted_window_lines", 10, "integer", "lines", "lines either side of a finding adapted with it when its file has no function regions", "lockin default (judgement): a call's argument set-up and error check around it; HIPIFY and SYCLomatic report migration per line and per function, not per file", minimum=0, maximum=500),
+    Parameter("translated_build_hours", 8.0, "number", "h/build", "building one PyTorch CUDA extension whose sources PyTorch hipifies at build time on the target, and fixing what the translator leaves", _JUDGEMENT + ": a working day; the four PyTorch-extension ports of the real-port dataset (pytorch_scatter, pytorch_sparse, pytorch_cluster, pytorch_spline_conv) each took their author one day (data/calibration/ports.csv)", minimum=0, maximum=2000),
     Parameter("repeat_learning_rate", 0.8, "number", "", "cost of each doubling of the uses of one roadblock, relative to the previous (Wright's learning curve: the n-th use costs n^log2(rate) of the first)", "T. P. Wright, 'Factors Affecting the Cost of Airplanes', Journal of the Aeronautical Sciences 3(4), 1936: 80 % per doubling of repeated work; 1 = every use costs the same", minimum=0.5, maximum=1.0),
     # --- economics
     Parameter("horizon_years", 3.0, "number", "years", "period the economics cover", "a hardware generation: vendors ship a new accelerator every one to two years", minimum=0.5, maximum=15),
@@ -109,7 +110,7 @@ PARAMETERS: tuple[Parameter, ...] = (
     # --- inputs
     Parameter("fleet_file", "", "optional_text", "", "the fleet CSV (a relative path is read from the parameter file's folder)", "none: without a fleet file the report has no fleet section (the sample portfolio's parameters, data/sample-params.yml, name the sample fleet)"),
     Parameter("results_files", [], "paths", "", "benchmark result files that extend the bundled MLPerf set", "none"),
-    Parameter("calibration_file", "", "optional_text", "", "past migrations CSV to calibrate the effort model", "none: outputs say the defaults are uncalibrated"),
+    Parameter("calibration_file", "data/calibration/calibration.csv", "optional_text", "", "past migrations CSV the effort model is calibrated on (empty: uncalibrated)", "the bundled calibration on real CUDA→ROCm ports mined from git history (data/calibration/ports.csv; docs/methodology.md §3.5); give your own team's migrations to replace it"),
     Parameter("hhi_regime", "2023", "choice", "", "HHI thresholds for the supply dimension", "2023 Merger Guidelines", choices=("2023", "2010")),
 )
 

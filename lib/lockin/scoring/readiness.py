@@ -21,6 +21,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from lockin.records import COMPONENT_KINDS, SOURCE_KINDS
+from lockin.scoring.builds import build_files, folder_of, nearest_root
 
 __all__ = [
     "REGION_COLUMNS",
@@ -278,16 +279,6 @@ def source_variants(findings: pd.DataFrame, inputs: pd.DataFrame | None, ready: 
     return result
 
 
-#: Input formats that make their folder a build root: the sources below it,
-#: down to the next build root, are what that build compiles or packages.
-BUILD_FORMATS = frozenset({"setup-py", "pyproject", "cmake", "makefile"})
-
-
-def _folder(path: str) -> str:
-    """A forward-slash path's folder, "" at the project's root."""
-    return str(path).rpartition("/")[0]
-
-
 #: Aliases to target names that make a file a mapping header (llama.cpp's
 #: vendors/hip.h maps 134 CUDA names): the build that holds it compiles its
 #: CUDA sources for the target through it.
@@ -309,22 +300,19 @@ def target_build_roots(findings: pd.DataFrame, regions: pd.DataFrame, inputs: pd
     to a mapping header (:data:`MAPPING_HEADER_ALIASES` or more aliases)
     builds for the target too: its sources reach the target through it.
     """
-    if inputs is None or inputs.empty:
-        return {}
-    formats = inputs["formats"].fillna("").astype(str)
-    is_build = formats.map(lambda f: bool(BUILD_FORMATS & set(f.split(","))))
-    roots = {(project, _folder(path)): False for project, path in zip(inputs.loc[is_build, "project"], inputs.loc[is_build, "path"])}
+    files = build_files(inputs)
+    roots = {(project, folder_of(path)): False for project, path in zip(files["project"], files["path"])}
     if not roots:
         return roots
-    build_files = set(zip(inputs.loc[is_build, "project"], inputs.loc[is_build, "path"]))
+    build_paths = set(zip(files["project"], files["path"]))
     vendor = findings["vendor"].fillna("").astype(str)
     signals = findings[(findings["kind"] == "build") & (vendor == target)]
-    enabled = {(project, _folder(path)) for project, path in zip(signals["project"], signals["path"])}
+    enabled = {(project, folder_of(path)) for project, path in zip(signals["project"], signals["path"])}
     spans = _target_regions(regions, target)
-    enabled |= {(project, _folder(path)) for project, path in zip(spans["project"], spans["path"]) if (project, path) in build_files}
-    enabled |= {(project, _folder(path)) for project, path, _ in _target_vendor_files(inputs, target)}
+    enabled |= {(project, folder_of(path)) for project, path in zip(spans["project"], spans["path"]) if (project, path) in build_paths}
+    enabled |= {(project, folder_of(path)) for project, path, _ in _target_vendor_files(inputs, target)}
     for project, folder in _mapping_header_folders(definitions):
-        root = _nearest_root(project, folder, roots)
+        root = nearest_root(project, folder, roots)
         if root is not None:
             enabled.add(root)
     return {key: key in enabled for key in roots}
@@ -335,16 +323,7 @@ def _mapping_header_folders(definitions: pd.DataFrame | None) -> set[tuple[str, 
         return set()
     aliases = definitions[definitions["kind"] == "alias"]
     counts = aliases.groupby(["project", "path"]).size()
-    return {(project, _folder(path)) for (project, path), count in counts.items() if count >= MAPPING_HEADER_ALIASES}
-
-
-def _nearest_root(project: str, folder: str, roots: dict[tuple[str, str], bool]) -> tuple[str, str] | None:
-    while True:
-        if (project, folder) in roots:
-            return (project, folder)
-        if not folder:
-            return None
-        folder = folder.rpartition("/")[0]
+    return {(project, folder_of(path)) for (project, path), count in counts.items() if count >= MAPPING_HEADER_ALIASES}
 
 
 def target_builds(findings: pd.DataFrame, roots: dict[tuple[str, str], bool]) -> pd.Series:
@@ -356,9 +335,9 @@ def target_builds(findings: pd.DataFrame, roots: dict[tuple[str, str], bool]) ->
     cache: dict[tuple[str, str], str] = {}
     owners = []
     for project, path in zip(findings["project"], findings["path"]):
-        key = (project, _folder(path))
+        key = (project, folder_of(path))
         if key not in cache:
-            root = _nearest_root(project, key[1], roots)
+            root = nearest_root(project, key[1], roots)
             cache[key] = (root[1] or ".") if root is not None and roots[root] else ""
         owners.append(cache[key])
     return pd.Series(owners, index=findings.index, dtype=object)

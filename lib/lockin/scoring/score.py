@@ -19,6 +19,7 @@ import pandas as pd
 from lockin.records import PORTFOLIO_RECORD, PROJECT_RECORD, Problem
 from lockin.scan import incomplete_column
 from lockin.scoring.calibration import Calibration, load_calibration
+from lockin.scoring.translation import keep_cheaper_adoptions, mark_translation
 from lockin.scoring.economics import CaseResult, ProjectCase, evaluate_case, recommend, tornado
 from lockin.scoring.effort import EffortDraws, attach_effort_hours, attach_library, cheaper_of, finding_hours, percentiles, project_facts, simulate_effort, work_items, work_keys
 from lockin.scoring.hardware import HardwareContext, load_hardware_context
@@ -195,10 +196,11 @@ def score(scan, params: Parameters | None = None, hardware: HardwareContext | No
     meta = {p.name: p.meta for p in scan.projects}
     regions = scan_regions(scan)
     findings, sources = _judged_findings(scan, regions, params, catalog, _accelerator_vendors(meta, hardware), names)
+    findings = keep_cheaper_adoptions(findings, scan.inputs, params, names, regions)
     facts = project_facts(findings, scan.inputs, params, names, regions)
     readiness = readiness_table(findings, regions, sources, params.target_vendor, names, scan.inputs).set_index("project")
     draws = _effort_draws(findings, facts, scan.inputs, regions, params, calibration, names)
-    roadblocks = _roadblocks(priced_findings(findings, params), params)
+    roadblocks = _roadblocks(not_adopted(priced_findings(findings, params)), params)
     distinct = roadblocks["project"].value_counts()
     cases, rows, flows = [], [], []
     for index, name in enumerate(names):
@@ -239,6 +241,7 @@ def _judged_findings(scan, regions: pd.DataFrame, params: Parameters, catalog, a
     """
     findings = attach_library(attach_effort_hours(scan.findings, catalog), catalog)
     findings = mark_covered(findings, regions, scan_definitions(scan), scan.inputs, params.target_vendor)
+    findings = mark_translation(findings, scan.inputs, getattr(catalog, "implementations", []), params.target_vendor)
     sources = source_vendors(findings, params.target_vendor, accelerators, names, credit_target_support=params.credit_target_support)
     charged = charged_mask(findings, sources, params.target_vendor) if len(findings) else pd.Series(dtype=bool)
     return findings.assign(charged=charged), sources
@@ -278,6 +281,14 @@ def priced_findings(findings: pd.DataFrame, params: Parameters) -> pd.DataFrame:
     if params.credit_target_support:
         keep &= ~findings["covered"].astype(bool)
     return findings[keep]
+
+
+def not_adopted(findings: pd.DataFrame) -> pd.DataFrame:
+    """Findings whose kernels a move does not replace with the target vendor's implementation
+    (:func:`lockin.scoring.translation.mark_translation`): an adopted kernel is no roadblock."""
+    if "adopted_as" not in findings.columns:
+        return findings
+    return findings[findings["adopted_as"].fillna("").astype(str) == ""]
 
 
 def _project_row(name, index, facts, draws, params, hardware, meta, roadblocks: int) -> tuple[dict, ProjectCase, CaseResult]:
@@ -439,9 +450,9 @@ def _why(row) -> str:
 def _notes(params: Parameters, calibration: Calibration | None, frame: pd.DataFrame) -> list[str]:
     notes = []
     if calibration is None:
-        notes.append("Effort figures use lockin's uncalibrated default parameters; give a calibration_file of past migrations to fit them.")
+        notes.append("Effort figures use lockin's uncalibrated default parameters (calibration_file is empty); the bundled calibration on real ports is data/calibration/calibration.csv.")
     else:
-        notes.append(f"Effort calibrated on {calibration.describe()}.")
+        notes.append(f"Effort figures use {calibration.describe()}; the P10–P90 band includes that error.")
     if frame["performance_basis"].str.contains("estimate").any():
         notes.append("Some performance ratios are transfer-model estimates, not measurements (see performance_basis).")
     return notes
