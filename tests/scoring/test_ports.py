@@ -140,3 +140,36 @@ def test_scores_use_the_bundled_calibration_by_default_and_say_so(tmp_path):
     spread = lambda s: s.portfolio["effort_pm_p90"] / s.portfolio["effort_pm_p10"]
     assert spread(calibrated) > spread(plain)
     assert any("bundled calibration" in note for note in calibrated.notes)
+
+
+def test_the_calibration_does_not_extrapolate_its_slope_beyond_its_data():
+    from lockin.scoring.calibration import Calibration
+
+    calibration = Calibration(intercept=0.0, slope=0.5, n=3, loo_mdale=0.0, loo_worst_factor=1.0, loo_spearman=1.0, estimate_range=(1.0, 4.0))
+    mapped = calibration.apply(np.array([[0.0, 0.5, 1.0, 4.0, 8.0]]))[0]
+    # Inside [1, 4]: draw^0.5; beyond, the edge's value in proportion.
+    assert list(mapped) == pytest.approx([0.0, 0.5, 1.0, 2.0, 4.0])
+
+
+def test_a_projects_credit_for_target_support_keeps_its_share_after_calibration(tmp_path):
+    """The calibration maps the effort without target support (it was fitted on CUDA-only
+    projects); what already runs on the target scales the calibrated figure in proportion."""
+    import shutil
+
+    from lockin.scan import ScanOptions, scan
+    from lockin.scoring.score import score
+
+    fixtures = REPO / "tests" / "fixtures" / "readiness"
+    project = tmp_path / "mixed" / "src"
+    project.mkdir(parents=True)
+    shutil.copy(fixtures / "dual" / "src" / "ops.cu", project / "ops.cu")
+    shutil.copy(fixtures / "cuda-only" / "src" / "ops.cu", project / "legacy.cu")
+    scanned = scan([tmp_path / "mixed"], ScanOptions(project_name="mixed", progress=False))
+
+    def share(values):
+        credited = score(scanned, Parameters(values)).portfolio["effort_pm_p50"]
+        uncredited = score(scanned, Parameters(values), credit_target_support=False).portfolio["effort_pm_p50"]
+        return credited / uncredited
+
+    raw, calibrated = share({"calibration_file": ""}), share({})
+    assert 0 < raw < 1 and calibrated == pytest.approx(raw, abs=0.03)

@@ -11,7 +11,8 @@ each row (the effort model at the mode of every input) and fits
     ln(actual) = a + b · ln(estimate)
 
 with scikit-learn's linear regression; every Monte Carlo draw is then
-mapped through exp(a) · draw^b and multiplied by a residual of the fit
+mapped through exp(a) · draw^b (in proportion beyond the range of
+estimates the fit saw) and multiplied by a residual of the fit
 drawn from its leave-one-out residuals, so the P10–P90 band carries the
 calibration's own error. That error (median absolute log error, the worst
 factor, the rank correlation) is measured by leave-one-out cross-validation
@@ -99,6 +100,8 @@ class Calibration:
     residuals: np.ndarray = field(default_factory=lambda: np.zeros(0))
     file: str = ""
     bundled: bool = False
+    #: Smallest and largest nominal estimate the fit saw: beyond them the fitted slope is not extrapolated.
+    estimate_range: tuple[float, float] = (0.0, float("inf"))
 
     @property
     def loo_median_factor(self) -> float:
@@ -111,10 +114,18 @@ class Calibration:
         return float(np.median(np.abs(np.expm1(self.residuals))) * 100) if len(self.residuals) else 0.0
 
     def apply(self, draws: np.ndarray, seed: int | None = None) -> np.ndarray:
-        """Map effort draws through the fit; with ``seed``, times a drawn leave-one-out residual each."""
+        """Map effort draws through the fit; with ``seed``, times a drawn leave-one-out residual each.
+
+        Inside the range of estimates the fit saw, ``exp(a)·draw^b``;
+        beyond it the fitted slope is not extrapolated: the mapped value at
+        the edge scales in proportion (a project twice the largest port
+        costs twice its calibrated figure).
+        """
         positive = draws > 0
-        out = np.zeros_like(draws, dtype=float)
-        out[positive] = np.exp(self.intercept) * np.power(draws[positive], self.slope)
+        low, high = self.estimate_range
+        clipped = np.clip(np.where(positive, draws, 1.0), max(low, 1e-12), high)
+        mapped = np.exp(self.intercept) * np.power(clipped, self.slope) * (np.where(positive, draws, 1.0) / clipped)
+        out = np.where(positive, mapped, 0.0).astype(float)
         if seed is not None and len(self.residuals):
             rng = np.random.default_rng(seed)
             # One residual per draw, the same for every project: the error is the model's, shared.
@@ -194,6 +205,7 @@ def fit_calibration(path: str | Path, params: Parameters, bundled: bool = False)
         residuals=residuals,
         file=str(path),
         bundled=bundled,
+        estimate_range=(float(estimate.min()), float(estimate.max())),
     )
 
 

@@ -248,12 +248,26 @@ def _judged_findings(scan, regions: pd.DataFrame, params: Parameters, catalog, a
 
 
 def _effort_draws(findings, facts, inputs, regions, params: Parameters, calibration, names) -> EffortDraws:
-    """Effort draws; with target support credited, never above those without the credit (see :func:`cheaper_of`)."""
-    draws = simulate_effort(facts, params, calibration)
+    """Effort draws; with target support credited, never above those without the credit (see :func:`cheaper_of`).
+
+    The calibration was fitted on ports of CUDA-only projects, so it maps
+    each project's estimate *without* its target support; the credit for
+    what already runs on the target then scales the calibrated figure in
+    proportion (a project that needs 4 % of its uncredited work still
+    needs 4 % after calibration).
+    """
+    draws = simulate_effort(facts, params)
+    basis = draws.total
     if params.credit_target_support and facts["covered"].any():
-        uncredited = project_facts(findings, inputs, params.replace(credit_target_support=False), names, regions)
-        draws = cheaper_of(draws, simulate_effort(uncredited, params, calibration))
-    return draws
+        uncredited = simulate_effort(project_facts(findings, inputs, params.replace(credit_target_support=False), names, regions), params)
+        draws = cheaper_of(draws, uncredited)
+        basis = uncredited.total
+    if calibration is None:
+        return draws
+    calibrated = calibration.apply(basis, seed=params.seed)
+    factor = np.divide(calibrated, basis, out=np.zeros_like(calibrated), where=basis > 0)
+    label = f"{calibration.kind}, leave-one-out median error ×{calibration.loo_median_factor:.1f}"
+    return EffortDraws(draws.projects, draws.total * factor, draws.parts, calibrated=True, calibration_label=label)
 
 
 def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str]:
