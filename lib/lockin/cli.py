@@ -101,6 +101,13 @@ _out_option = click.option("--out", type=click.Path(dir_okay=False, path_type=Pa
 _target_option = click.option("--target", type=click.Choice(TARGET_VENDORS), default="amd", show_default=True, help="The vendor a move would go to; portability is judged against it.")
 
 
+#: Per-file bounds (lockin.scan.budget): a file over either is stopped and listed as skipped.
+_budget_options = [
+    click.option("--file-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True, help="Stop (and list) a file whose reading takes longer than this many seconds (0: no limit)."),
+    click.option("--file-memory", type=click.IntRange(min=0), default=1024, show_default=True, help="Stop (and list) a file whose reading needs more than this many MB of memory (0: no limit)."),
+]
+
+
 def _common_scan_options(function):
     for option in reversed(
         [
@@ -111,6 +118,7 @@ def _common_scan_options(function):
             click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio."),
             click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes (0: one per CPU)."),
             click.option("--max-file-size", type=click.IntRange(min=1), default=8, show_default=True, help="Skip (and list) files larger than this many MiB."),
+            *_budget_options,
             click.option("--no-progress", is_flag=True, help="Do not show a progress bar on standard error."),
         ]
     ):
@@ -121,7 +129,7 @@ def _common_scan_options(function):
 @main.command()
 @_common_scan_options
 @_target_option
-def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, no_progress):
+def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_size, file_timeout, file_memory, no_progress):
     """List the vendor-bound evidence in PATHS, one record per finding.
 
     Each finding has: project, path (relative to the project root), line,
@@ -132,7 +140,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
     references a mechanical translator such as HIPIFY handles. Inputs that
     could not be read are listed on standard error (and in the table).
     """
-    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None if fmt == "table" else fmt)
+    stream = _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None if fmt == "table" else fmt, budget=(file_timeout, file_memory))
     with _output(out, inputs=(*paths, *catalog_dirs)) as sink:
         if fmt == "table":
             from lockin.scan import collect
@@ -154,7 +162,7 @@ def scan(paths, fmt, out, catalog_dirs, target, project_name, jobs, max_file_siz
 
 @main.command()
 @_common_scan_options
-def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, no_progress):
+def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, file_timeout, file_memory, no_progress):
     """List every component (dependency) the inventory parsers read in PATHS.
 
     One record per package, index, image, cluster resource, build setting or
@@ -164,7 +172,7 @@ def inventory(paths, fmt, out, catalog_dirs, project_name, jobs, max_file_size, 
     portability.
     """
     # Any target will do: it changes findings, never the components listed here.
-    stream = _stream(paths, catalog_dirs, "amd", project_name, jobs, max_file_size, no_progress)
+    stream = _stream(paths, catalog_dirs, "amd", project_name, jobs, max_file_size, no_progress, budget=(file_timeout, file_memory))
     with _output(out, inputs=(*paths, *catalog_dirs)) as sink:
         if fmt == "table":
             import pandas as pd
@@ -292,8 +300,10 @@ SCORE_TABLE_COLUMNS = (
 @click.option("--catalog", "catalog_dirs", multiple=True, type=click.Path(exists=True, file_okay=False, path_type=Path), help="Extra catalog folders, as for scan.")
 @click.option("--project", "project_name", help="Treat each PATH as one project with this name instead of a portfolio.")
 @click.option("--jobs", "-j", type=click.IntRange(min=0), default=0, show_default=True, help="Worker processes for the scan (0: one per CPU).")
+@_budget_options[0]
+@_budget_options[1]
 @click.option("--no-progress", is_flag=True, help="Do not show a progress bar on standard error.")
-def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name, jobs, no_progress):
+def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name, jobs, file_timeout, file_memory, no_progress):
     """Score how locked in each project is and what moving would cost and return.
 
     One record per project (record 'project') and last the totals (record
@@ -314,7 +324,7 @@ def score(paths, params_file, target, seed, fmt, out, catalog_dirs, project_name
         params = load_parameters(params_file, target_vendor=target, seed=seed)
     except InputError as exc:
         raise click.ClickException(str(exc)) from exc
-    stream = _stream(paths, catalog_dirs, params.target_vendor, project_name, jobs, 8, no_progress)
+    stream = _stream(paths, catalog_dirs, params.target_vendor, project_name, jobs, 8, no_progress, budget=(file_timeout, file_memory))
     result = collect(stream)
     scores = score_scan(result, params, catalog=stream.catalog)
     with _output(out, inputs=(*paths, *catalog_dirs, params_file)) as sink:
@@ -557,10 +567,13 @@ def _report_problems(problems, *, list_bundled: bool = False) -> None:
         click.echo(f"skipped: … and {len(problems) - MAX_SKIPS_ECHOED} more", err=True)
 
 
-def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None):
+def _stream(paths, catalog_dirs, target, project_name, jobs, max_file_size, no_progress, render=None, budget=(10.0, 1024)):
     from lockin.scan import ScanOptions, ScanStream
 
+    file_seconds, file_memory_mb = budget
     options = ScanOptions(
+        file_seconds=file_seconds,
+        file_memory_mb=file_memory_mb,
         target=target,
         catalog_dirs=catalog_dirs,
         project_name=project_name,

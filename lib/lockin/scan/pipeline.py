@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from tqdm import tqdm
 
 from lockin.catalog import Catalog, load_catalog
+from lockin.scan.budget import DEFAULT_MEMORY_MB, DEFAULT_SECONDS, FileBudget
 from lockin.scan.discover import DEFAULT_MAX_FILE_BYTES, UNREADABLE_FOLDER, InputFile, Project, find_projects, walk_project
 from lockin.scan import formats
 from lockin.scan.reading import SCAN_GC_THRESHOLD, FileOutcome, FileReader, adopt_reader, init_worker, read_batch_in_worker
@@ -66,6 +67,9 @@ class ScanOptions:
     project_name: str | None = None
     jobs: int = 0
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    #: Seconds and megabytes one file may take (0: unbounded; see lockin.scan.budget).
+    file_seconds: float = DEFAULT_SECONDS
+    file_memory_mb: int = DEFAULT_MEMORY_MB
     progress: bool | None = None  # None: only when stderr is a terminal
     render: str | None = None  # "json"/"csv": findings arrive as text (see FileReader)
 
@@ -221,6 +225,7 @@ class ScanStream:
         self.own_names_dropped: collections.Counter = collections.Counter()
         self._own_names: dict[str, OwnNames] = {}
         self._renderer = FindingRenderer(options.render) if options.render else None
+        self.budget = FileBudget(options.file_seconds, options.file_memory_mb)
 
     @property
     def all_skips(self) -> list[tuple[str, Problem]]:
@@ -231,7 +236,7 @@ class ScanStream:
         return incomplete_reasons(self.all_skips, [p.name for p in self.projects])
 
     def __iter__(self) -> Iterator[FileOutcome]:
-        reader = FileReader(self.catalog, self.options.target, self.options.render)
+        reader = FileReader(self.catalog, self.options.target, self.options.render, self.budget)
         seen: set[tuple[str, str]] = set()
         references: list[tuple[InputFile, str]] = []
         walk = _Walk(self._walk(), seen)
@@ -327,16 +332,10 @@ class ScanStream:
             context, initializer, initargs = multiprocessing.get_context("fork"), adopt_reader, (reader,)
         else:
             context, initializer = multiprocessing.get_context("spawn"), init_worker
-            initargs = (self.catalog, self.options.target, self.options.render)
+            initargs = (self.catalog, self.options.target, self.options.render, self.budget)
         _ = reader.vocabulary.compiled  # compile before forking, once for all workers
-        from concurrent.futures import ProcessPoolExecutor  # imports logging: only for big scans
-
-        # Not multiprocessing.Pool: its worker-handler thread wakes up
-        # whenever results wait in the pipe, and with results streaming in
-        # all the time it spins, taking a good part of a CPU from the
-        # workers. The executor's one thread sleeps until there is work.
-        pool = ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
-        pending: collections.deque[Future] = collections.deque()
+        workers = _SupervisedPool(jobs, context, initializer, initargs, self.budget)
+        pending: collections.deque[tuple[Future, list]] = collections.deque()
         try:
             # The rest of the tree is walked batch by batch as the workers
             # read what was walked before, so no CPU idles through the walk.
@@ -344,16 +343,15 @@ class ScanStream:
             # them busy and memory flat; results come back in walk order,
             # so output is stable.
             for batch in _batches(itertools.chain(head, walk), WORKER_BATCH):
-                pending.append(pool.submit(read_batch_in_worker, _by_folder(batch)))
+                groups = _by_folder(batch)
+                pending.append((workers.submit(groups), groups))
                 if len(pending) > BATCHES_IN_FLIGHT_PER_WORKER * jobs:
-                    yield from pending.popleft().result()
+                    yield from workers.collect(pending)
             while pending:
-                yield from pending.popleft().result()
+                yield from workers.collect(pending)
         finally:
             # A consumer that stops early must not wait for the whole scan.
-            for future in pending:
-                future.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            workers.close(pending)
 
     def _resolve_reference(self, origin: InputFile, ref: str, seen: set[tuple[str, str]]) -> InputFile | None:
         rel = posixpath.normpath(posixpath.join(posixpath.dirname(origin.rel_path), ref))
@@ -373,6 +371,96 @@ class ScanStream:
             self.file_skips.append((project, Problem(rel, None, "symlink points outside the scanned tree; not followed")))
             return None
         return InputFile(project, origin.root, rel, full.stat().st_size)
+
+
+#: Seconds a worker may run over its files' time budgets before the
+#: watchdog kills it: reading a file is stopped in the worker at its budget;
+#: this catches what no signal reaches (a loop in C).
+WATCHDOG_GRACE_SECONDS = 30.0
+
+
+class _SupervisedPool:
+    """Worker processes for reading, with a watchdog that replaces a dead or hung worker.
+
+    A batch whose worker dies (killed by the system, a crash in C) or runs
+    past its files' budgets plus :data:`WATCHDOG_GRACE_SECONDS` is read
+    again one file at a time in a new pool, so the one file that killed its
+    worker is found, listed as skipped with the reason, and the scan goes on.
+    """
+
+    def __init__(self, jobs: int, context, initializer, initargs, budget):
+        self._args = (jobs, context, initializer, initargs)
+        self._budget = budget
+        self._pool = self._new_pool()
+
+    def _new_pool(self):
+        from concurrent.futures import ProcessPoolExecutor  # imports logging: only for big scans
+
+        jobs, context, initializer, initargs = self._args
+        # Not multiprocessing.Pool: its worker-handler thread wakes up
+        # whenever results wait in the pipe, and with results streaming in
+        # all the time it spins, taking a good part of a CPU from the
+        # workers. The executor's one thread sleeps until there is work.
+        return ProcessPoolExecutor(jobs, mp_context=context, initializer=initializer, initargs=initargs)
+
+    def submit(self, groups: list) -> Future:
+        return self._pool.submit(read_batch_in_worker, groups)
+
+    def _deadline(self, files: int) -> float | None:
+        seconds = self._budget.seconds if self._budget is not None else 0
+        return seconds * files + WATCHDOG_GRACE_SECONDS if seconds else None
+
+    def collect(self, pending: collections.deque) -> list[FileOutcome]:
+        """The outcomes of the oldest pending batch; a broken or hung batch is read again file by file."""
+        from concurrent.futures import TimeoutError as FutureTimeout
+        from concurrent.futures.process import BrokenProcessPool
+
+        future, groups = pending.popleft()
+        try:
+            return future.result(timeout=self._deadline(_file_count(groups)))
+        except (BrokenProcessPool, FutureTimeout):
+            self._restart()
+            outcomes = [self._read_alone(project, root, rel_path, size) for project, root, files in groups for rel_path, size in files]
+            # The batches still in flight went down with the old pool.
+            for index, (_, waiting) in enumerate(pending):
+                pending[index] = (self.submit(waiting), waiting)
+            return outcomes
+
+    def _read_alone(self, project: str, root: Path, rel_path: str, size: int) -> FileOutcome:
+        from concurrent.futures import TimeoutError as FutureTimeout
+        from concurrent.futures.process import BrokenProcessPool
+
+        future = self.submit([(project, root, [(rel_path, size)])])
+        try:
+            return future.result(timeout=self._deadline(1))[0]
+        except FutureTimeout:
+            reason = f"{self._budget.time_reason}; its worker process was stopped"
+        except BrokenProcessPool:
+            reason = "its reader process died (out of memory or a crash); the worker was replaced"
+        self._restart()
+        outcome = FileOutcome(project, rel_path, size, skipped=reason)
+        outcome.problems.append(Problem(rel_path, None, f"not read: {reason}"))
+        return outcome
+
+    def _restart(self) -> None:
+        self._kill()
+        self._pool = self._new_pool()
+
+    def _kill(self) -> None:
+        # The executor cannot stop a running task; its processes can be.
+        for process in list(getattr(self._pool, "_processes", {}).values()):
+            with contextlib.suppress(Exception):
+                process.kill()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+    def close(self, pending: collections.deque) -> None:
+        for future, _ in pending:
+            future.cancel()
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _file_count(groups: list) -> int:
+    return sum(len(files) for _, _, files in groups)
 
 
 def _batches(items: Iterable[InputFile], size: int) -> Iterator[list[InputFile]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from lockin.catalog import Catalog, CatalogRow
+from lockin.scan.budget import BudgetExceeded, FileBudget, bounded
 from lockin.scan.classify import lookup_row, row_fields
 from lockin.scan.discover import InputFile
 from lockin.scan.formats import SNIFF_BYTES, Format, detect_formats, formats_by_name
@@ -85,11 +86,13 @@ class FileReader:
         its ``sha256`` is left empty, as streamed output lists no inputs.
     """
 
-    def __init__(self, catalog: Catalog, target: str, render: str | None = None):
+    def __init__(self, catalog: Catalog, target: str, render: str | None = None, budget: FileBudget | None = None):
         from lockin.source.cxx import Vocabulary
 
         self.catalog = catalog
         self.target = target
+        #: Time and memory each file may take (see :mod:`lockin.scan.budget`); None: unbounded.
+        self.budget = budget
         self.vocabulary = Vocabulary.from_catalog(catalog)
         self.renderer = FindingRenderer(render) if render else None
         self._row_fields: dict[int, tuple] = {}
@@ -111,15 +114,12 @@ class FileReader:
         outcome.size = len(data)
         if self.renderer is None:
             outcome.sha256 = hashlib.sha256(data).hexdigest()
-        text = self._decode(data, outcome, forced)
-        if text is None:
-            return outcome
-        if self.renderer is None:
-            outcome.lines = len(_NON_BLANK_LINE.findall(text))
-        formats = [forced] if forced else detect_formats(item.rel_path, text[:SNIFF_BYTES])
-        outcome.formats = tuple(f.name for f in formats)
-        for fmt in formats:
-            self._apply(fmt, text, outcome)
+        try:
+            with bounded(self.budget):
+                if not self._parse(data, item, outcome, forced):
+                    return outcome
+        except BudgetExceeded as exc:
+            return _stopped(outcome, exc.reason)
         outcome.tally = tally_findings(outcome.findings, self.target)
         # Findings the project's own names may set aside stay tuples: the
         # scan stream decides on them, and renders them, once the project's
@@ -129,6 +129,19 @@ class FileReader:
             outcome.rendered_count = len(outcome.findings)
             outcome.findings = []
         return outcome
+
+    def _parse(self, data: bytes, item: InputFile, outcome: FileOutcome, forced: Format | None) -> bool:
+        """Decode and read the file with each of its formats (False: not read, see ``outcome.skipped``)."""
+        text = self._decode(data, outcome, forced)
+        if text is None:
+            return False
+        if self.renderer is None:
+            outcome.lines = len(_NON_BLANK_LINE.findall(text))
+        formats = [forced] if forced else detect_formats(item.rel_path, text[:SNIFF_BYTES])
+        outcome.formats = tuple(f.name for f in formats)
+        for fmt in formats:
+            self._apply(fmt, text, outcome)
+        return True
 
     def _decode(self, data: bytes, outcome: FileOutcome, forced: Format | None = None) -> str | None:
         """The file's text: UTF-8, or what a Python file declares (PEP 263).
@@ -172,6 +185,8 @@ class FileReader:
             outcome.problems.append(exc.problem)
             outcome.skipped = outcome.skipped or f"{fmt.description}: {exc.problem.message}"
             return
+        except MemoryError:
+            raise  # the file's memory budget ran out: the whole file is stopped (lockin.scan.budget)
         except Exception as exc:  # noqa: BLE001 — one broken reader must not stop the scan
             outcome.problems.append(Problem(outcome.path, None, f"internal error in the {fmt.name} reader: {type(exc).__name__}: {exc}"))
             outcome.skipped = outcome.skipped or f"{fmt.name} reader failed: {type(exc).__name__}"
@@ -253,6 +268,14 @@ def _first_bad_byte(data: bytes, exc: UnicodeDecodeError) -> tuple[str, int]:
     return f"byte 0x{data[exc.start]:02x} at offset {exc.start}", data.count(b"\n", 0, exc.start) + 1
 
 
+def _stopped(outcome: FileOutcome, reason: str) -> FileOutcome:
+    """The outcome of a file stopped over its budget: nothing it produced is kept, the reason is listed."""
+    stopped = FileOutcome(outcome.project, outcome.path, outcome.size, sha256=outcome.sha256, formats=outcome.formats)
+    stopped.skipped = reason
+    stopped.problems.append(Problem(outcome.path, None, f"not read: {reason}"))
+    return stopped
+
+
 def read_file_bytes(path: str) -> bytes:
     """The whole content of a file (unbuffered: one read into one buffer,
     where :meth:`pathlib.Path.read_bytes` goes through a buffered reader)."""
@@ -267,14 +290,14 @@ _DIALECT_VENDOR = {"cuda": "nvidia", "hip": "amd"}
 _worker_reader: FileReader | None = None
 
 
-def init_worker(catalog: Catalog, target: str, render: str | None = None) -> None:
+def init_worker(catalog: Catalog, target: str, render: str | None = None, budget: FileBudget | None = None) -> None:
     """Pool initializer: build the reader once per worker process.
 
     A forked worker inherits the scan's garbage-collector settings; a
     spawned one gets them here (see :data:`SCAN_GC_THRESHOLD`).
     """
     global _worker_reader
-    _worker_reader = FileReader(catalog, target, render)
+    _worker_reader = FileReader(catalog, target, render, budget)
     _ = _worker_reader.vocabulary.compiled
     gc.freeze()  # the catalog and the compiled vocabulary live as long as the worker
     first, *older = gc.get_threshold()
