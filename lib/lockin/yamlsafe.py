@@ -182,14 +182,15 @@ class _yaml_errors:
 def marked_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     """Line and message of a YAML error, saying where an open construct began."""
     mark = exc.problem_mark or exc.context_mark
+    # At the end of the stream a mark sits after the last newline; name
+    # the last line of the file instead of one that is not there.
+    last_line = max(1, line_count(text))
     message = f"invalid YAML: {exc.problem or exc.context}"
     if exc.context and exc.context_mark is not None and exc.problem:
-        message += f" ({exc.context} on line {_mark_line(exc.context_mark, text)})"
+        message += f" ({exc.context} on line {min(_mark_line(exc.context_mark, text), last_line)})"
     if mark is None:
         return None, message
-    # At the end of the stream the mark sits after the last newline; name
-    # the last line of the file instead of one that is not there.
-    return min(_mark_line(mark, text), max(1, line_count(text))), message
+    return min(_mark_line(mark, text), last_line), message
 
 
 def _mark_line(mark: yaml.Mark, text: str | None) -> int:
