@@ -31,10 +31,10 @@ from __future__ import annotations
 
 import functools
 import re
-from array import array
 from collections.abc import Callable, Iterator
-from itertools import accumulate
 from typing import NamedTuple
+
+import numpy as np
 
 from lockin.errors import InputError, Problem
 from lockin.records import Definition, Evidence, ReadResult, Region
@@ -52,11 +52,14 @@ class LineRule(NamedTuple):
     extra : re.Pattern
         The breaks it counts that do not end a ``\\n``-line: when ``text``
         has none, its lines and the parser's are the same.
+    characters : str
+        The characters it breaks at (``\\r`` followed by ``\\n`` is one break).
     """
 
     name: str
     breaks: re.Pattern[str]
     extra: re.Pattern[str]
+    characters: str
 
 
 #: :meth:`str.splitlines` (pip's requirements reader splits so).
@@ -64,14 +67,12 @@ SPLITLINES = LineRule(
     "str.splitlines",
     re.compile(r"\r\n|[\n\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]"),
     re.compile(r"[\x0b\x0c\x1c-\x1e\x85\u2028\u2029]|\r(?!\n)"),
+    "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029",
 )
 #: YAML 1.1 as PyYAML and libyaml read it.
-YAML = LineRule("YAML", re.compile(r"\r\n|[\r\n\x85\u2028\u2029]"), re.compile(r"[\x85\u2028\u2029]|\r(?!\n)"))
+YAML = LineRule("YAML", re.compile(r"\r\n|[\r\n\x85\u2028\u2029]"), re.compile(r"[\x85\u2028\u2029]|\r(?!\n)"), "\n\r\x85\u2028\u2029")
 #: Python's parser and tokenizer (universal newlines).
-PYTHON = LineRule("Python", re.compile(r"\r\n?|\n"), re.compile(r"\r(?!\n)"))
-
-# Breaks that end a \n-line.
-_ENDS_LINE = frozenset({"\n", "\r\n"})
+PYTHON = LineRule("Python", re.compile(r"\r\n?|\n"), re.compile(r"\r(?!\n)"), "\n\r")
 
 
 def physical_lines(text: str) -> list[str]:
@@ -91,32 +92,39 @@ def line_at(text: str, offset: int) -> int:
     return text.count("\n", 0, max(0, offset)) + 1
 
 
-def line_map(text: str, rule: LineRule) -> array | None:
+def line_map(text: str, rule: LineRule) -> np.ndarray | None:
     """The ``\\n``-line each line ``rule`` counts starts on: ``mapping[k - 1]``
     for the parser's line ``k``; None when the two numberings agree.
 
-    An array of machine integers, built by C-level iteration: a hostile file
-    of millions of NEL characters costs one integer per break.
+    Vectorised over the text's code points: a hostile 8 MB file of line
+    separators is mapped in a fraction of a second, one integer per break.
     """
     if "\r" not in text and text.isascii() and rule is not SPLITLINES:
         return None  # the common case, without a regex pass
     if not rule.extra.search(text):
         return None
-    ends_line = map(_ENDS_LINE.__contains__, map(re.Match.group, rule.breaks.finditer(text)))
-    return array("l", accumulate(ends_line, initial=1))
+    points = np.frombuffer(text.encode("utf-32-le", "surrogatepass"), np.uint32)
+    newline = points == 10
+    breaks = newline.copy()
+    for character in rule.characters.replace("\n", ""):
+        breaks |= points == ord(character)  # a few comparisons beat np.isin's sort
+    breaks[:-1] &= ~((points[:-1] == 13) & newline[1:])  # \r\n breaks once, at its \n
+    # Line k + 1 starts after the k-th break, on the line after the \n's up to it.
+    newlines_so_far = np.cumsum(newline, dtype=np.int64)
+    return np.concatenate(([1], newlines_so_far[np.flatnonzero(breaks)] + 1))
 
 
-def mapped(mapping: array, line: int | None) -> int | None:
+def mapped(mapping: np.ndarray, line: int | None) -> int | None:
     """``line`` as a parser counted it, as a ``\\n``-line (None stays None).
 
     A line past the parser's last (an end-of-file mark) is the last line.
     """
     if line is None or line < 1:
         return line
-    return mapping[min(line, len(mapping)) - 1]
+    return int(mapping[min(line, len(mapping)) - 1])
 
 
-def renumber(result: ReadResult, mapping: array) -> None:
+def renumber(result: ReadResult, mapping: np.ndarray) -> None:
     """Translate every line of ``result`` (see :func:`line_map`), in place."""
     result.evidence[:] = [Evidence(k, n, mapped(mapping, line), t, e, s) for k, n, line, t, e, s in result.evidence]
     result.problems[:] = [Problem(p.path, mapped(mapping, p.line), p.message) for p in result.problems]
@@ -171,7 +179,7 @@ def numbered_splitlines(text: str) -> Iterator[tuple[int, str]]:
     """
     pieces = text.splitlines()
     mapping = line_map(text, SPLITLINES)
-    return enumerate(pieces, start=1) if mapping is None else zip(mapping, pieces)
+    return enumerate(pieces, start=1) if mapping is None else zip(mapping.tolist(), pieces)
 
 
 def yaml_block_pieces(value: str, first: int) -> Iterator[tuple[int, str]]:
