@@ -10,7 +10,8 @@ its own enclosing collection (a cycle) is refused as well: nothing
 downstream could print or walk it.
 
 Every failure is an :class:`~lockin.errors.InputError` naming the file and
-line.
+line: the ``\n``-line (see :mod:`lockin.lines`), found from the mark's
+character offset, as YAML also breaks lines at ``\r``, NEL, U+2028 and U+2029.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 import yaml
 
 from lockin.errors import InputError
+from lockin.lines import line_at, line_count
 
 #: libyaml's loader when PyYAML was built with it (its wheels are): the same
 #: safe composition, several times faster; it also bounds nesting depth.
@@ -36,9 +38,6 @@ MAX_ALIAS_EXPANSION = 10_000
 # white space or a flow indicator. A document whose text has no alias of such
 # a name (``*name``) has no shared nodes, and its graph need not be walked.
 _ANCHOR = re.compile(r"(?:^|(?<=[\s\[{,\ufeff]))&([^\s\[\]{},]+)", re.MULTILINE)
-
-# Line breaks as PyYAML counts them, so node marks index this list.
-_YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
 
 
 class YamlError(InputError):
@@ -70,7 +69,7 @@ def compose(text: str, path: str, loader: type = LOADER) -> yaml.Node | None:
     with _yaml_errors(text, path):
         node = yaml.compose(text, Loader=loader)
     if node is not None and may_have_aliases(text):
-        check_aliases(node, path)
+        check_aliases(node, path, text=text)
     return node
 
 
@@ -81,7 +80,7 @@ def compose_all(text: str, path: str, loader: type = LOADER) -> Iterator[yaml.No
         # compose_all parses lazily: errors surface while iterating.
         for node in yaml.compose_all(text, Loader=loader):
             if check:
-                check_aliases(node, path)
+                check_aliases(node, path, text=text)
             yield node
 
 
@@ -113,7 +112,7 @@ def merged(node: yaml.MappingNode) -> yaml.MappingNode:
     return node
 
 
-def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION) -> None:
+def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION, text: str | None = None) -> None:
     """Refuse a node graph whose aliases expand beyond ``limit`` values or form a cycle.
 
     Walks each distinct node once (iteratively: depth costs no stack), so the
@@ -123,7 +122,8 @@ def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION) 
     ------
     YamlError
         Naming the line of the first collection whose expansion is too large,
-        or of the alias that closes a cycle.
+        or of the alias that closes a cycle (the ``\n``-line when the
+        composed ``text`` is given, else the line as YAML counts it).
     """
     expanded: dict[int, int] = {}  # id(node) -> values it stands for, expanded
     visiting: set[int] = set()
@@ -136,12 +136,12 @@ def check_aliases(root: yaml.Node, path: str, limit: int = MAX_ALIAS_EXPANSION) 
             size = 1 + sum(expanded[id(child)] for child in _children(node))
             expanded[key] = size
             if size - len(expanded) > limit:
-                raise YamlError(path, node.start_mark.line + 1, f"refused: aliases expand this document beyond {limit:,} values (an alias bomb?)")
+                raise YamlError(path, _mark_line(node.start_mark, text), f"refused: aliases expand this document beyond {limit:,} values (an alias bomb?)")
             continue
         if key in expanded:
             continue  # an alias of a node already measured
         if key in visiting:
-            raise YamlError(path, node.start_mark.line + 1, "refused: an alias refers to a collection that contains it (a cycle)")
+            raise YamlError(path, _mark_line(node.start_mark, text), "refused: an alias refers to a collection that contains it (a cycle)")
         visiting.add(key)
         stack.append((node, True))
         stack.extend((child, False) for child in reversed(_children(node)))
@@ -170,7 +170,7 @@ class _yaml_errors:
         if isinstance(exc, yaml.MarkedYAMLError):
             raise YamlError(self.path, *marked_error(self.text, exc)) from None
         if isinstance(exc, yaml.reader.ReaderError):
-            line = self.text[: exc.position].count("\n") + 1
+            line = _reader_error_line(self.text, exc)
             raise YamlError(self.path, line, f"invalid YAML: {exc.reason}, character {exc.character!r} is not allowed") from None
         if isinstance(exc, yaml.YAMLError):
             raise YamlError(self.path, None, f"invalid YAML: {str(exc).splitlines()[0] if str(exc) else 'unreadable'}") from None
@@ -182,12 +182,29 @@ class _yaml_errors:
 def marked_error(text: str, exc: yaml.MarkedYAMLError) -> tuple[int | None, str]:
     """Line and message of a YAML error, saying where an open construct began."""
     mark = exc.problem_mark or exc.context_mark
+    # At the end of the stream a mark sits after the last newline; name
+    # the last line of the file instead of one that is not there.
+    last_line = max(1, line_count(text))
     message = f"invalid YAML: {exc.problem or exc.context}"
     if exc.context and exc.context_mark is not None and exc.problem:
-        message += f" ({exc.context} on line {exc.context_mark.line + 1})"
+        message += f" ({exc.context} on line {min(_mark_line(exc.context_mark, text), last_line)})"
     if mark is None:
         return None, message
-    # At the end of the stream the mark sits after the last newline; name
-    # the last line of the file instead of one that is not there.
-    last_line = max(1, len(_YAML_LINE_BREAK.split(text.rstrip("\r\n\x85\u2028\u2029"))))
-    return min(mark.line + 1, last_line), message
+    return min(_mark_line(mark, text), last_line), message
+
+
+def _mark_line(mark: yaml.Mark, text: str | None) -> int:
+    """The ``\n``-line of a mark: from its character offset, as the mark's
+    own line also counts YAML's other breaks."""
+    if text is None or mark.index is None or not 0 <= mark.index <= len(text):
+        return mark.line + 1
+    return line_at(text, mark.index)
+
+
+def _reader_error_line(text: str, exc: yaml.reader.ReaderError) -> int:
+    """The ``\n``-line of an unacceptable character: PyYAML's reader gives
+    its character offset, libyaml's its byte offset in UTF-8."""
+    position = exc.position
+    if 0 <= position < len(text) and ord(text[position]) == exc.character:
+        return line_at(text, position)
+    return text.encode("utf-8", "surrogatepass")[:position].count(b"\n") + 1

@@ -38,8 +38,9 @@ from lockin.inventory.images import normalise_image
 from lockin.inventory.kubernetes import walk_manifest
 from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
 from lockin.inventory.shellscript import CommandReader
+from lockin.lines import YAML, counted_by, yaml_block_pieces
 from lockin.records import ReadResult
-from lockin.yamlsafe import compose_all
+from lockin.yamlsafe import YamlError, compose_all
 
 __all__ = ["ANSIBLE", "HELM", "read_ansible"]
 
@@ -57,6 +58,7 @@ _PACKAGE_VARIABLE = re.compile(r"(^|_)(packages?|pkgs?|pkg_name|services)(_|$)|(
 _URL = re.compile(r"https?://[^\s\"'{}]+")
 
 
+@counted_by(YAML, exact=(YamlError,))
 def read_ansible(text: str, path: str) -> ReadResult:
     """Read an Ansible playbook, task list, role file, inventory variables or Galaxy requirements.
 
@@ -82,7 +84,7 @@ def read_ansible(text: str, path: str) -> ReadResult:
         When the file is not valid YAML (file and line named).
     """
     result = ReadResult()
-    lines = re.split(r"\r\n|[\r\n\x85\u2028\u2029]", text)
+    lines = YAML.breaks.split(text)
     reader = _AnsibleReader(result, path, lines)
     for document in compose_all(text, path):
         reader.document(document)
@@ -255,8 +257,8 @@ class _AnsibleReader(CommandReader):
         source = SourceText()
         # A block scalar's text starts on the line after its '|' or '>'.
         first = _line(node) + (1 if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">") else 0)
-        for offset, piece in enumerate(command.split("\n")):
-            source.append(piece + "\n", first + offset)
+        for line, piece in yaml_block_pieces(command, first):
+            source.append(piece + "\n", line)
         try:
             words = split_shell_words(source)
         except ShellSyntaxError as exc:

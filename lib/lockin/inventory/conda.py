@@ -23,8 +23,9 @@ import yaml
 from packaging.utils import canonicalize_name
 
 from lockin.inventory.pip import PYPI, add_local_version, read_requirement_line
+from lockin.lines import YAML, counted_by, numbered_splitlines
 from lockin.records import InputError, ReadResult
-from lockin.yamlsafe import compose
+from lockin.yamlsafe import YamlError, compose
 
 CONDA = "conda"
 
@@ -61,7 +62,7 @@ _PIP_BUILD = "pypi_0"
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 # The line breaks PyYAML counts in its marks, so a mark's line finds its text.
-_YAML_LINE_BREAK = re.compile("\r\n|[\r\n\x85\u2028\u2029]")
+_YAML_LINE_BREAK = YAML.breaks
 
 
 @dataclass(frozen=True)
@@ -173,6 +174,7 @@ def channel_name(channel: str) -> str:
     return parts.netloc.rpartition("@")[2].lower()
 
 
+@counted_by(YAML, exact=(YamlError,))
 def read_conda_environment(text: str, path: str) -> ReadResult:
     """Read a conda ``environment.yml``.
 
@@ -325,7 +327,7 @@ def read_conda_list(text: str, path: str) -> ReadResult:
     result = ReadResult()
     seen_channels: set[str] = set()
     explicit = table = False
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+    for number, raw in numbered_splitlines(text.removeprefix("\ufeff")):
         line = raw.strip()
         if not line:
             continue

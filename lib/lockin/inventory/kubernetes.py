@@ -20,8 +20,9 @@ from collections.abc import Iterator
 import yaml
 
 from lockin.inventory.images import normalise_image
+from lockin.lines import YAML, counted_by
 from lockin.records import ReadResult
-from lockin.yamlsafe import compose_all
+from lockin.yamlsafe import YamlError, compose_all
 
 K8S = "k8s"
 
@@ -30,11 +31,12 @@ K8S = "k8s"
 _STANDARD_RESOURCES = frozenset({"cpu", "memory", "ephemeral-storage", "storage", "pods"})
 
 # Line breaks as PyYAML counts them, so node marks index this list.
-_YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_YAML_LINE_BREAK = YAML.breaks
 
 _NULL_TAG = "tag:yaml.org,2002:null"
 
 
+@counted_by(YAML, exact=(YamlError,))
 def read_kubernetes(text: str, path: str) -> ReadResult:
     """Read Kubernetes manifests.
 

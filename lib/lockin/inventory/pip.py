@@ -29,6 +29,7 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from lockin.lines import numbered_splitlines
 from lockin.records import ReadResult
 
 PYPI = "pypi"
@@ -123,7 +124,7 @@ def logical_lines(text: str) -> Iterator[tuple[int, str]]:
     """
     pending: list[str] = []
     first = 0
-    for number, raw in enumerate(text.removeprefix("\ufeff").splitlines(), start=1):
+    for number, raw in numbered_splitlines(text.removeprefix("\ufeff")):
         is_comment = raw.lstrip().startswith("#")
         if raw.endswith("\\") and not is_comment:
             if not pending:

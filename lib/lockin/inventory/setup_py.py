@@ -26,7 +26,7 @@ import re
 
 from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values
 from lockin.inventory.pip import add_requirement
-from lockin.inventory.shell import physical_lines
+from lockin.lines import PYTHON, counted_by
 from lockin.records import InputError, ReadResult
 
 SETUPTOOLS = "setuptools"
@@ -37,6 +37,7 @@ EXTENSION_CLASSES = frozenset({"CUDAExtension", "CppExtension", "BuildExtension"
 _REQUIREMENT_KEYWORDS = ("install_requires", "setup_requires", "extras_require")
 
 
+@counted_by(PYTHON)
 def read_setup_py(text: str, path: str) -> ReadResult:
     """Read a ``setup.py`` for build evidence.
 
@@ -66,7 +67,8 @@ def read_setup_py(text: str, path: str) -> ReadResult:
     except (ValueError, RecursionError, MemoryError) as exc:
         raise InputError(path, None, f"not readable as Python: {exc or type(exc).__name__}") from None
     result = ReadResult()
-    _SetupReader(result, path, physical_lines(text), tree).read()
+    # The lines as the parser counts them; counted_by makes them \n-lines.
+    _SetupReader(result, path, PYTHON.breaks.split(text), tree).read()
     return result
 
 

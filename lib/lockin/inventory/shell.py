@@ -19,6 +19,8 @@ import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lockin.lines import physical_lines  # the one line rule, for the readers that import it from here
+
 __all__ = [
     "physical_lines",
     "SourceText",
@@ -33,15 +35,6 @@ __all__ = [
 # ---------------------------------------------------------------------------
 # Text with positions: a logical line made of physical lines
 # ---------------------------------------------------------------------------
-
-
-def physical_lines(text: str) -> list[str]:
-    """The lines of ``text`` as editors number them (``\\n``, ``\\r\\n``).
-
-    ``str.splitlines`` also breaks at form feeds and other separators,
-    which would shift every later line number.
-    """
-    return [line.removesuffix("\r") for line in text.split("\n")]
 
 
 @dataclass

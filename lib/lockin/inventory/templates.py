@@ -30,8 +30,9 @@ from lockin.inventory.dockerfile import read_dockerfile
 from lockin.inventory.images import normalise_image
 from lockin.inventory.kubernetes import read_kubernetes
 from lockin.inventory.shellscript import read_shell_script
+from lockin.lines import YAML, counted_by, line_map, mapped
 from lockin.records import Evidence, ReadResult
-from lockin.yamlsafe import compose
+from lockin.yamlsafe import YamlError, compose
 
 __all__ = ["PLACEHOLDER", "blank_template", "read_helm_chart", "read_helm_values", "read_template"]
 
@@ -155,11 +156,16 @@ def read_helm_values(text: str, path: str) -> ReadResult:
     InputError
         When the file is not valid YAML (file and line named).
     """
-    result = _without_placeholders(_read_manifests(blank_template(text), path))
-    root = compose(blank_template(text), path)
+    blanked = blank_template(text)  # the same \n-lines
+    result = _without_placeholders(_read_manifests(blanked, path))  # on \n-lines already
+    root = compose(blanked, path)
     lines = text.split("\n")
-    for evidence in _image_mappings(root, lines):
-        result.evidence.append(evidence)
+    images = _image_mappings(root, lines)
+    mapping = line_map(blanked, YAML)
+    if mapping is not None:
+        # The marks counted YAML's extra breaks: name the \n-line, and show it.
+        images = [e._replace(line=line, text=lines[line - 1].strip()) for e in images for line in [mapped(mapping, e.line)]]
+    result.evidence.extend(images)
     result.evidence.sort(key=lambda e: e.line or 0)
     return result
 
@@ -207,6 +213,7 @@ def _image_of(mapping: yaml.MappingNode, lines: list[str]) -> Evidence | None:
 # ---------------------------------------------------------------------------
 
 
+@counted_by(YAML, exact=(YamlError,))
 def read_helm_chart(text: str, path: str) -> ReadResult:
     """Read a Helm ``Chart.yaml``: the charts it depends on.
 
@@ -226,7 +233,7 @@ def read_helm_chart(text: str, path: str) -> ReadResult:
     """
     result = ReadResult()
     root = compose(text, path)
-    lines = text.split("\n")
+    lines = YAML.breaks.split(text)  # as the marks count (see counted_by)
     dependencies = next((v for k, v in (root.value if isinstance(root, yaml.MappingNode) else []) if isinstance(k, yaml.ScalarNode) and k.value == "dependencies"), None)
     for item in dependencies.value if isinstance(dependencies, yaml.SequenceNode) else []:
         fields = {k.value: v for k, v in (item.value if isinstance(item, yaml.MappingNode) else []) if isinstance(k, yaml.ScalarNode) and isinstance(v, yaml.ScalarNode)}

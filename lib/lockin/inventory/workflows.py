@@ -33,15 +33,16 @@ import yaml
 
 from lockin.inventory.images import normalise_image
 from lockin.inventory.shell import ShellSyntaxError, SourceText, split_commands, split_shell_words
+from lockin.lines import YAML, counted_by, yaml_block_pieces
 from lockin.records import ReadResult
-from lockin.yamlsafe import compose_all
+from lockin.yamlsafe import YamlError, compose_all
 
 GITHUB = "github-actions"
 GITLAB = "gitlab-ci"
 TOOL = "tool"
 
 # Line breaks as PyYAML counts them, so node marks index this list.
-_YAML_LINE_BREAK = re.compile(r"\r\n|[\r\n\x85\u2028\u2029]")
+_YAML_LINE_BREAK = YAML.breaks
 _NULL_TAG = "tag:yaml.org,2002:null"
 _MATRIX_REFERENCE = re.compile(r"^\$\{\{\s*matrix\.([A-Za-z0-9_-]+)\s*\}\}$")
 
@@ -60,6 +61,7 @@ def is_gitlab_path(path: str) -> bool:
     return name.endswith((".gitlab-ci.yml", ".gitlab-ci.yaml")) or name in (".gitlab-ci.yml", ".gitlab-ci.yaml") or "/.gitlab/" in f"/{path}"
 
 
+@counted_by(YAML, exact=(YamlError,))
 def read_workflow(text: str, path: str) -> ReadResult:
     """Read a GitHub Actions workflow (or action) or a GitLab CI pipeline.
 
@@ -317,8 +319,8 @@ class _WorkflowReader:
         source = SourceText()
         if node.style == "|":
             first = _line(node) + 1
-            for offset, piece in enumerate(node.value.split("\n")):
-                source.append(piece + "\n", first + offset)
+            for line, piece in yaml_block_pieces(node.value, first):
+                source.append(piece + "\n", line)
         else:
             source.append(node.value, _line(node))
         return source

@@ -38,6 +38,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 
 from lockin.inventory.setup_py import EXTENSION_CLASSES
+from lockin.lines import PYTHON, counted_by
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
     COMMAND_CALLS,
@@ -90,6 +91,7 @@ PIECE_CHARS = 1 << 19
 MAX_STATEMENT_CHARS = WHOLE_PARSE_CHARS
 
 
+@counted_by(PYTHON)
 def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VENDOR_ROOTS) -> ReadResult:
     """Find vendor-relevant imports, attribute uses and configuration strings.
 
@@ -117,7 +119,16 @@ def scan_python(text: str, path: str, vocabulary=None, roots: Iterable[str] = VE
     ------
     InputError
         When the text is not valid Python 3 (a Python 2 file, say).
+
+    Notes
+    -----
+    Lines are numbered as the parser counts them, and translated to
+    ``\n``-lines on the way out (:func:`~lockin.lines.counted_by`).
     """
+    if "\r" in text and PYTHON.extra.search(text):
+        # The parser ends a line at a lone \r as at \n: with \n only, the
+        # offsets the scanner counts lines from agree with the tree's lines.
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     all_roots = frozenset(roots) | (vocabulary.python_roots if vocabulary is not None else frozenset())
     result = ReadResult()
     package = package_defined_by(path, all_roots)
