@@ -125,7 +125,7 @@ def test_lockin_notebook_shows_ratings_heatmap_and_roadblocks(executed):
     for project in PROJECTS:
         assert project in text
     assert "inline-ptx" in text or "wgmma" in text
-    assert "uncalibrated" in text
+    assert "the bundled calibration on" in text and "leave-one-out median error" in text
     assert images_of(book) >= 1
     # Target readiness: a column, a table and one sentence (rocm-serving already runs on AMD).
     assert "Target readiness: 1 of 5 project(s) already have a path on amd" in text and "rocm-serving 100%" in text

@@ -210,7 +210,16 @@ def _relative_to(value, base: Path):
     if not isinstance(value, str) or not value:
         return value
     candidate = Path(value)
-    return str(candidate if candidate.is_absolute() else base / candidate)
+    if candidate.is_absolute():
+        return value
+    beside = base / candidate
+    # A bundled file spelled data/… (the defaults a scaffolded params.yml
+    # writes out) stays bundled unless the parameter file's folder has its own.
+    from lockin import resources
+
+    if not beside.exists() and resources.bundled_file(value) is not None and resources.bundled_file(value).exists():
+        return value
+    return str(beside)
 
 
 def _read_yaml_mapping(text: str, origin: str) -> tuple[dict, dict[str, int]]:
