@@ -24,6 +24,7 @@ from packaging.requirements import InvalidRequirement, Requirement
 from packaging.utils import canonicalize_name
 
 from lockin.inventory.pip import PYPI, add_local_version, add_requirement, add_archive_url, index_name
+from lockin.parsebounds import check_dotted_names, is_long_number_error, long_number_error
 from lockin.records import InputError, ReadResult
 
 # PEP 508's rule for a project name (a key in Poetry or Pipfile tables).
@@ -54,6 +55,7 @@ def load_toml(text: str, path: str) -> dict[str, Any]:
         With the line tomllib names in its message (the last line when the
         error is at the end of the document).
     """
+    check_dotted_names(text, path, "toml")
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -66,6 +68,10 @@ def load_toml(text: str, path: str) -> dict[str, Any]:
         raise InputError(path, line, f"invalid TOML: {message}") from None
     except RecursionError:
         raise InputError(path, None, "invalid TOML: nested too deeply to read") from None
+    except ValueError as exc:  # after TOMLDecodeError, a ValueError itself
+        if is_long_number_error(exc):
+            raise long_number_error(text, path, "TOML") from None
+        raise InputError(path, None, f"invalid TOML: {exc}") from None
 
 
 class TomlLocator:
