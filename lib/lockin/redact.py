@@ -146,13 +146,45 @@ def redact_component(kind: str, name: str, spec: str, evidence: str) -> tuple[st
         keeps its value on another line, or in a flow mapping, where no
         pattern ties it to the name).
     """
+    shown_name, shown_spec = clip(name), clip(spec)
     if kind not in _VARIABLE_KINDS:
-        return redact(name), redact(spec), evidence
-    shown = redact_value(name, spec)
+        return redact(shown_name), redact(shown_spec), evidence
+    shown = redact_value(shown_name, shown_spec)
     if shown == MASK and spec != MASK:
-        # Whole words only: 'TOKEN=TOKEN' must not lose its name.
-        evidence = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(spec)}(?![A-Za-z0-9_])", MASK, evidence)
-    return redact(name), shown, evidence
+        # Whole words only: 'TOKEN=TOKEN' must not lose its name. A value
+        # longer than the evidence line kept is masked from where it starts.
+        in_evidence = spec if spec in evidence else _cut_value(spec, evidence)
+        if in_evidence:
+            evidence = re.sub(rf"(?<![A-Za-z0-9_]){re.escape(in_evidence)}(?![A-Za-z0-9_])", MASK, evidence)
+    return redact(shown_name), shown, evidence
+
+
+#: The most characters of a component's name or spec that are shown: the
+#: cut evidence lines get (:meth:`lockin.records.ReadResult.add`). Real names
+#: and specs are shorter; a longer one is hostile or generated, and no
+#: pattern of :func:`redact` is run over more than this.
+MAX_SHOWN_CHARS = 240
+
+
+def clip(text: str, limit: int = MAX_SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, ending in ``…`` when cut.
+
+    The word the cut goes through is dropped whole (with it, any credential
+    it held: cut before its ``@``, user-info would no longer look like it).
+    """
+    if len(text) <= limit:
+        return text
+    head = text[: limit - 1]
+    last_blank = max(head.rfind(" "), head.rfind("\t"))
+    return head[: last_blank + 1] + "…"
+
+
+def _cut_value(value: str, evidence: str) -> str:
+    """The end of ``evidence`` where ``value`` starts but was cut off, or ""."""
+    for start in range(len(evidence)):
+        if value.startswith(evidence[start:]) and evidence[start:]:
+            return evidence[start:]
+    return ""
 
 
 #: Component kinds whose name is a variable or setting and whose spec is its

@@ -41,7 +41,9 @@ DOCKER = "docker"
 # The Dockerfile reader
 # ---------------------------------------------------------------------------
 
-_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*?)\s*$")
+# The value's trailing blanks are stripped after the match: a lazy '(.*?)\s*$'
+# tried the blanks to the end from every blank inside the value (quadratic).
+_DIRECTIVE = re.compile(r"^#\s*([A-Za-z][A-Za-z0-9_-]*)\s*=\s*(.*)$")
 _INSTRUCTION = re.compile(r"\s*([A-Za-z]+)(?=\s|$)")
 _HEREDOC = re.compile(r"(?<!<)<<(-?)\s*([\"']?)([A-Za-z0-9_.-]+)\2")
 
@@ -99,7 +101,7 @@ def _instructions(reader: _DockerfileReader) -> Iterator[Instruction]:
         if directives_allowed:
             directive = _DIRECTIVE.match(raw)
             if directive:
-                escape = _apply_directive(reader, index + 1, directive.group(1), directive.group(2), escape)
+                escape = _apply_directive(reader, index + 1, directive.group(1), directive.group(2).rstrip(), escape)
                 index += 1
                 continue
             directives_allowed = False

@@ -42,6 +42,7 @@ _TOOL_WORD = re.compile(r"(?<![\w.-])[a-z][a-z0-9+-]*(?![\w.-])")
 _COMPILERS = frozenset({"nvcc", "hipcc", "amdclang++", "amdclang", "nvc++", "nvc"})
 # Toolkit locations: env evidence (the catalog has CUDA_HOME, ROCM_PATH …).
 # A preprocessor definition flag: -DNAME or -DNAME=value.
+_MAKE_FUNCTION = re.compile(r"\$\((?![A-Za-z_][A-Za-z0-9_.-]*\))[^)]*\)")
 _DEFINED_MACRO = re.compile(r"-D([A-Za-z_]\w*)(?:=.*)?")
 _TOOLKIT_VARIABLE = re.compile(r"(CUDA|ROCM|HIP|NCCL|RCCL|CUDNN)_?(HOME|PATH|ROOT|DIR|TOOLKIT_ROOT_DIR)$")
 
@@ -194,7 +195,10 @@ class _MakefileReader(CommandReader):
         text = text.replace("$$", "\0")
         # Automatic variables ($@ $< $^ …) are file names; '$<' must not read as a redirection.
         text = re.sub(r"\$[@<^?*+|%]", "_automatic_", text)
-        text = re.sub(r"\$\((?![A-Za-z_][A-Za-z0-9_.-]*\))[^)]*\)", "", text)  # other make functions: out
+        # Other make functions: out. None ends after the last ')': searched
+        # there, '$(' would be read to the end from each one (quadratic).
+        functions_end = text.rfind(")") + 1
+        text = _MAKE_FUNCTION.sub("", text[:functions_end]) + text[functions_end:]
         return _REFERENCE.sub(replace, text).replace("\0", "$")
 
 

@@ -136,7 +136,7 @@ class _LineLocator:
 
     def __init__(self, text: str):
         self.text = text
-        self._queues: dict[tuple[str, str], deque[int]] = {}
+        self._by_key: dict[str, dict[str, deque[int]]] = {}
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
 
     def _line_of(self, offset: int) -> int:
@@ -151,15 +151,30 @@ class _LineLocator:
 
     def member_line(self, key: str, value: str) -> int | None:
         """Line of the next unclaimed ``"key": "value"`` member, or None."""
-        queue = self._queues.get((key, value))
-        if queue is None:
-            # The value as json.dumps writes it, and as written with '/' escaped.
-            encoded = [json.dumps(value), json.dumps(value, ensure_ascii=False), json.dumps(value).replace("/", "\\/")]
-            alternatives = "|".join(re.escape(e) for e in dict.fromkeys(encoded))
-            pattern = re.compile(rf'"{re.escape(key)}"\s*:\s*(?:{alternatives})')
-            queue = deque(self._line_of(m.start()) for m in pattern.finditer(self.text))
-            self._queues[(key, value)] = queue
+        if not isinstance(value, str):
+            return None
+        queue = self._members(key).get(value)
         return queue.popleft() if queue else None
+
+    def _members(self, key: str) -> dict[str, deque[int]]:
+        """The lines of every ``"key": "…"`` member, by its decoded value.
+
+        One pass over the text per key, however many members there are (a
+        search per member re-read the whole text each time: quadratic, a
+        300 KB SBOM took seconds). Decoding the string matches a value
+        however it is escaped (``\\/``, ``\\u00e9`` or as is).
+        """
+        members = self._by_key.get(key)
+        if members is None:
+            members = self._by_key[key] = {}
+            pattern = re.compile(rf'"{re.escape(key)}"\s*:\s*("(?:[^"\\\n]|\\.)*")')
+            for m in pattern.finditer(self.text):
+                try:
+                    value = json.loads(m.group(1))
+                except ValueError:
+                    continue
+                members.setdefault(value, deque()).append(self._line_of(m.start()))
+        return members
 
     def key_line(self, key: str) -> int | None:
         match = re.search(rf'"{re.escape(key)}"\s*:', self.text)

@@ -27,6 +27,7 @@ import re
 from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values
 from lockin.inventory.pip import add_requirement
 from lockin.lines import PYTHON, counted_by
+from lockin.parsebounds import check_dotted_names
 from lockin.records import InputError, ReadResult
 
 SETUPTOOLS = "setuptools"
@@ -60,6 +61,7 @@ def read_setup_py(text: str, path: str) -> ReadResult:
     InputError
         When the file is not valid Python.
     """
+    check_dotted_names(text, path, "python")
     try:
         tree = ast.parse(text, filename=path)
     except SyntaxError as exc:

@@ -39,6 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.lines import PYTHON, counted_by
+from lockin.parsebounds import check_dotted_names
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
     COMMAND_CALLS,
@@ -217,6 +218,7 @@ _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 
 
 def _parse(text: str, path: str) -> ast.Module:
+    check_dotted_names(text, path, "python")
     try:
         return ast.parse(text, filename=path)
     except SyntaxError as exc:

@@ -398,6 +398,11 @@ def _warp_intrinsic(code: str, m: re.Match, hip: bool, found: list) -> None:
             found.append((m.start(), "construct", "full-warp-mask"))
 
 
+#: Digits of a divisor, modulus, mask or shift worth reading: every width
+#: and mask this looks for has at most 3 (0x3f, 63, 5).
+_MAX_INDEX_DIGITS = 8
+
+
 def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: list) -> None:
     """A thread index taken modulo, masked or divided by the warp width.
 
@@ -409,7 +414,10 @@ def _index_arithmetic(code: str, m: re.Match, marker: str, hip: bool, found: lis
     the warp width does not change.
     """
     op, raw = _inner(m, marker, "op"), _inner(m, marker, "num")
-    number = int(raw, 16) if raw[:2] in ("0x", "0X") else int(raw)
+    hexadecimal = raw[:2] in ("0x", "0X")
+    if len((raw[2:] if hexadecimal else raw).lstrip("0")) > _MAX_INDEX_DIGITS:
+        return  # no warp width; and int() refuses more than 4,300 digits
+    number = int(raw, 16) if hexadecimal else int(raw)
     subject = m.group()
     is_lane = subject.startswith("lane")
     is_block = subject.startswith("blockDim")

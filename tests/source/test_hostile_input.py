@@ -1,0 +1,40 @@
+"""Regression tests of issue 18 for the source scanners: inputs that took
+gigabytes (a long dotted module name) or crashed a scanner (a number int()
+refuses). The tests assert on the result only."""
+
+from __future__ import annotations
+
+import pytest
+
+from lockin.inventory.setup_py import read_setup_py
+from lockin.parsebounds import MAX_DOTTED_PARTS
+from lockin.records import InputError
+from lockin.source.cxx import scan_cxx
+from lockin.source.python import scan_python
+
+
+def test_an_import_of_too_many_parts_is_refused_before_parsing():
+    # ast.parse keeps every prefix of 'torch.a.a…': 35,000 parts took 1.4 GB (70 KB), 11 GB at 300 KB.
+    text = "import os\nfrom torch" + ".a" * 35_000 + " import y\n"
+    with pytest.raises(InputError) as error:
+        scan_python(text, "m.py")
+    assert error.value.problem.line == 2
+    assert "35,001 parts" in error.value.problem.message
+
+
+def test_a_dotted_name_spread_over_continued_lines_counts_whole():
+    text = "import torch" + " . \\\n a" * (MAX_DOTTED_PARTS + 10) + "\n"
+    with pytest.raises(InputError) as error:
+        read_setup_py(text, "setup.py")
+    assert error.value.problem.line == 1
+
+
+def test_an_import_at_the_bound_is_read():
+    result = scan_python("import torch" + ".a" * (MAX_DOTTED_PARTS - 1) + "\n", "m.py")
+    assert result.problems == []
+
+
+def test_an_index_divisor_of_too_many_digits_is_no_construct_and_no_crash():
+    code = "__global__ void k() {\n  int lane = threadIdx.x % " + "3" * 5000 + ";\n  int w = threadIdx.x % 32;\n}\n"
+    result = scan_cxx(code, "k.cu")
+    assert [(e.name, e.line) for e in result.evidence if e.kind == "construct"] == [("lane-modulo-32", 3)]
