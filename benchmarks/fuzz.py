@@ -54,6 +54,9 @@ KINDS = (CRASH, TIMEOUT, MEMORY, LINES)
 
 #: What the forked children inherit: built once, before the first fork.
 _STATE: dict = {}
+#: This process's ends of the children's pipes: a child closes the copies it
+#: inherits, so that each child sees its pipe close when this process ends.
+_PARENT_ENDS: set = set()
 
 
 @dataclass
@@ -107,6 +110,8 @@ def judge(verdict: Verdict, limits: Limits) -> str:
 
 def _serve(conn, address_space_kb: int) -> None:
     """A child's loop: read each requested input, send back its verdict."""
+    for end in _PARENT_ENDS:
+        end.close()
     if address_space_kb:
         limit = address_space_kb * 1024
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -129,6 +134,7 @@ class Child:
 
     def __init__(self, context, limits: Limits):
         self.conn, child_conn = context.Pipe()
+        _PARENT_ENDS.add(self.conn)
         self.process = context.Process(target=_serve, args=(child_conn, limits.address_space_kb), daemon=True)
         self.process.start()
         child_conn.close()
@@ -161,6 +167,7 @@ class Child:
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
+        _PARENT_ENDS.discard(self.conn)
         self.conn.close()
 
 
@@ -172,47 +179,49 @@ def run_requests(requests, jobs: int, batch: int, limits: Limits, context):
     """
     pending = deque(requests)
     children: list[Child | None] = [None] * jobs
-    while pending or any(c is not None and c.request is not None for c in children):
-        for slot, child in enumerate(children):
-            if child is not None and child.request is None and (child.served >= batch or not pending):
-                child.stop()
-                children[slot] = child = None
-            if child is None and pending:
-                children[slot] = child = Child(context, limits)
-            if child is not None and child.request is None and pending:
-                child.submit(pending.popleft())
-        busy = [c for c in children if c is not None and c.request is not None]
-        ready = set(wait([c.conn for c in busy], timeout=0.05))
-        for slot, child in enumerate(children):
-            if child is None or child.request is None:
-                continue
-            request = child.request
-            if child.conn in ready:
-                try:
-                    verdict = child.conn.recv()
-                except (EOFError, OSError):
-                    child.process.join()
-                    verdict = Verdict(CRASH, f"the reading process died (exit code {child.process.exitcode})", time.monotonic() - child.started)
+    try:
+        while pending or any(c is not None and c.request is not None for c in children):
+            for slot, child in enumerate(children):
+                if child is not None and child.request is None and (child.served >= batch or not pending):
+                    child.stop()
+                    children[slot] = child = None
+                if child is None and pending:
+                    children[slot] = child = Child(context, limits)
+                if child is not None and child.request is None and pending:
+                    child.submit(pending.popleft())
+            busy = [c for c in children if c is not None and c.request is not None]
+            ready = set(wait([c.conn for c in busy], timeout=0.05))
+            for slot, child in enumerate(children):
+                if child is None or child.request is None:
+                    continue
+                request = child.request
+                if child.conn in ready:
+                    try:
+                        verdict = child.conn.recv()
+                    except (EOFError, OSError):
+                        child.process.join()
+                        verdict = Verdict(CRASH, f"the reading process died (exit code {child.process.exitcode})", time.monotonic() - child.started)
+                        child.request = None
+                        child.stop()
+                        children[slot] = None
+                        yield request, verdict
+                        continue
+                    child.request = None
+                    child.served += 1
+                    yield request, verdict
+                    continue
+                elapsed = time.monotonic() - child.started
+                rss = child.rss_kb()
+                if elapsed > limits.seconds or rss > limits.memory_kb:
+                    kind = TIMEOUT if elapsed > limits.seconds else MEMORY
                     child.request = None
                     child.stop()
                     children[slot] = None
-                    yield request, verdict
-                    continue
-                child.request = None
-                child.served += 1
-                yield request, verdict
-                continue
-            elapsed = time.monotonic() - child.started
-            rss = child.rss_kb()
-            if elapsed > limits.seconds or rss > limits.memory_kb:
-                kind = TIMEOUT if elapsed > limits.seconds else MEMORY
-                child.request = None
+                    yield request, Verdict(kind, f"stopped after {elapsed:.1f} s at {rss / 1024:.0f} MiB resident", elapsed, rss)
+    finally:  # also when the caller stops early
+        for child in children:
+            if child is not None:
                 child.stop()
-                children[slot] = None
-                yield request, Verdict(kind, f"stopped after {elapsed:.1f} s at {rss / 1024:.0f} MiB resident", elapsed, rss)
-    for child in children:
-        if child is not None:
-            child.stop()
 
 
 # Minimising an offending input.
@@ -236,10 +245,9 @@ def minimise(item: FuzzInput, kind: str, verdict: Verdict, limits: Limits, conte
         nonlocal spent
         spent += 1
         probe = FuzzInput(item.format, item.index, item.rel_path, candidate, item.mutations)
-        for _, result in run_requests([probe], 1, 1, limits, context):
-            got = judge(result, limits)
-            return got == kind and _signature(got, result) == want
-        return False
+        [(_, result)] = list(run_requests([probe], 1, 1, limits, context))
+        got = judge(result, limits)
+        return got == kind and _signature(got, result) == want
 
     chunk = max(1, len(data) // 2)
     while spent < budget and data:
@@ -327,18 +335,22 @@ def run(args: argparse.Namespace) -> Campaign:
             if args.progress and done % 1000 == 0:
                 print(f"  {done:,} inputs, {time.monotonic() - started:.0f} s", file=sys.stderr, flush=True)
         result.seconds = time.monotonic() - started
+        # The first offender of each reader and kind is minimised; the others are saved as they are.
+        first: set = set()
         for offender, verdict in to_minimise:
-            save_offender(offender, verdict, seeds, args, limits, context, work)
+            save_offender(offender, verdict, seeds, args, limits, context, work, (offender.format, offender.kind) not in first)
+            first.add((offender.format, offender.kind))
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return result
 
 
-def save_offender(offender: Offender, verdict: Verdict, seeds, args, limits: Limits, context, work: Path) -> None:
-    """The offending input and its minimised form under ``work``/<reader>/."""
+def save_offender(offender: Offender, verdict: Verdict, seeds, args, limits: Limits, context, work: Path, minimised: bool) -> None:
+    """The offending input and (when ``minimised``) its minimised form under ``work``/<reader>/."""
     item = fuzzing.generate(offender.format, offender.index, seeds, args.campaign, not args.no_pathological)
-    budget = args.minimise_budget if offender.kind in (CRASH, LINES) else max(1, args.minimise_budget // 20)
-    small, _ = minimise(item, offender.kind, verdict, limits, context, budget) if budget else (item.data, 0)
+    # Each reading of a timeout or memory offender costs up to the limit: those get a twentieth.
+    budget = args.minimise_budget if offender.kind in (CRASH, LINES) else args.minimise_budget // 20
+    small, _ = minimise(item, offender.kind, verdict, limits, context, budget) if budget and minimised else (item.data, 0)
     folder = work / offender.format
     folder.mkdir(parents=True, exist_ok=True)
     name = Path(item.rel_path).name

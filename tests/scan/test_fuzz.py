@@ -176,3 +176,9 @@ def test_campaign_watchdog_records_a_hang_and_goes_on(throwaway_formats, reader,
     assert time.monotonic() - started < 15
     assert results[1].kind == fuzzing.TIMEOUT
     assert [results[i].kind for i in (0, 2, 3)] == [fuzzing.OK] * 3
+    assert multiprocessing.active_children() == []
+    # A caller that stops early (the minimiser) leaves no child behind either.
+    early = bench.run_requests(requests, 2, 2, limits, multiprocessing.get_context("fork"))
+    next(early)
+    early.close()
+    assert multiprocessing.active_children() == []
