@@ -84,10 +84,12 @@ class ReaderTally:
     peak_mb: float = 0.0
     total_s: float = 0.0
 
-    def add(self, kind: str, verdict: Verdict) -> None:
+    def add(self, kind: str, verdict: Verdict, limits: Limits) -> None:
         self.inputs += 1
         if kind != OK:
             setattr(self, kind, getattr(self, kind) + 1)
+        if kind != MEMORY and verdict.peak_kb > limits.memory_kb:
+            self.memory += 1  # a slow input can be a large one too
         self.skipped += bool(verdict.skipped)
         self.slowest_s = max(self.slowest_s, verdict.seconds)
         self.peak_mb = max(self.peak_mb, verdict.peak_kb / 1024)
@@ -122,6 +124,8 @@ def _serve(conn, address_space_kb: int) -> None:
         while (request := conn.recv()) is not None:
             item = request if isinstance(request, FuzzInput) else fuzzing.generate(*request, seeds, _STATE["campaign"], _STATE["pathological"])
             conn.send(fuzzing.check_input(reader, get(item.format), item, folder))
+    except EOFError:  # the campaign ended
+        pass
     finally:
         shutil.rmtree(folder, ignore_errors=True)
 
@@ -157,13 +161,9 @@ class Child:
         return 0
 
     def stop(self) -> None:
-        """Ends the child: politely when idle, by force when not."""
-        if self.request is None and self.process.is_alive():
-            try:
-                self.conn.send(None)
-                self.process.join(5)
-            except OSError:
-                pass
+        """Ends the child at once. Killed, not asked: waiting for a child to
+        exit would hold up the watchdog of the others (the campaign's
+        scratch folder, its files included, is removed at the end)."""
         if self.process.is_alive():
             self.process.kill()
         self.process.join()
@@ -324,7 +324,7 @@ def run(args: argparse.Namespace) -> Campaign:
     try:
         for (name, index), verdict in run_requests(plan(formats, args.inputs), args.jobs, args.batch, limits, context):
             kind = judge(verdict, limits)
-            result.tallies[name].add(kind, verdict)
+            result.tallies[name].add(kind, verdict, limits)
             done += 1
             if kind != OK and kept[name, kind] < args.keep:
                 kept[name, kind] += 1
