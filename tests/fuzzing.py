@@ -71,8 +71,9 @@ def find_seeds(roots: Sequence[Path] = SEED_ROOTS, formats: Sequence[Format] | N
     ``chart/Chart.yaml``, where its own project would put it.
     """
     formats = list(registered().values()) if formats is None else list(formats)
-    wanted = {f.name for f in formats}
-    seeds: dict[str, list[Seed]] = {name: [] for name in wanted}
+    # In registry order: splicing draws from all seeds in this order, and a
+    # set's order would change with the interpreter's hash seed.
+    seeds: dict[str, list[Seed]] = {f.name: [] for f in formats}
     for root in roots:
         for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
             data = path.read_bytes()
