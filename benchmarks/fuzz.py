@@ -124,7 +124,7 @@ def _serve(conn, address_space_kb: int) -> None:
         while (request := conn.recv()) is not None:
             item = request if isinstance(request, FuzzInput) else fuzzing.generate(*request, seeds, _STATE["campaign"], _STATE["pathological"])
             conn.send(fuzzing.check_input(reader, get(item.format), item, folder))
-    except EOFError:  # the campaign ended
+    except (EOFError, BrokenPipeError):  # the campaign ended, or stopped waiting for this input
         pass
     finally:
         shutil.rmtree(folder, ignore_errors=True)
