@@ -403,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=2.0, help="seconds an input may take (default 2)")
     parser.add_argument("--memory-mb", type=float, default=1024, help="resident MiB a reading may reach (default 1024)")
     parser.add_argument("--address-space-mb", type=float, default=4096, help="a child's address-space limit, a guard for the machine (0: none)")
-    parser.add_argument("--no-pathological", action="store_true", help="leave out the long-run mutation (runs of 4,300-150,000 characters)")
+    parser.add_argument("--no-pathological", action="store_true", help="leave out the pathological mutations (runs of 4,300-150,000 characters, a line copied thousands of times)")
     parser.add_argument("--keep", type=int, default=3, help="offending inputs saved per reader and kind")
     parser.add_argument("--minimise-budget", type=int, default=200, help="readings spent minimising one crash or line offender (timeouts get 1/20)")
     parser.add_argument("--work", default=str(REPO / "benchmarks" / ".work" / "fuzz"), help="where offending inputs are saved")
@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
     result = run(args)
     out = Path(args.out or REPO / "benchmarks" / "results" / f"fuzz-{dt.date.today().isoformat()}.json")
     write_json(result, out)
-    print(f"{sum(t.inputs for t in result.tallies.values()):,} inputs in {result.seconds:.0f} s (campaign {result.campaign}, {'with' if result.pathological else 'without'} long runs); {out}")
+    print(f"{sum(t.inputs for t in result.tallies.values()):,} inputs in {result.seconds:.0f} s (campaign {result.campaign}, {'with' if result.pathological else 'without'} pathological mutations); {out}")
     print(table(result))
     for offender in result.offenders:
         print(f"  {offender.format} {offender.kind} #{offender.index} ({offender.size:,} -> {offender.minimised_size:,} bytes, {offender.saved}): {offender.detail[:160]}")

@@ -205,19 +205,49 @@ def short_runs(rng: random.Random, data: bytes, pool: Sequence[bytes]) -> bytes:
     return data[:at] + run[:300] + data[at:]
 
 
+#: Where a run does harm: after the start of a statement that parses it
+#: (``from torch.`` + ``a.a.a…``, a TOML key, a CUDA declaration, a
+#: requirement, a URL), with what closes the statement after it.
+RUN_CONTEXTS = (
+    (b"from torch.", b" import y\n"),
+    (b"\n", b" = 1\n"),
+    (b"\n__device__ inline float f() { return ", b"; }\n"),
+    (b"\nnumpy", b"x\n"),
+    (b"\ngit+https://github.", b"\n"),
+    (b"\n- ", b"\n"),
+    (b'"', b'"'),
+)
+
+
 def long_runs(rng: random.Random, data: bytes, pool: Sequence[bytes]) -> bytes:
-    """A run of 4,300 to 150,000 characters inserted: what a hostile or
-    generated file has (quadratic regexes, deep nesting, integers over
-    Python's digit limit)."""
+    """A run of 4,300 to 150,000 characters inserted, half the time inside
+    one of :data:`RUN_CONTEXTS`: what a hostile or generated file has
+    (quadratic regexes, deep nesting, integers over Python's digit limit)."""
     at = _position(rng, data)
     run = _long_run(rng, rng.randint(INT_MAX_DIGITS + 1, 150_000))
+    if rng.random() < 0.5:
+        before, after = rng.choice(RUN_CONTEXTS)
+        run = before + run + after
     return data[:at] + run + data[at:]
+
+
+def many_copies(rng: random.Random, data: bytes, pool: Sequence[bytes]) -> bytes:
+    """A line or a piece repeated 500 to 20,000 times (a generated lock file
+    or SBOM with thousands of entries: what a per-entry re-scan of the whole
+    text turns quadratic)."""
+    start, end = _chunk(rng, data)
+    if rng.random() < 0.5 and data:  # a whole line
+        start = data.rfind(b"\n", 0, start) + 1
+        end = data.find(b"\n", start) + 1 or len(data)
+    piece = data[start:end] or b"x\n"
+    copies = min(rng.randint(500, 20_000), MAX_INPUT_BYTES // len(piece))
+    return data[:end] + piece * copies + data[end:]
 
 
 Mutation = Callable[[random.Random, bytes, Sequence[bytes]], bytes]
 
-#: The mutations and their weights. ``long_runs`` is the pathological one,
-#: left out of the short run (see :func:`generate`).
+#: The mutations and their weights. The :data:`PATHOLOGICAL` ones are left
+#: out of the short run (see :func:`generate`).
 MUTATIONS: dict[str, tuple[Mutation, int]] = {
     "flip_bytes": (flip_bytes, 6),
     "insert_chunk": (insert_chunk, 6),
@@ -228,8 +258,9 @@ MUTATIONS: dict[str, tuple[Mutation, int]] = {
     "truncate": (truncate, 1),
     "short_runs": (short_runs, 2),
     "long_runs": (long_runs, 2),
+    "many_copies": (many_copies, 1),
 }
-PATHOLOGICAL = frozenset({"long_runs"})
+PATHOLOGICAL = frozenset({"long_runs", "many_copies"})
 
 
 @dataclass(frozen=True)
@@ -265,7 +296,7 @@ def generate(
     campaign : int
         The campaign's seed.
     pathological : bool
-        Whether the long-run mutation may be chosen.
+        Whether the :data:`PATHOLOGICAL` mutations may be chosen.
     """
     rng = random.Random(f"{campaign}:{format_name}:{index}")
     own = seeds[format_name]
