@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 PERIOD ?= $(shell date +%Y-%m)
 BENCH_ARGS ?=
 
-.PHONY: setup system report test bench validate realcode-dir calibrate ports-dir clean
+.PHONY: setup system report test bench fuzz validate realcode-dir calibrate ports-dir clean
 
 setup: $(STAMP)
 
@@ -37,6 +37,13 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python benchmarks/scan_bench.py $(BENCH_ARGS)
 	$(BIN)/python benchmarks/report_bench.py
+
+# Mutation fuzzing of every registered reader (issue 18): FUZZ_ARGS="--inputs
+# 20000" for a shorter campaign. Writes benchmarks/results/fuzz-<date>.json and
+# prints the table; offending inputs, minimised, go to benchmarks/.work/fuzz/.
+FUZZ_ARGS ?= --inputs 1000000 --progress
+fuzz: $(STAMP)
+	$(BIN)/python benchmarks/fuzz.py $(FUZZ_ARGS)
 
 # lockin on real repositories against hand-judged lines and hipify-perl
 # (benchmarks/README.md). REALCODE_DIR holds the extracted repositories,
