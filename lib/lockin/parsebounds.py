@@ -109,3 +109,19 @@ def long_number_error(text: str, path: str, what: str) -> InputError:
 def is_long_number_error(error: ValueError) -> bool:
     """Whether ``error`` is Python's refusal of a number with too many digits."""
     return "integer string conversion" in str(error)
+
+
+def parse_python(text: str, path: str):
+    """``ast.parse`` of a scanned file without its compile-time warnings.
+
+    Python warns about what it compiles (an invalid escape sequence, ``is``
+    with a literal) on standard error, naming the file: a scanned project's
+    file is not lockin's to warn about, and the warning would leak its
+    path and text into the output of the command.
+    """
+    import ast
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ast.parse(text, filename=path)

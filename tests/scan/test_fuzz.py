@@ -37,10 +37,7 @@ SHORT_RUN_INPUTS = 300
 #: on such lines too, and the Helm chart reader crashing on one (it indexes
 #: its own ``\n`` lines with PyYAML's line). Such inputs make the run an
 #: expected failure for these formats until the fix; any other failure fails it.
-KNOWN_LINE_DEFECTS = frozenset(
-    {"requirements", "conda-list", "python", "setup-py"}
-    | {"conda-env", "kubernetes", "helm-chart", "helm-values", "ansible", "template", "ci-workflow"}
-)
+KNOWN_LINE_DEFECTS: frozenset[str] = frozenset()  # none left since the one line rule (lockin.lines)
 
 BENCHMARK = Path(__file__).resolve().parents[2] / "benchmarks" / "fuzz.py"
 

@@ -38,3 +38,19 @@ def test_an_index_divisor_of_too_many_digits_is_no_construct_and_no_crash():
     code = "__global__ void k() {\n  int lane = threadIdx.x % " + "3" * 5000 + ";\n  int w = threadIdx.x % 32;\n}\n"
     result = scan_cxx(code, "k.cu")
     assert [(e.name, e.line) for e in result.evidence if e.kind == "construct"] == [("lane-modulo-32", 3)]
+
+
+def test_compile_warnings_of_a_scanned_file_do_not_reach_standard_error(tmp_path, capfd):
+    """An invalid escape sequence in a scanned file is the project's business, not a warning of lockin's."""
+    import warnings
+
+    from lockin.scan import ScanOptions, scan
+
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "setup.py").write_text('"""Build \\. the kernels"""\nimport torch\n')
+    (tmp_path / "p" / "train.py").write_text('pattern = "\\d+"\nimport cupy\n')
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any warning raised while reading fails the test
+        result = scan([tmp_path / "p"], ScanOptions(project_name="p", jobs=1, progress=False))
+    assert "cupy" in set(result.findings["name"])
+    assert "train.py" not in capfd.readouterr().err

@@ -27,7 +27,7 @@ import re
 from lockin.inventory.gpuarch import ARCH_LIST_VARIABLES, arch_flag_values, arch_list_values
 from lockin.inventory.pip import add_requirement
 from lockin.lines import PYTHON, counted_by
-from lockin.parsebounds import check_dotted_names
+from lockin.parsebounds import check_dotted_names, parse_python
 from lockin.records import InputError, ReadResult
 
 SETUPTOOLS = "setuptools"
@@ -63,7 +63,7 @@ def read_setup_py(text: str, path: str) -> ReadResult:
     """
     check_dotted_names(text, path, "python")
     try:
-        tree = ast.parse(text, filename=path)
+        tree = parse_python(text, path)
     except SyntaxError as exc:
         raise InputError(path, exc.lineno, f"not valid Python: {exc.msg}") from None
     except (ValueError, RecursionError, MemoryError) as exc:

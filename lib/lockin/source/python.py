@@ -39,7 +39,7 @@ from collections.abc import Callable, Iterable, Iterator
 
 from lockin.inventory.setup_py import EXTENSION_CLASSES
 from lockin.lines import PYTHON, counted_by
-from lockin.parsebounds import check_dotted_names
+from lockin.parsebounds import check_dotted_names, parse_python
 from lockin.records import InputError, ReadResult
 from lockin.source.python_paths import (
     COMMAND_CALLS,
@@ -220,7 +220,7 @@ _RUNNING = f"{sys.version_info.major}.{sys.version_info.minor}"
 def _parse(text: str, path: str) -> ast.Module:
     check_dotted_names(text, path, "python")
     try:
-        return ast.parse(text, filename=path)
+        return parse_python(text, path)
     except SyntaxError as exc:
         detail = exc.msg or "invalid syntax"
         raise InputError(
