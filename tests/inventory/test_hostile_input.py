@@ -153,3 +153,24 @@ def test_pyproject_dependency_keys_are_found_without_a_search_per_key():
     found = packages(read_pyproject("[tool.poetry]\nname = 'x'\n[tool.poetry.dependencies]\n" + keys, "pyproject.toml"))
     assert len(found) == 40_000
     assert found[-1][:2] == ("q39999", 40_003)
+
+
+def test_a_long_run_without_a_namespace_separator_in_a_cmake_link_line_is_linear():
+    """Found by the fuzzer: `a-a-a-…` in target_link_libraries was read once per position."""
+    from lockin.inventory.cmake import read_cmake
+
+    result = read_cmake("target_link_libraries(x " + "a-" * 400_000 + " CUDA::cublas 3rd.x::y 9::z)\n", "CMakeLists.txt")
+    names = {e.name for e in result.evidence}
+    assert "cmake:target=CUDA::cublas" in names and "cmake:target=rd.x::y" in names
+    assert not any(name.startswith("cmake:target=9") for name in names)
+
+
+def test_an_unclosed_quote_before_many_lines_is_read_once():
+    """Found by the fuzzer: a line of quotes that never closes made the shell reader split the
+    growing command again at each of the next 500 lines; it now reads on to a line that can close it."""
+    from lockin.inventory.shellscript import read_shell_script
+
+    text = "'" * 80_001 + "\n" + "pip install cupy-cuda12x\n" * 2_000
+    result = read_shell_script(text, "setup.sh")
+    assert any("never closed" in p.message for p in result.problems)
+    assert "cupy-cuda12x" in {e.name for e in result.evidence}

@@ -54,3 +54,16 @@ def test_compile_warnings_of_a_scanned_file_do_not_reach_standard_error(tmp_path
         result = scan([tmp_path / "p"], ScanOptions(project_name="p", jobs=1, progress=False))
     assert "cupy" in set(result.findings["name"])
     assert "train.py" not in capfd.readouterr().err
+
+
+def test_a_line_of_a_call_copied_thousands_of_times_reads_in_linear_time():
+    """Found by the fuzzer (a hopper_gemm.cu line copied ~4,000 times): each name's definition
+    check read to the next brace; the parameter list it looks for is now bounded."""
+    from lockin.catalog import load_catalog
+    from lockin.scan import formats
+    from lockin.source.cxx import Vocabulary
+
+    line = "  cudaStreamSynchronize(stream), cudaGetLastError(), helper(a, b\n"
+    text = "void f() {\n" + line * 20_000 + "}\n"  # 1.3 MB without ';' or '}' before the end
+    result = formats.get("cxx").read(text, "k.cu", Vocabulary.from_catalog(load_catalog()))
+    assert {e.name for e in result.evidence} >= {"cudaStreamSynchronize", "cudaGetLastError"}

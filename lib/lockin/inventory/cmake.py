@@ -30,7 +30,10 @@ CMAKE = "cmake"
 
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _BRACKET_OPEN = re.compile(r"\[(=*)\[")
-_IMPORTED_TARGET = re.compile(r"[A-Za-z_][A-Za-z0-9_.+-]*::[A-Za-z_][A-Za-z0-9_.+-]*")
+# Anchored at the start of a run of name characters (the lookbehind), so a
+# long run without "::" is passed over once, not once per position.
+_IMPORTED_TARGET = re.compile(r"(?<![A-Za-z0-9_.+-])[A-Za-z0-9_.+-]+::[A-Za-z_][A-Za-z0-9_.+-]*")
+_NAME_START = re.compile(r"[A-Za-z_]")
 _VERSION = re.compile(r"\d+(\.\d+)*")
 _PROJECT_KEYWORDS = frozenset({"VERSION", "DESCRIPTION", "HOMEPAGE_URL", "LANGUAGES"})
 _OPEN_PAREN = re.compile(r"[ \t]*\(")
@@ -394,7 +397,9 @@ class _Evidence:
         # Generator expressions ($<$<CONFIG:Release>:CUDA::cublas>) are seen through.
         for argument in arguments:
             for target in _IMPORTED_TARGET.findall(argument.value):
-                self.add(f"cmake:target={target}", argument.line)
+                start = _NAME_START.search(target)  # a namespace starts with a letter or _
+                if start is not None and start.start() < target.index("::"):
+                    self.add(f"cmake:target={target[start.start():]}", argument.line)
 
 
 def _is_toolkit_variable(name: str) -> bool:

@@ -16,6 +16,7 @@ CMake and setup.py readers number lines with :func:`physical_lines`.
 from __future__ import annotations
 
 import bisect
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -150,6 +151,15 @@ def split_shell_words(source: SourceText, start: int = 0, end: int | None = None
     return words
 
 
+@functools.lru_cache(maxsize=16)
+def _last_of(text: str, char: str, stop: int) -> int:
+    """Where ``char`` last occurs before ``stop``: a quote after it is never
+    closed, known without searching the rest of the text again for each of
+    many unclosed quotes (which made such a file quadratic). Strings cache
+    their hash, so the lookup costs the text's length once."""
+    return text.rfind(char, 0, stop)
+
+
 def _read_word(text: str, i: int, stop: int, shell: bool) -> tuple[str, int]:
     """One unquoted word starting at ``i``: its value and where it ends."""
     parts: list[str] = []
@@ -162,7 +172,7 @@ def _read_word(text: str, i: int, stop: int, shell: bool) -> tuple[str, int]:
                 parts.append(text[i + 1])
             i += 2
         elif char == "'":
-            close = text.find("'", i + 1, stop)
+            close = text.find("'", i + 1, stop) if _last_of(text, "'", stop) > i else -1
             if close < 0:
                 raise ShellSyntaxError("a single quote is never closed", i)
             parts.append(text[i + 1 : close])
@@ -175,7 +185,7 @@ def _read_word(text: str, i: int, stop: int, shell: bool) -> tuple[str, int]:
             parts.append(text[i : close + 1])
             i = close + 1
         elif char == "`" and shell:
-            close = text.find("`", i + 1, stop)
+            close = text.find("`", i + 1, stop) if _last_of(text, "`", stop) > i else -1
             if close < 0:
                 raise ShellSyntaxError("a backquote is never closed", i)
             parts.append(text[i : close + 1])
@@ -302,10 +312,30 @@ def command_line(lines: Sequence[str], index: int) -> CommandLine:
         try:
             words = split_shell_words(source)
         except ShellSyntaxError as exc:
-            if end < len(lines) and end - index < MAX_COMMAND_LINES:
-                continue  # a string or substitution spanning lines
+            # A string or substitution spanning lines: read on to the next line
+            # that can close it. Splitting again at every line would read a long
+            # unclosed line once per line that follows (quadratic).
+            closing = _next_closing_line(lines, end, min(len(lines), index + MAX_COMMAND_LINES), _closer(source.text, exc.offset))
+            if closing is not None:
+                for skipped in range(end, closing):
+                    source.append(lines[skipped] + "\n", skipped + 1)
+                end = closing
+                continue
             return CommandLine(source, None, index + 1, str(exc), source.line_at(exc.offset))
         return CommandLine(source, words, _after_heredocs(lines, words, end))
+
+
+def _closer(text: str, offset: int) -> str:
+    """The character that closes what opens at ``offset`` (a quote, ``$(``, ``${``)."""
+    opening = text[offset : offset + 2]
+    if opening in ("$(", "${"):
+        return ")" if opening == "$(" else "}"
+    return text[offset] if offset < len(text) else "'"
+
+
+def _next_closing_line(lines: Sequence[str], start: int, stop: int, closer: str) -> int | None:
+    """The first of ``lines[start:stop]`` holding ``closer`` (None when none does)."""
+    return next((i for i in range(start, stop) if closer in lines[i]), None)
 
 
 def _after_heredocs(lines: Sequence[str], words: Sequence[ShellWord], index: int) -> int:

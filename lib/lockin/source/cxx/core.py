@@ -298,7 +298,7 @@ def _later_declarator(code: str, at: int) -> bool:
 
 
 #: What follows a declared name: the end of a declaration, or a function body.
-_DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\([^;{}]*\)\s*(?:const\s*)?\{)")
+_DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\([^;{}]{0,4000}\)\s*(?:const\s*)?\{)")  # bounded: see definitions._FUNCTION_AFTER
 
 
 def _emit(text: str, found: list[tuple[int, str, str]], ecosystem: str, result: ReadResult) -> None:

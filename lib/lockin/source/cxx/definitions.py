@@ -44,8 +44,11 @@ _USING_BEFORE = re.compile(r"\busing\s+\Z")
 _USING_AFTER = re.compile(r"\s*(?:\[\[[^\]]*\]\]\s*)?=\s*(?:typename\s+)?")
 _TYPEDEF = re.compile(r"\btypedef\s+(?:(?:const|volatile|struct|enum|union|class|typename)\s+)*(?P<id>[A-Za-z_]\w*(?:\s*::\s*\w+)*)")
 _TYPEDEF_AFTER = re.compile(r"\s*(?:;|\[)")
-_FUNCTION_AFTER = re.compile(r"\s*\([^;{}]*\)\s*(?:(?:const|noexcept|override|final|volatile|&&?)\s*)*(?:->[^;{}]*)?\{")
-_DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\{[^{};]*\}\s*[;,])")
+#: A parameter list and trailing return type are bounded (4,000 and 400
+#: characters): unbounded, a file of long unterminated lines made every
+#: name's check read to the next brace (quadratic).
+_FUNCTION_AFTER = re.compile(r"\s*\([^;{}]{0,4000}\)\s*(?:(?:const|noexcept|override|final|volatile|&&?)\s*)*(?:->[^;{}]{0,400})?\{")
+_DECLARATION_AFTER = re.compile(r"\s*(?:[;=,\[)]|\{[^{};]{0,4000}\}\s*[;,])")
 #: Words that can stand before a name without being its type.
 _NOT_TYPES = frozenset({"return", "else", "case", "goto", "throw", "delete", "new", "co_return", "co_yield", "sizeof", "typedef", "using", "namespace", "define"})
 #: Led by the literal word (the fast search path); its start is checked after.
