@@ -160,7 +160,7 @@ def _read_use(tokens: list[_Token], i: int, result: ReadResult, path: str, lines
         elif text == "as":
             skip_alias = True
         elif text == "{":
-            stack.append(stack[-1] + current)
+            stack.append(_path(stack[-1], current))
             current = []
         elif text == ",":
             _emit(result, stack, current, current_line, lines)
@@ -185,9 +185,19 @@ def _read_use(tokens: list[_Token], i: int, result: ReadResult, path: str, lines
     return i
 
 
+#: Segments of a use path kept (``a::b::…``): real paths have a handful, and
+#: the catalog matches a crate and its first modules; without a bound, a
+#: path of thousands of segments was copied once per name it imports.
+MAX_USE_SEGMENTS = 32
+
+
+def _path(prefix: list[str], current: list[str]) -> list[str]:
+    return prefix[:MAX_USE_SEGMENTS] + current[: max(0, MAX_USE_SEGMENTS - len(prefix))]
+
+
 def _emit(result: ReadResult, stack: list[list[str]], current: list[str], line: int, lines: list[str]) -> None:
     if current:
-        result.add("module", "::".join(stack[-1] + current), line, lines[line - 1], RUST)
+        result.add("module", "::".join(_path(stack[-1], current)), line, lines[line - 1], RUST)
 
 
 def _read_command(tokens: list[_Token], i: int, result: ReadResult, lines: list[str]) -> None:
