@@ -81,3 +81,16 @@ def test_a_rust_use_path_of_thousands_of_segments_is_bounded():
     names = [e.name for e in result.evidence]
     assert len(names) == 4_000 and all(name.startswith("cudarc::m::") for name in names)
     assert max(name.count("::") + 1 for name in names) <= MAX_USE_SEGMENTS
+
+
+def test_a_long_word_in_a_preprocessor_condition_is_read_in_linear_time():
+    """Found by the fuzzer (an 89 KB ops.cu: 40 s): the version-macro test of each fallback
+    condition was retried at every position of a long word; it now tests word by word."""
+    from lockin.catalog import load_catalog
+    from lockin.scan import formats
+    from lockin.source.cxx import Vocabulary
+
+    word = "A" * 60_000
+    text = "#include <cuda_runtime.h>\n" + "".join(f"#if {word}{i} < 3\nvoid cudaMalloc{i}(void** p) {{ cudaMalloc(p, 4); }}\n#endif\n" for i in range(20))
+    result = formats.get("cxx").read(text, "ops.cu", Vocabulary.from_catalog(load_catalog()))
+    assert "cudaMalloc" in {e.name for e in result.evidence}

@@ -70,15 +70,31 @@ def _library_with_undefined_version(directive: str, condition: str) -> str:
         name = m.group("paren") or m.group("bare")
     else:
         return ""
-    if _VERSION_TEST.fullmatch(name) is None or name.startswith("_"):
+    if len(name) > _LONGEST_MACRO or _VERSION_TEST.fullmatch(name) is None or name.startswith("_"):
         return ""
     return name.split("_")[0].lower()
+
+
+#: Longest word taken for a version macro: the test backtracks within a word.
+_LONGEST_MACRO = 128
+_WORD = re.compile(r"\w+")
+_VERSION_KEYS = ("VERSION", "_MAJOR", "_MINOR", "__CUDACC_VER")
+
+
+def _tests_a_version(condition: str) -> bool:
+    """Whether a condition names a version macro (``_VERSION_TEST``), word by word:
+    searching the whole condition retried the pattern at every position of a
+    long word (a fuzzed ``#if`` line of 90 KB took seconds per test)."""
+    return any(
+        len(word) <= _LONGEST_MACRO and any(key in word for key in _VERSION_KEYS) and _VERSION_TEST.fullmatch(word)
+        for word in _WORD.findall(condition)
+    )
 
 
 def _is_fallback_condition(directive: str, condition: str, name: str) -> bool:
     if name in condition:
         return True
-    if not _VERSION_TEST.search(condition):
+    if not _tests_a_version(condition):
         return False
     return directive == "ifndef" or _OLDER.search(condition) is not None
 
