@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 import pandas as pd
 
 from lockin.records import COMPONENT_KINDS, SOURCE_KINDS
-from lockin.scoring.builds import build_files, folder_of, nearest_root
+from lockin.scoring.builds import build_files, folder_of, nearest_root, owning_builds
 
 __all__ = [
     "REGION_COLUMNS",
@@ -332,15 +332,9 @@ def target_builds(findings: pd.DataFrame, roots: dict[tuple[str, str], bool]) ->
     :func:`target_build_roots`)."""
     if not any(roots.values()):
         return pd.Series("", index=findings.index, dtype=object)
-    cache: dict[tuple[str, str], str] = {}
-    owners = []
-    for project, path in zip(findings["project"], findings["path"]):
-        key = (project, folder_of(path))
-        if key not in cache:
-            root = nearest_root(project, key[1], roots)
-            cache[key] = (root[1] or ".") if root is not None and roots[root] else ""
-        owners.append(cache[key])
-    return pd.Series(owners, index=findings.index, dtype=object)
+    owners = owning_builds(findings, roots)  # "." for the project's root, or for no build at all
+    enabled = [owner if roots.get((project, "" if owner == "." else owner), False) else "" for project, owner in zip(findings["project"], owners)]
+    return pd.Series(enabled, index=findings.index, dtype=object)
 
 
 #: Component kinds that stand in for each other as a target path: a ROCm
