@@ -394,8 +394,8 @@ def calibrate(ports_file, trees, params_file, write_file, fmt, out, jobs, no_pro
         shown = table.round({"proxy_pm": 3, "estimate_pm": 3, "calibrated_pm": 3, "factor_estimate": 2, "factor_calibrated": 2})
         write_frame(shown, sink, fmt, "Real ports: effort proxy against the model (person-months; factor = estimate / proxy)" if fmt == "table" else None)
     if write_file is not None:
-        used = ports[ports["use"].str.lower() == "yes"]
-        rows = calibration_table(used, facts[(facts["estimate_pm"] > 0) & facts["project"].isin(used["port_id"])], params)
+        # The ports evaluate fitted: marked for use, with vendor-bound work to estimate.
+        rows = calibration_table(ports, facts[facts["project"].isin(table.loc[table["fitted"], "port_id"])], params)
         rows.to_csv(write_file, index=False)
         click.echo(f"wrote {write_file} ({len(rows)} ports; bundled as {BUNDLED_CALIBRATION})", err=True)
     for label, measures in (("before (uncalibrated)", before), ("after (leave-one-out)", after)):

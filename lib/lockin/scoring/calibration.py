@@ -137,6 +137,11 @@ class Calibration:
     def kind(self) -> str:
         return "bundled real-port calibration" if self.bundled else "your calibration"
 
+    @property
+    def label(self) -> str:
+        """Short form for a figure's title: whose calibration, and its median error."""
+        return f"{self.kind}, leave-one-out median error ×{self.loo_median_factor:.1f}"
+
     def describe(self) -> str:
         """A noun phrase for outputs: what the figures are calibrated on, and the calibration's error."""
         what = f"the bundled calibration on {self.n} real CUDA→ROCm ports" if self.bundled else f"your calibration on {self.n} past migrations ({Path(self.file).name})"

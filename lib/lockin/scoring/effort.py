@@ -177,7 +177,7 @@ def project_facts(findings: pd.DataFrame, inputs: pd.DataFrame, params: Paramete
     in_translating_build = translated_by[source.index] != ""
     build_translated = adapted_lines(source[in_translating_build], regions, file_lines, window)
     translating = Counter(project for project, _ in set(zip(source.loc[in_translating_build, "project"], translated_by[source.index][in_translating_build])))
-    integrations = _integrations(adopted, findings)
+    integrations = _integrations(adopted)
     units = _validation_units(validated)
     rows = []
     for name in names:
@@ -219,7 +219,7 @@ def _text_column(findings: pd.DataFrame, name: str) -> pd.Series:
     return pd.Series("", index=findings.index, dtype=object)
 
 
-def _integrations(adopted: pd.DataFrame, findings: pd.DataFrame) -> pd.DataFrame:
+def _integrations(adopted: pd.DataFrame) -> pd.DataFrame:
     """One integration per project, adopted function and build, with its catalog hours."""
     columns = ["project", "function", "build", "hours"]
     if adopted.empty:
@@ -497,7 +497,7 @@ def _triangular(rng: np.random.Generator, spec: list[float], n: int) -> np.ndarr
     return rng.triangular(low, mode, high, n)
 
 
-def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -> EffortDraws:
+def simulate_effort(facts: pd.DataFrame, params: Parameters) -> EffortDraws:
     """Effort draws for every project of ``facts`` (see :func:`project_facts`).
 
     Per draw, with sizes in SLOC and effort in person-months (PM):
@@ -533,11 +533,8 @@ def simulate_effort(facts: pd.DataFrame, params: Parameters, calibration=None) -
     validation = validation + covered * spread
     parts["validation"] = validation
     total = work + validation
-    if calibration is not None:
-        # The fit's own leave-one-out error widens the band (a residual per draw).
-        total = calibration.apply(total, seed=params.seed)
-    label = f"{calibration.kind}, leave-one-out median error ×{calibration.loo_median_factor:.1f}" if calibration is not None else ""
-    return EffortDraws(list(facts["project"]), total, parts, calibrated=calibration is not None, calibration_label=label)
+    # The model's own figures: the calibration maps them in lockin.scoring.score.
+    return EffortDraws(list(facts["project"]), total, parts)
 
 
 def cheaper_of(credited: EffortDraws, uncredited: EffortDraws) -> EffortDraws:

@@ -214,8 +214,8 @@ def _in_ci_workflow(findings: pd.DataFrame, inputs: pd.DataFrame | None) -> pd.S
     """Findings read from a CI workflow (GitHub Actions, GitLab CI)."""
     if inputs is None or inputs.empty:
         return pd.Series(False, index=findings.index)
-    formats = inputs["formats"].fillna("").astype(str)
-    workflows = set(zip(inputs.loc[formats.str.contains("ci-workflow", regex=False), "project"], inputs.loc[formats.str.contains("ci-workflow", regex=False), "path"]))
+    is_workflow = inputs["formats"].fillna("").astype(str).str.contains("ci-workflow", regex=False)
+    workflows = set(zip(inputs.loc[is_workflow, "project"], inputs.loc[is_workflow, "path"]))
     return pd.Series([key in workflows for key in zip(findings["project"], findings["path"])], index=findings.index)
 
 
@@ -266,16 +266,23 @@ def source_variants(findings: pd.DataFrame, inputs: pd.DataFrame | None, ready: 
         for depth in range(len(parts)):
             entries.setdefault((project, "/".join(parts[:depth])), set()).add(parts[depth])
     vendors_beside = {key: {v for v in map(_name_vendor, names) if v} for key, names in entries.items()}
+
+    def variant_of(project: str, path: str, own: str) -> str:
+        parts = str(path).split("/")
+        for depth in range(len(parts)):
+            if _name_vendor(parts[depth]) == own and vendors_beside.get((project, "/".join(parts[:depth])), set()) - {own}:
+                return "/".join(parts[: depth + 1])
+        return ""
+
     vendor = findings["vendor"].fillna("").astype(str)
+    found: dict[tuple[str, str, str], str] = {}  # the findings of one file share its answer
     for index, project, path, own in zip(findings.index, findings["project"], findings["path"], vendor):
         if project not in ready or not own:
             continue
-        parts = str(path).split("/")
-        for depth in range(len(parts)):
-            parent = "/".join(parts[:depth])
-            if _name_vendor(parts[depth]) == own and vendors_beside.get((project, parent), set()) - {own}:
-                result[index] = "/".join(parts[: depth + 1])
-                break
+        key = (project, path, own)
+        if key not in found:
+            found[key] = variant_of(project, path, own)
+        result[index] = found[key]
     return result
 
 

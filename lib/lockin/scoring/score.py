@@ -266,8 +266,7 @@ def _effort_draws(findings, facts, inputs, regions, params: Parameters, calibrat
         return draws
     calibrated = calibration.apply(basis, seed=params.seed)
     factor = np.divide(calibrated, basis, out=np.zeros_like(calibrated), where=basis > 0)
-    label = f"{calibration.kind}, leave-one-out median error ×{calibration.loo_median_factor:.1f}"
-    return EffortDraws(draws.projects, draws.total * factor, draws.parts, calibrated=True, calibration_label=label)
+    return EffortDraws(draws.projects, draws.total * factor, draws.parts, calibrated=True, calibration_label=calibration.label)
 
 
 def _accelerator_vendors(meta: dict, hardware: HardwareContext) -> dict[str, str]:

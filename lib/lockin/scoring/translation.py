@@ -42,17 +42,18 @@ PYTORCH_EXTENSION_FAMILY = "pytorch-extension"
 _BUILD_TRANSLATORS = {"amd": "nvidia"}  # PyTorch hipifies CUDA sources when built against ROCm
 
 
-def translating_builds(findings: pd.DataFrame, inputs: pd.DataFrame | None, target: str) -> set[tuple[str, str]]:
+def translating_builds(findings: pd.DataFrame, inputs: pd.DataFrame | None, target: str, roots: set[tuple[str, str]] | None = None) -> set[tuple[str, str]]:
     """Build roots that translate their CUDA sources for the target at build time.
 
     Towards AMD: a build whose files use PyTorch's ``CUDAExtension``
     (catalog family ``pytorch-extension``): PyTorch runs its hipify on the
-    extension's sources when it is built against ROCm PyTorch.
+    extension's sources when it is built against ROCm PyTorch. ``roots``:
+    the scan's build roots when the caller has them (:func:`build_roots`).
     """
     source_vendor = _BUILD_TRANSLATORS.get(target)
     if source_vendor is None or findings.empty:
         return set()
-    roots = build_roots(inputs)
+    roots = build_roots(inputs) if roots is None else roots
     family = findings["family"].fillna("").astype(str)
     vendor = findings["vendor"].fillna("").astype(str)
     users = findings[(family == PYTORCH_EXTENSION_FAMILY) & (vendor == source_vendor)]
@@ -88,7 +89,7 @@ def mark_translation(findings: pd.DataFrame, inputs: pd.DataFrame | None, implem
     roots = build_roots(inputs)
     native = _native_source(findings)
     owners = owning_builds(findings, roots)
-    translating = {(project, folder or ".") for project, folder in translating_builds(findings, inputs, target)}
+    translating = {(project, folder or ".") for project, folder in translating_builds(findings, inputs, target, roots)}
     translated = pd.Series([owner if native_ and (project, owner) in translating else "" for project, owner, native_ in zip(findings["project"], owners, native)], index=findings.index, dtype=object)
     mine = [i for i in implementations if i.vendor == target]
     functions = _functions(findings["path"], native, mine)
@@ -99,7 +100,7 @@ def mark_translation(findings: pd.DataFrame, inputs: pd.DataFrame | None, implem
     hand_work = findings["portability"].isin(("replaceable", "rewrite")) & (functions != "")
     adopting = set(zip(findings.loc[hand_work, "project"], functions[hand_work], owners[hand_work]))
     adopted = pd.Series([f if f and (p, f, o) in adopting else "" for p, f, o in zip(findings["project"], functions, owners)], index=findings.index, dtype=object)
-    hours = {i.function: i.integration_hours for i in implementations if i.vendor == target}
+    hours = {i.function: i.integration_hours for i in mine}
     return findings.assign(
         translated_by=translated,
         adopted_as=adopted,
@@ -144,14 +145,18 @@ def keep_cheaper_adoptions(findings: pd.DataFrame, inputs: pd.DataFrame, params,
     if not groups:
         return findings
     none = findings.assign(adopted_as="")
+
+    def cost(project_findings: pd.DataFrame, project: str) -> float:
+        return nominal_effort(project_facts(project_findings, inputs, params, [project], regions), params)[0]
+
+    without: dict[str, float] = {}  # each project's effort with no adoption, computed once
     keep = pd.Series(False, index=findings.index)
     for project, function, build in groups:
         mine = (findings["project"] == project) & (adopted == function) & (findings["adopted_build"] == build)
         own = findings["project"] == project
-        with_it = none[own].assign(adopted_as=adopted[own].where(mine[own], ""))
-        cost_with = nominal_effort(project_facts(with_it, inputs, params, [project], regions), params)[0]
-        cost_without = nominal_effort(project_facts(none[own], inputs, params, [project], regions), params)[0]
-        if cost_with < cost_without:
+        if project not in without:
+            without[project] = cost(none[own], project)
+        if cost(none[own].assign(adopted_as=adopted[own].where(mine[own], "")), project) < without[project]:
             keep |= mine
     return findings.assign(
         adopted_as=adopted.where(keep, ""),
